@@ -1,0 +1,81 @@
+"""In-memory external response storage, with a sorted pending queue per interpretation owner."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from integration_store.errors import ConflictError
+from integration_store.records import Record
+
+from .journal import Journal, clone
+
+PendingKey = tuple[datetime, int]
+
+
+def _pending_key(record: Record) -> PendingKey:
+    return (record["received_at"], record["id"].int)
+
+
+class MemoryExternalResponseStorage:
+    """``ExternalResponseStorage`` on dicts; pending lists stay sorted by (received_at, id.int)."""
+
+    def __init__(self, journal: Journal) -> None:
+        self._journal = journal
+        self._rows: dict[UUID, Record] = {}
+        self._pending: dict[str, list[PendingKey]] = {}
+
+    def _index(self, record: Record) -> None:
+        if record["interpreted_at"] is None:
+            keys = self._pending.setdefault(record["interpretation_owner"], [])
+            bisect.insort(keys, _pending_key(record))
+
+    def _unindex(self, record: Record) -> None:
+        if record["interpreted_at"] is None:
+            keys = self._pending[record["interpretation_owner"]]
+            del keys[bisect.bisect_left(keys, _pending_key(record))]
+
+    def _store(self, record: Record) -> None:
+        old = self._rows.get(record["id"])
+        if old is not None:
+            self._unindex(old)
+        self._rows[record["id"]] = record
+        self._index(record)
+
+    def _drop(self, response_id: UUID) -> None:
+        self._unindex(self._rows.pop(response_id))
+
+    def insert(self, record: Record) -> None:
+        with self._journal.lock:
+            if record["id"] in self._rows:
+                raise ConflictError(f"external response id {record['id']} is taken")
+            self._store(clone(record))
+            self._journal.on_rollback(lambda: self._drop(record["id"]))
+
+    def get(self, response_id: UUID) -> Record | None:
+        with self._journal.lock:
+            record = self._rows.get(response_id)
+            return None if record is None else clone(record)
+
+    def update(self, response_id: UUID, changes: Mapping[str, Any]) -> Record | None:
+        with self._journal.lock:
+            before = self._rows.get(response_id)
+            if before is None:
+                return None
+            after = {**before, **clone(dict(changes))}
+            self._store(after)
+            self._journal.on_rollback(lambda: self._store(before))
+            return clone(after)
+
+    def find_pending(self, interpretation_owner: str, limit: int) -> list[Record]:
+        with self._journal.lock:
+            keys = self._pending.get(interpretation_owner, [])[:limit]
+            return [clone(self._rows[UUID(int=id_int)]) for _, id_int in keys]
+
+    def clear(self) -> None:
+        with self._journal.lock:
+            self._rows.clear()
+            self._pending.clear()

@@ -1,0 +1,93 @@
+"""integration-store: connectors, external responses and workers behind one repository
+interface, on swappable, contract-tested backends. Start with ``open_store(url)``."""
+
+from integration_store.default_registry import (
+    _reset_registry,
+    get_connector,
+    get_connector_registry,
+    list_connectors,
+    register_connector,
+)
+from integration_store.errors import (
+    BackendUnavailableError,
+    ConflictError,
+    ConnectorAlreadyExistsError,
+    ConnectorError,
+    ConnectorNotFoundError,
+    DuplicateConnectorNameError,
+    IntegrationStoreError,
+    NotFoundError,
+    ResponseAlreadyExistsError,
+    ResponseNotFoundError,
+    UnsupportedOperationError,
+    ValidationError,
+    WorkerAlreadyExistsError,
+    WorkerNotFoundError,
+    WorkerRegistryError,
+    WorkerUnavailableError,
+)
+from integration_store.model.connectors import (
+    Connector,
+    ConnectorCapability,
+    ConnectorConfig,
+    ConnectorStats,
+    ConnectorStatus,
+    ConnectorType,
+    FileConnector,
+    ServerlessConnector,
+    VectorConnector,
+)
+from integration_store.model.responses import ExternalResponse, InterpretedResponse
+from integration_store.model.workers import Worker, WorkerConfig
+from integration_store.protocols import SKIP_LOCKED, TRANSACTIONS
+from integration_store.services import (
+    ConnectorRegistry,
+    ExternalResponseService,
+    WorkerRegistryService,
+)
+from integration_store.store import Store, UnitOfWork, open_store
+
+__all__ = [
+    "SKIP_LOCKED",
+    "TRANSACTIONS",
+    "BackendUnavailableError",
+    "ConflictError",
+    "Connector",
+    "ConnectorAlreadyExistsError",
+    "ConnectorCapability",
+    "ConnectorConfig",
+    "ConnectorError",
+    "ConnectorNotFoundError",
+    "ConnectorRegistry",
+    "ConnectorStats",
+    "ConnectorStatus",
+    "ConnectorType",
+    "DuplicateConnectorNameError",
+    "ExternalResponse",
+    "ExternalResponseService",
+    "FileConnector",
+    "IntegrationStoreError",
+    "InterpretedResponse",
+    "NotFoundError",
+    "ResponseAlreadyExistsError",
+    "ResponseNotFoundError",
+    "ServerlessConnector",
+    "Store",
+    "UnitOfWork",
+    "UnsupportedOperationError",
+    "ValidationError",
+    "VectorConnector",
+    "Worker",
+    "WorkerAlreadyExistsError",
+    "WorkerConfig",
+    "WorkerNotFoundError",
+    "WorkerRegistryError",
+    "WorkerRegistryService",
+    "WorkerUnavailableError",
+    "_reset_registry",
+    "get_connector",
+    "get_connector_registry",
+    "list_connectors",
+    "open_store",
+    "register_connector",
+]

@@ -1,0 +1,103 @@
+"""The library's error tree: one root, a class per thing that went wrong.
+
+Upstream's names (``ConnectorError``, ``WorkerRegistryError`` and its subclasses) are kept so code
+written against the upstream drivers keeps catching what it caught before.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from integration_store.model.connectors import ConnectorType
+
+
+class IntegrationStoreError(Exception):
+    """Root of every error this library raises."""
+
+
+class ValidationError(IntegrationStoreError, ValueError):
+    """A value breaks a rule of the domain; ``field`` names the offending field or JSON path."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class NotFoundError(IntegrationStoreError, LookupError):
+    """The thing a state change names does not exist (or belongs to another tenant)."""
+
+
+class ConflictError(IntegrationStoreError):
+    """A write would break a uniqueness rule.
+
+    Backends raise this bare class on any unique-key violation; the services turn it into the
+    specific subclass, so the choice of error lives in one place.
+    """
+
+
+class BackendUnavailableError(IntegrationStoreError):
+    """The storage backend cannot be reached (server down, connection lost); the cause is chained."""
+
+
+class UnsupportedOperationError(IntegrationStoreError):
+    """The backend lacks the capability the call needs (see ``Store.capabilities``)."""
+
+
+class ConnectorError(IntegrationStoreError):
+    """Upstream's connector error, carrying the connector's id and type when known."""
+
+    def __init__(
+        self,
+        message: str,
+        connector_id: str | None = None,
+        connector_type: ConnectorType | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.connector_id = connector_id
+        self.connector_type = connector_type
+
+    def to_dict(self) -> dict[str, Any]:
+        """Upstream's shape: ``{"error", "connector_id", "connector_type"}``."""
+        return {
+            "error": self.message,
+            "connector_id": self.connector_id,
+            "connector_type": self.connector_type.value if self.connector_type else None,
+        }
+
+
+class ConnectorNotFoundError(ConnectorError, NotFoundError):
+    """No connector with that id (in that tenant, when one was given)."""
+
+
+class ConnectorAlreadyExistsError(ConnectorError, ConflictError):
+    """A connector with that connector_id is already registered."""
+
+
+class DuplicateConnectorNameError(ConnectorError, ConflictError):
+    """The tenant already has a connector with that name."""
+
+
+class ResponseNotFoundError(NotFoundError):
+    """No external response with that id."""
+
+
+class ResponseAlreadyExistsError(ConflictError):
+    """The id factory produced an id that is already stored."""
+
+
+class WorkerRegistryError(IntegrationStoreError):
+    """Upstream's base class for worker registry errors."""
+
+
+class WorkerNotFoundError(WorkerRegistryError, NotFoundError):
+    """No worker with that id."""
+
+
+class WorkerUnavailableError(WorkerRegistryError):
+    """The worker exists but is not available."""
+
+
+class WorkerAlreadyExistsError(WorkerRegistryError, ConflictError):
+    """A worker with that id is already registered."""

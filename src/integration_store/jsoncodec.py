@@ -1,0 +1,21 @@
+"""Exact JSON text for backends whose native JSON would change values.
+
+``json.dumps`` keeps ``1`` and ``1.0`` apart, writes ``-0.0`` and ``1e+308`` as floats, writes every
+int digit, and escapes ``"\\x00"`` as ``\\u0000``; keys such as ``"a.b"``, ``"$x"`` and ``""`` are
+plain text. Values reaching here were already checked by ``integration_store.values``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def dumps(value: Any) -> str:
+    """Encode a checked JSON value as compact text."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def loads(text: str) -> Any:
+    """Decode text written by ``dumps``."""
+    return json.loads(text)

@@ -1,0 +1,226 @@
+"""Connector domain objects, enums and statistics, with upstream's defaults and ``to_dict`` shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Any, ClassVar
+
+import attrs
+
+
+class ConnectorType(str, Enum):
+    """Kinds of outside system a connector reaches."""
+
+    HTTP = "http"
+    SQL = "sql"
+    MCP = "mcp"
+    VECTOR = "vector"
+    FILE = "file"
+    SERVERLESS = "serverless"
+    STREAM = "stream"
+    CUSTOM = "custom"
+
+
+class ConnectorStatus(str, Enum):
+    """Lifecycle state of a connector."""
+
+    REGISTERED = "registered"
+    CONFIGURING = "configuring"
+    READY = "ready"
+    CONNECTED = "connected"
+    DISCONNECTED = "disconnected"
+    ERROR = "error"
+    DEPRECATED = "deprecated"
+
+
+class ConnectorCapability(str, Enum):
+    """What a connector can do."""
+
+    READ = "read"
+    WRITE = "write"
+    QUERY = "query"
+    STREAM = "stream"
+    BATCH = "batch"
+    TRANSACTION = "transaction"
+    SEARCH = "search"
+    VECTOR_SEARCH = "vector_search"
+
+
+SECRET_MASK = "***"
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+@attrs.frozen
+class ConnectorConfig:
+    """How to reach the outside system; ``credentials`` never shows in ``repr``."""
+
+    endpoint: str | None = None
+    timeout_seconds: int = 30
+    max_retries: int = 3
+    retry_delay_seconds: int = 1
+    auth_type: str | None = None
+    credentials: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    rate_limit_enabled: bool = False
+    rate_limit_requests: int = 100
+    rate_limit_window_seconds: int = 60
+    options: dict[str, Any] = attrs.field(factory=dict)
+
+    def to_dict(self, include_secrets: bool = False) -> dict[str, Any]:
+        """Upstream's shape; every credential value is masked unless ``include_secrets``."""
+        credentials = (
+            dict(self.credentials)
+            if include_secrets
+            else {key: SECRET_MASK for key in self.credentials}
+        )
+        return {
+            "endpoint": self.endpoint,
+            "timeout_seconds": self.timeout_seconds,
+            "max_retries": self.max_retries,
+            "retry_delay_seconds": self.retry_delay_seconds,
+            "auth_type": self.auth_type,
+            "credentials": credentials,
+            "rate_limit_enabled": self.rate_limit_enabled,
+            "rate_limit_requests": self.rate_limit_requests,
+            "rate_limit_window_seconds": self.rate_limit_window_seconds,
+            "options": self.options,
+        }
+
+
+@attrs.frozen
+class Connector:
+    """A configured access to an outside system, owned by one tenant.
+
+    ``created_at``/``updated_at`` are None until the store stamps them at ``register()``.
+    Subclasses fix ``connector_type`` and add their own fields (``kind`` names the class in storage).
+    """
+
+    kind: ClassVar[str] = "base"
+
+    connector_id: str
+    tenant_id: str
+    name: str
+    connector_type: ConnectorType = ConnectorType.CUSTOM
+    config: ConnectorConfig = attrs.field(factory=ConnectorConfig)
+    status: ConnectorStatus = ConnectorStatus.REGISTERED
+    capabilities: tuple[ConnectorCapability, ...] = ()
+    last_connected: datetime | None = None
+    last_error: str | None = None
+    connection_count: int = 0
+    error_count: int = 0
+    metadata: dict[str, Any] = attrs.field(factory=dict)
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    def extra_fields(self) -> dict[str, Any]:
+        """The fields a subclass adds to the base connector (empty for the base class)."""
+        return {
+            field.name: getattr(self, field.name)
+            for field in attrs.fields(type(self))
+            if field.name not in _BASE_FIELD_NAMES
+        }
+
+    def to_dict(self, include_secrets: bool = False) -> dict[str, Any]:
+        """Upstream's shape: ISO timestamps, enum values, masked config, then subclass fields."""
+        result: dict[str, Any] = {
+            "connector_id": self.connector_id,
+            "tenant_id": self.tenant_id,
+            "name": self.name,
+            "connector_type": self.connector_type.value,
+            "config": self.config.to_dict(include_secrets=include_secrets),
+            "status": self.status.value,
+            "capabilities": [capability.value for capability in self.capabilities],
+            "last_connected": _iso(self.last_connected),
+            "last_error": self.last_error,
+            "connection_count": self.connection_count,
+            "error_count": self.error_count,
+            "metadata": self.metadata,
+            "created_at": _iso(self.created_at),
+            "updated_at": _iso(self.updated_at),
+        }
+        result.update(self.extra_fields())
+        return result
+
+
+_BASE_FIELD_NAMES = frozenset(field.name for field in attrs.fields(Connector))
+
+
+@attrs.frozen
+class VectorConnector(Connector):
+    """A vector database connector."""
+
+    kind: ClassVar[str] = "vector"
+
+    connector_type: ConnectorType = attrs.field(default=ConnectorType.VECTOR, init=False)
+    vector_dimension: int = 1536
+    distance_metric: str = "cosine"
+    capabilities: tuple[ConnectorCapability, ...] = (
+        ConnectorCapability.READ,
+        ConnectorCapability.WRITE,
+        ConnectorCapability.SEARCH,
+        ConnectorCapability.VECTOR_SEARCH,
+    )
+
+
+@attrs.frozen
+class FileConnector(Connector):
+    """A file storage connector (local, s3, gcs, azure)."""
+
+    kind: ClassVar[str] = "file"
+
+    connector_type: ConnectorType = attrs.field(default=ConnectorType.FILE, init=False)
+    storage_type: str = "local"
+    base_path: str = "/"
+    capabilities: tuple[ConnectorCapability, ...] = (
+        ConnectorCapability.READ,
+        ConnectorCapability.WRITE,
+        ConnectorCapability.QUERY,
+    )
+
+
+@attrs.frozen
+class ServerlessConnector(Connector):
+    """A serverless function platform connector."""
+
+    kind: ClassVar[str] = "serverless"
+
+    connector_type: ConnectorType = attrs.field(default=ConnectorType.SERVERLESS, init=False)
+    platform: str = "aws_lambda"
+    region: str = "us-east-1"
+    capabilities: tuple[ConnectorCapability, ...] = (
+        ConnectorCapability.READ,
+        ConnectorCapability.WRITE,
+    )
+
+
+CONNECTOR_CLASSES: dict[str, type[Connector]] = {
+    cls.kind: cls for cls in (Connector, VectorConnector, FileConnector, ServerlessConnector)
+}
+
+
+@attrs.frozen
+class ConnectorStats:
+    """Counts over a tenant's (or every) connectors; ``connectors_by_type`` lists present types only."""
+
+    total_connectors: int = 0
+    ready_connectors: int = 0
+    connected_connectors: int = 0
+    error_connectors: int = 0
+    connectors_by_type: dict[str, int] = attrs.field(factory=dict)
+    total_connections: int = 0
+    total_errors: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Upstream's shape."""
+        return {
+            "total_connectors": self.total_connectors,
+            "ready_connectors": self.ready_connectors,
+            "connected_connectors": self.connected_connectors,
+            "error_connectors": self.error_connectors,
+            "connectors_by_type": dict(self.connectors_by_type),
+            "total_connections": self.total_connections,
+            "total_errors": self.total_errors,
+        }

@@ -1,0 +1,46 @@
+"""Workers and their per-tenant configuration overrides."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+AVAILABLE = "available"
+DEPRECATED = "deprecated"
+
+
+@attrs.frozen
+class Worker:
+    """A runnable worker in the registry; ``status`` is free text, ``"available"`` means runnable."""
+
+    id: str
+    name: str
+    description: str | None = None
+    version: str = "1.0.0"
+    status: str = AVAILABLE
+    is_public: bool = True
+    moats: tuple[str, ...] = ()
+    default_config: dict[str, Any] = attrs.field(factory=dict)
+    input_schema: dict[str, Any] = attrs.field(factory=dict)
+    output_schema: dict[str, Any] = attrs.field(factory=dict)
+    tokens_per_run_estimate: int | None = None
+    cost_per_run_cents: int | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@attrs.frozen
+class WorkerConfig:
+    """A tenant's overrides for one worker."""
+
+    tenant_id: str
+    worker_id: str
+    enabled: bool = True
+    config: dict[str, Any] = attrs.field(factory=dict)
+    brand: dict[str, Any] = attrs.field(factory=dict)
+    max_runs_per_day: int | None = None
+    max_tokens_per_run: int | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None

@@ -1,0 +1,203 @@
+"""The seam between the services and a backend: narrow storage operations on records.
+
+A backend implements one storage protocol per driver plus ``Backend`` and registers a
+``BackendProvider`` under the entry-point group ``integration_store.backends``. Every domain rule
+(validation, timestamps, ids, error choice, masking, merging, statistics arithmetic) stays in the
+services; storage only keeps records exactly and answers the queries below in the database.
+
+Rules every implementation follows:
+
+* Records are ``dict`` s shaped as in ``integration_store.records``; what a backend returns is a
+  fresh dict the caller may keep or mutate, with aware UTC datetimes, ``uuid.UUID`` ids, plain
+  ``int``/``float``/``bool``/``str`` and JSON fields equal *and of the same types* as written.
+* A unique-key violation raises ``ConflictError`` (the bare class); the service picks the
+  specific error. A lost connection raises ``BackendUnavailableError`` with the driver's
+  exception chained. No driver exception escapes.
+* Strings compare and sort by code point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
+from uuid import UUID
+
+import attrs
+
+from integration_store.records import Record
+
+TRANSACTIONS = "transactions"
+"""Capability: ``Backend.transaction()`` gives one atomic unit of work over all three drivers."""
+
+SKIP_LOCKED = "skip_locked"
+"""Capability: the backend can hand out pending work with ``FOR UPDATE SKIP LOCKED``."""
+
+
+@attrs.frozen
+class ConnectorQuery:
+    """Filters and paging for ``ConnectorStorage.find``; results are ordered by (name, connector_id)."""
+
+    tenant_id: str | None = None
+    connector_type: str | None = None
+    status: str | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+@attrs.frozen
+class ConnectorGroupCount:
+    """One group of ``ConnectorStorage.count_groups``: connectors of one type in one status."""
+
+    connector_type: str
+    status: str
+    connectors: int
+    connections: int
+    errors: int
+
+
+class ConnectorStorage(Protocol):
+    """Connector records, keyed by ``connector_id``, unique on (tenant_id, name)."""
+
+    def insert(self, record: Record) -> None:
+        """Store a new record; ``ConflictError`` when its id or (tenant_id, name) is taken."""
+
+    def get(self, connector_id: str) -> Record | None:
+        """The record with that id, or None."""
+
+    def get_by_name(self, tenant_id: str, name: str) -> Record | None:
+        """The tenant's record with exactly that name, or None."""
+
+    def find(self, query: ConnectorQuery) -> list[Record]:
+        """Records matching every given filter, ordered by (name, connector_id), then paged."""
+
+    def update(
+        self,
+        connector_id: str,
+        tenant_id: str | None,
+        changes: Mapping[str, Any],
+        increments: Mapping[str, int],
+    ) -> Record | None:
+        """Atomically set ``changes`` and add ``increments`` (counter fields) in one statement.
+
+        When ``tenant_id`` is given, a record of another tenant is left alone as if missing.
+        Returns the record after the change, or None when nothing matched.
+        """
+
+    def delete(self, connector_id: str, tenant_id: str | None) -> bool:
+        """Remove the record (only within ``tenant_id`` when given); True when one was removed."""
+
+    def delete_tenant(self, tenant_id: str) -> int:
+        """Remove every record of the tenant in one operation; returns how many."""
+
+    def count_groups(self, tenant_id: str | None) -> list[ConnectorGroupCount]:
+        """Counts and counter sums grouped by (connector_type, status), computed in the backend."""
+
+
+class ExternalResponseStorage(Protocol):
+    """External response records, keyed by ``id`` (a UUID)."""
+
+    def insert(self, record: Record) -> None:
+        """Store a new record; ``ConflictError`` when its id is taken."""
+
+    def get(self, response_id: UUID) -> Record | None:
+        """The record with that id, or None."""
+
+    def update(self, response_id: UUID, changes: Mapping[str, Any]) -> Record | None:
+        """Atomically set ``changes``; returns the record after the change, or None if missing."""
+
+    def find_pending(self, interpretation_owner: str, limit: int) -> list[Record]:
+        """The owner's records with ``interpreted_at`` None, by (received_at, id.int), at most ``limit``."""
+
+
+class WorkerStorage(Protocol):
+    """Worker records (keyed by ``id``) and tenant worker-config records (keyed by (tenant_id, worker_id))."""
+
+    def insert_worker(self, record: Record) -> None:
+        """Store a new worker; ``ConflictError`` when its id is taken."""
+
+    def get_worker(self, worker_id: str) -> Record | None:
+        """The worker with that id, or None."""
+
+    def find_workers(self, status: str | None, public_only: bool) -> list[Record]:
+        """Workers with that status (any when None), public ones only if asked, by (name, id)."""
+
+    def update_worker(self, worker_id: str, changes: Mapping[str, Any]) -> Record | None:
+        """Atomically set ``changes``; returns the worker after the change, or None if missing."""
+
+    def get_config(self, tenant_id: str, worker_id: str) -> Record | None:
+        """The tenant's config record for the worker, or None."""
+
+    def upsert_config(
+        self, tenant_id: str, worker_id: str, insert: Mapping[str, Any], changes: Mapping[str, Any]
+    ) -> Record:
+        """One atomic upsert: store ``insert`` (a whole record) when no config exists, else set
+        only ``changes`` on the stored one. Never read-modify-write. Returns the stored record."""
+
+    def find_configs(self, tenant_id: str) -> list[Record]:
+        """Every config record of the tenant, ordered by worker_id."""
+
+
+class Storages(Protocol):
+    """The three storages of one backend, bound to one connection or one transaction."""
+
+    @property
+    def connectors(self) -> ConnectorStorage: ...
+
+    @property
+    def external_responses(self) -> ExternalResponseStorage: ...
+
+    @property
+    def workers(self) -> WorkerStorage: ...
+
+
+class Backend(Protocol):
+    """An open storage backend."""
+
+    @property
+    def capabilities(self) -> frozenset[str]:
+        """Names of optional capabilities this backend has (``TRANSACTIONS``, ``SKIP_LOCKED``)."""
+
+    @property
+    def storages(self) -> Storages:
+        """Storages whose every call is its own atomic unit."""
+
+    def transaction(self) -> AbstractContextManager[Storages]:
+        """Storages sharing one transaction: commit on normal exit, rollback on exception.
+
+        Only called when ``TRANSACTIONS`` is in ``capabilities``.
+        """
+
+    def create_schema(self) -> None:
+        """Create or upgrade tables/collections and indexes; idempotent."""
+
+    def clear_all(self) -> None:
+        """Delete every record of every driver (test suites use it between tests)."""
+
+    def close(self) -> None:
+        """Release connections; idempotent."""
+
+
+class BackendProvider(Protocol):
+    """What a backend package registers under the ``integration_store.backends`` entry points."""
+
+    def open(self, url: str) -> Backend:
+        """Open the backend the URL names (``IntegrationStoreError`` when the URL is malformed)."""
+
+    def isolated_url(self, url: str) -> AbstractContextManager[str]:
+        """For test suites: a URL to a fresh, private database on the same server, dropped on
+        exit. URLs that already give a private store yield themselves."""
+
+
+__all__ = [
+    "SKIP_LOCKED",
+    "TRANSACTIONS",
+    "Backend",
+    "BackendProvider",
+    "ConnectorGroupCount",
+    "ConnectorQuery",
+    "ConnectorStorage",
+    "ExternalResponseStorage",
+    "Storages",
+    "WorkerStorage",
+]

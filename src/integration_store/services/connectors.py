@@ -1,0 +1,351 @@
+"""``ConnectorRegistry``: registration, lookup, listing, statistics and state changes of connectors."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, TypeVar
+
+import attrs
+
+from integration_store import values
+from integration_store.errors import (
+    ConflictError,
+    ConnectorAlreadyExistsError,
+    ConnectorNotFoundError,
+    DuplicateConnectorNameError,
+    ValidationError,
+)
+from integration_store.model.connectors import (
+    Connector,
+    ConnectorCapability,
+    ConnectorConfig,
+    ConnectorStats,
+    ConnectorStatus,
+    ConnectorType,
+    FileConnector,
+    ServerlessConnector,
+    VectorConnector,
+)
+from integration_store.protocols import ConnectorQuery, ConnectorStorage
+from integration_store.records import connector_from_record, connector_to_record
+from integration_store.services.context import ServiceContext
+
+C = TypeVar("C", bound=Connector)
+
+_PLACEHOLDER_ID = "pending-id"
+
+
+def _check_config(config: object) -> ConnectorConfig:
+    if not isinstance(config, ConnectorConfig):
+        raise ValidationError("config", f"must be a ConnectorConfig, not {type(config).__name__}")
+    return ConnectorConfig(
+        endpoint=values.optional_text(config.endpoint, "config.endpoint"),
+        timeout_seconds=values.integer(config.timeout_seconds, "config.timeout_seconds"),
+        max_retries=values.integer(config.max_retries, "config.max_retries"),
+        retry_delay_seconds=values.integer(config.retry_delay_seconds, "config.retry_delay_seconds"),
+        auth_type=values.optional_text(config.auth_type, "config.auth_type"),
+        credentials=values.json_object(config.credentials, "config.credentials"),
+        rate_limit_enabled=values.boolean(config.rate_limit_enabled, "config.rate_limit_enabled"),
+        rate_limit_requests=values.integer(config.rate_limit_requests, "config.rate_limit_requests"),
+        rate_limit_window_seconds=values.integer(
+            config.rate_limit_window_seconds, "config.rate_limit_window_seconds"
+        ),
+        options=values.json_object(config.options, "config.options"),
+    )
+
+
+def _check_capabilities(capabilities: object) -> tuple[ConnectorCapability, ...]:
+    if not isinstance(capabilities, list | tuple):
+        raise ValidationError("capabilities", "must be a list or tuple of ConnectorCapability")
+    return tuple(
+        values.enum_member(item, ConnectorCapability, f"capabilities[{index}]")
+        for index, item in enumerate(capabilities)
+    )
+
+
+def _check_extra_fields(connector: Connector) -> dict[str, Any]:
+    """Subclass fields are checked by their declared type (int or str)."""
+    checked: dict[str, Any] = {}
+    declared = {field.name: field.type for field in attrs.fields(type(connector))}
+    for name, value in connector.extra_fields().items():
+        if declared[name] in (int, "int"):
+            checked[name] = values.integer(value, name)
+        else:
+            checked[name] = values.text(value, name)
+    return checked
+
+
+def check_connector(connector: object) -> Connector:
+    """A normalised copy of the connector, or ``ValidationError`` naming the first bad field."""
+    if not isinstance(connector, Connector):
+        raise ValidationError("connector", f"must be a Connector, not {type(connector).__name__}")
+    changes: dict[str, Any] = {
+        "connector_id": values.identifier(connector.connector_id, "connector_id"),
+        "tenant_id": values.identifier(connector.tenant_id, "tenant_id"),
+        "name": values.identifier(connector.name, "name"),
+        "config": _check_config(connector.config),
+        "status": values.enum_member(connector.status, ConnectorStatus, "status"),
+        "capabilities": _check_capabilities(connector.capabilities),
+        "last_connected": values.optional_timestamp(connector.last_connected, "last_connected"),
+        "last_error": values.optional_text(connector.last_error, "last_error"),
+        "connection_count": values.integer(connector.connection_count, "connection_count"),
+        "error_count": values.integer(connector.error_count, "error_count"),
+        "metadata": values.json_object(connector.metadata, "metadata"),
+        **_check_extra_fields(connector),
+    }
+    if type(connector) is Connector:
+        changes["connector_type"] = values.enum_member(
+            connector.connector_type, ConnectorType, "connector_type"
+        )
+    return attrs.evolve(connector, **changes)
+
+
+class ConnectorRegistry:
+    """Registry of connectors, tenant-isolated, on any backend.
+
+    Lists are ordered by (name, connector_id). State changes are single atomic updates in the
+    backend; counters never lose an increment.
+    """
+
+    def __init__(self, storage: ConnectorStorage, context: ServiceContext) -> None:
+        self._storage = storage
+        self._context = context
+
+    # ---- registration -------------------------------------------------------------------
+
+    def register(self, connector: C) -> C:
+        """Store a new connector, stamping ``created_at``/``updated_at`` from the store's clock.
+
+        Raises ``ConnectorAlreadyExistsError`` for a taken connector_id and
+        ``DuplicateConnectorNameError`` for a name the tenant already uses.
+        """
+        checked = check_connector(connector)
+        return self._insert(checked)  # type: ignore[return-value]
+
+    def create_vector_connector(
+        self,
+        tenant_id: str,
+        name: str,
+        config: ConnectorConfig | None = None,
+        vector_dimension: int = 1536,
+        distance_metric: str = "cosine",
+        connector_id: str | None = None,
+    ) -> VectorConnector:
+        """Create and register a vector connector (id from the store's id factory when None)."""
+        connector = VectorConnector(
+            connector_id=_PLACEHOLDER_ID if connector_id is None else connector_id,
+            tenant_id=tenant_id,
+            name=name,
+            config=ConnectorConfig() if config is None else config,
+            vector_dimension=vector_dimension,
+            distance_metric=distance_metric,
+        )
+        return self._create(connector, connector_id is None)
+
+    def create_file_connector(
+        self,
+        tenant_id: str,
+        name: str,
+        config: ConnectorConfig | None = None,
+        storage_type: str = "local",
+        base_path: str = "/",
+        connector_id: str | None = None,
+    ) -> FileConnector:
+        """Create and register a file connector (id from the store's id factory when None)."""
+        connector = FileConnector(
+            connector_id=_PLACEHOLDER_ID if connector_id is None else connector_id,
+            tenant_id=tenant_id,
+            name=name,
+            config=ConnectorConfig() if config is None else config,
+            storage_type=storage_type,
+            base_path=base_path,
+        )
+        return self._create(connector, connector_id is None)
+
+    def create_serverless_connector(
+        self,
+        tenant_id: str,
+        name: str,
+        config: ConnectorConfig | None = None,
+        platform: str = "aws_lambda",
+        region: str = "us-east-1",
+        connector_id: str | None = None,
+    ) -> ServerlessConnector:
+        """Create and register a serverless connector (id from the store's id factory when None)."""
+        connector = ServerlessConnector(
+            connector_id=_PLACEHOLDER_ID if connector_id is None else connector_id,
+            tenant_id=tenant_id,
+            name=name,
+            config=ConnectorConfig() if config is None else config,
+            platform=platform,
+            region=region,
+        )
+        return self._create(connector, connector_id is None)
+
+    def _create(self, connector: C, draw_id: bool) -> C:
+        checked = check_connector(connector)
+        if draw_id:
+            checked = attrs.evolve(checked, connector_id=str(self._context.new_id()))
+        return self._insert(checked)  # type: ignore[return-value]
+
+    def _insert(self, connector: Connector) -> Connector:
+        now = self._context.now()
+        stamped = attrs.evolve(connector, created_at=now, updated_at=now)
+        record = connector_to_record(stamped)
+        try:
+            self._storage.insert(record)
+        except ConflictError as conflict:
+            raise self._conflict_error(stamped) from conflict
+        return connector_from_record(record)
+
+    def _conflict_error(self, connector: Connector) -> ConflictError:
+        if self._storage.get(connector.connector_id) is not None:
+            return ConnectorAlreadyExistsError(
+                f"connector {connector.connector_id!r} already exists",
+                connector_id=connector.connector_id,
+                connector_type=connector.connector_type,
+            )
+        return DuplicateConnectorNameError(
+            f"tenant {connector.tenant_id!r} already has a connector named {connector.name!r}",
+            connector_id=connector.connector_id,
+            connector_type=connector.connector_type,
+        )
+
+    # ---- reads --------------------------------------------------------------------------
+
+    def get(self, connector_id: str, *, tenant_id: str | None = None) -> Connector | None:
+        """The connector, or None; with ``tenant_id``, another tenant's connector is None too."""
+        connector_id = values.identifier(connector_id, "connector_id")
+        tenant_id = values.optional_identifier(tenant_id, "tenant_id")
+        record = self._storage.get(connector_id)
+        if record is None or (tenant_id is not None and record["tenant_id"] != tenant_id):
+            return None
+        return connector_from_record(record)
+
+    def get_by_name(self, tenant_id: str, name: str) -> Connector | None:
+        """The tenant's connector with exactly that name (code-point equality), or None."""
+        record = self._storage.get_by_name(
+            values.identifier(tenant_id, "tenant_id"), values.identifier(name, "name")
+        )
+        return None if record is None else connector_from_record(record)
+
+    def list(
+        self,
+        tenant_id: str | None = None,
+        connector_type: ConnectorType | None = None,
+        status: ConnectorStatus | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> builtins.list[Connector]:
+        """Connectors matching every given filter, ordered by (name, connector_id), paged."""
+        checked_limit, checked_offset = values.page(limit, offset)
+        query = ConnectorQuery(
+            tenant_id=values.optional_identifier(tenant_id, "tenant_id"),
+            connector_type=None
+            if connector_type is None
+            else values.enum_member(connector_type, ConnectorType, "connector_type").value,
+            status=None
+            if status is None
+            else values.enum_member(status, ConnectorStatus, "status").value,
+            limit=checked_limit,
+            offset=checked_offset,
+        )
+        return [connector_from_record(record) for record in self._storage.find(query)]
+
+    def get_statistics(self, tenant_id: str | None = None) -> ConnectorStats:
+        """Counts over the tenant's connectors (all connectors when ``tenant_id`` is None)."""
+        groups = self._storage.count_groups(values.optional_identifier(tenant_id, "tenant_id"))
+        by_status: dict[str, int] = {}
+        by_type: dict[str, int] = {}
+        for group in groups:
+            by_status[group.status] = by_status.get(group.status, 0) + group.connectors
+            by_type[group.connector_type] = by_type.get(group.connector_type, 0) + group.connectors
+        return ConnectorStats(
+            total_connectors=sum(group.connectors for group in groups),
+            ready_connectors=by_status.get(ConnectorStatus.READY.value, 0),
+            connected_connectors=by_status.get(ConnectorStatus.CONNECTED.value, 0),
+            error_connectors=by_status.get(ConnectorStatus.ERROR.value, 0),
+            connectors_by_type={key: count for key, count in by_type.items() if count},
+            total_connections=sum(group.connections for group in groups),
+            total_errors=sum(group.errors for group in groups),
+        )
+
+    # ---- removal ------------------------------------------------------------------------
+
+    def delete(self, connector_id: str, *, tenant_id: str | None = None) -> bool:
+        """Remove the connector; False when it does not exist (or is another tenant's)."""
+        return self._storage.delete(
+            values.identifier(connector_id, "connector_id"),
+            values.optional_identifier(tenant_id, "tenant_id"),
+        )
+
+    def clear_tenant(self, tenant_id: str) -> int:
+        """Remove every connector of the tenant; returns how many were removed."""
+        return self._storage.delete_tenant(values.identifier(tenant_id, "tenant_id"))
+
+    # ---- state changes ------------------------------------------------------------------
+
+    def record_connection(
+        self, connector_id: str, now: datetime | None = None, *, tenant_id: str | None = None
+    ) -> Connector:
+        """Count a successful connection: status connected, ``last_connected`` = now."""
+        connector_id = values.identifier(connector_id, "connector_id")
+        tenant_id = values.optional_identifier(tenant_id, "tenant_id")
+        when = self._when(now)
+        return self._change(
+            connector_id,
+            tenant_id,
+            {"status": ConnectorStatus.CONNECTED.value, "last_connected": when, "updated_at": when},
+            {"connection_count": 1},
+        )
+
+    def record_error(
+        self,
+        connector_id: str,
+        error: str,
+        now: datetime | None = None,
+        *,
+        tenant_id: str | None = None,
+    ) -> Connector:
+        """Count a connection error: status error, ``last_error`` = error."""
+        connector_id = values.identifier(connector_id, "connector_id")
+        error = values.text(error, "error")
+        tenant_id = values.optional_identifier(tenant_id, "tenant_id")
+        when = self._when(now)
+        return self._change(
+            connector_id,
+            tenant_id,
+            {"status": ConnectorStatus.ERROR.value, "last_error": error, "updated_at": when},
+            {"error_count": 1},
+        )
+
+    def disconnect(self, connector_id: str, *, tenant_id: str | None = None) -> Connector:
+        """Mark the connector disconnected."""
+        connector_id = values.identifier(connector_id, "connector_id")
+        tenant_id = values.optional_identifier(tenant_id, "tenant_id")
+        when = self._context.now()
+        return self._change(
+            connector_id,
+            tenant_id,
+            {"status": ConnectorStatus.DISCONNECTED.value, "updated_at": when},
+            {},
+        )
+
+    def _when(self, now: datetime | None) -> datetime:
+        return self._context.now() if now is None else values.timestamp(now, "now")
+
+    def _change(
+        self,
+        connector_id: str,
+        tenant_id: str | None,
+        changes: Mapping[str, Any],
+        increments: Mapping[str, int],
+    ) -> Connector:
+        record = self._storage.update(connector_id, tenant_id, changes, increments)
+        if record is None:
+            raise ConnectorNotFoundError(
+                f"connector {connector_id!r} not found", connector_id=connector_id
+            )
+        return connector_from_record(record)

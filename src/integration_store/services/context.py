@@ -1,0 +1,37 @@
+"""Where services get time and ids: the store's injectable clock and id factory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from uuid import UUID
+
+import attrs
+
+from integration_store import values
+
+Clock = Callable[[], datetime]
+"""Returns the current time as a timezone-aware datetime."""
+
+IdFactory = Callable[[], UUID]
+"""Returns a new UUID (connector ids are its ``str``)."""
+
+
+@attrs.frozen
+class ServiceContext:
+    """The clock and id factory shared by the three services of a store.
+
+    Only write calls draw from them, once each, after validation passed — so the same calls give
+    the same ids and timestamps on every backend.
+    """
+
+    clock: Clock
+    id_factory: IdFactory
+
+    def now(self) -> datetime:
+        """The clock's time in UTC, truncated to milliseconds."""
+        return values.timestamp(self.clock(), "clock()")
+
+    def new_id(self) -> UUID:
+        """The id factory's next UUID."""
+        return values.uuid_value(self.id_factory(), "id_factory()")

@@ -1,0 +1,297 @@
+"""``WorkerRegistryService``: the worker registry and per-tenant worker configuration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from integration_store import values
+from integration_store.errors import (
+    ConflictError,
+    ValidationError,
+    WorkerAlreadyExistsError,
+    WorkerNotFoundError,
+)
+from integration_store.model.workers import AVAILABLE, DEPRECATED, Worker, WorkerConfig
+from integration_store.protocols import WorkerStorage
+from integration_store.records import (
+    worker_config_from_record,
+    worker_config_to_record,
+    worker_from_record,
+    worker_to_record,
+)
+from integration_store.services.context import ServiceContext
+
+
+def _iso(worker: Worker, field: str) -> str | None:
+    value = getattr(worker, field)
+    return None if value is None else str(value.isoformat())
+
+
+def _check_moats(moats: object) -> tuple[str, ...]:
+    if moats is None:
+        return ()
+    if not isinstance(moats, list | tuple):
+        raise ValidationError("moats", f"must be a list of str, not {type(moats).__name__}")
+    return tuple(values.identifier(moat, f"moats[{index}]") for index, moat in enumerate(moats))
+
+
+def _optional_json(value: object, field: str) -> dict[str, Any]:
+    return {} if value is None else values.json_object(value, field)
+
+
+def _summary(worker: Worker) -> dict[str, Any]:
+    return {
+        "id": worker.id,
+        "name": worker.name,
+        "description": worker.description,
+        "version": worker.version,
+        "status": worker.status,
+        "moats": list(worker.moats),
+        "tokens_per_run_estimate": worker.tokens_per_run_estimate,
+        "cost_per_run_cents": worker.cost_per_run_cents,
+    }
+
+
+def _effective(worker: Worker, tenant_config: WorkerConfig | None) -> dict[str, Any]:
+    """Upstream's merge: tenant config keys override the worker's defaults; brand is the tenant's."""
+    config = dict(worker.default_config)
+    brand: dict[str, Any] = {}
+    if tenant_config is not None:
+        config.update(tenant_config.config)
+        brand = dict(tenant_config.brand)
+    return {
+        "worker_id": worker.id,
+        "enabled": tenant_config.enabled if tenant_config is not None else True,
+        "config": config,
+        "brand": brand,
+        "max_runs_per_day": tenant_config.max_runs_per_day if tenant_config else None,
+        "max_tokens_per_run": tenant_config.max_tokens_per_run if tenant_config else None,
+    }
+
+
+class WorkerRegistryService:
+    """Worker registry on any backend; lists are ordered by (name, id), configs by worker_id."""
+
+    def __init__(self, storage: WorkerStorage, context: ServiceContext) -> None:
+        self._storage = storage
+        self._context = context
+
+    # ---- queries ------------------------------------------------------------------------
+
+    def get_worker(self, worker_id: str) -> Worker | None:
+        """The worker, or None."""
+        record = self._storage.get_worker(values.identifier(worker_id, "worker_id"))
+        return None if record is None else worker_from_record(record)
+
+    def get_worker_or_raise(self, worker_id: str) -> Worker:
+        """The worker, or ``WorkerNotFoundError``."""
+        worker = self.get_worker(worker_id)
+        if worker is None:
+            raise WorkerNotFoundError(f"Worker '{worker_id}' not found")
+        return worker
+
+    def list_workers(self, status: str | None = None, public_only: bool = True) -> list[Worker]:
+        """Workers with that status (any when None), public ones only by default, by (name, id)."""
+        records = self._storage.find_workers(
+            values.optional_text(status, "status"), values.boolean(public_only, "public_only")
+        )
+        return [worker_from_record(record) for record in records]
+
+    def list_available_workers(self) -> list[Worker]:
+        """Public workers whose status is ``"available"``."""
+        return self.list_workers(status=AVAILABLE)
+
+    def is_worker_available(self, worker_id: str) -> bool:
+        """True when the worker exists and its status is ``"available"``."""
+        worker = self.get_worker(worker_id)
+        return worker is not None and worker.status == AVAILABLE
+
+    def get_worker_details(self, worker_id: str) -> dict[str, Any]:
+        """Upstream's detail dict: summary fields plus schemas, defaults and ISO timestamps."""
+        worker = self.get_worker_or_raise(worker_id)
+        return {
+            "id": worker.id,
+            "name": worker.name,
+            "description": worker.description,
+            "version": worker.version,
+            "status": worker.status,
+            "is_public": worker.is_public,
+            "moats": list(worker.moats),
+            "default_config": worker.default_config,
+            "input_schema": worker.input_schema,
+            "output_schema": worker.output_schema,
+            "tokens_per_run_estimate": worker.tokens_per_run_estimate,
+            "cost_per_run_cents": worker.cost_per_run_cents,
+            "created_at": _iso(worker, "created_at"),
+            "updated_at": _iso(worker, "updated_at"),
+        }
+
+    def get_worker_summary(self, worker_id: str) -> dict[str, Any]:
+        """Upstream's summary dict for listings."""
+        return _summary(self.get_worker_or_raise(worker_id))
+
+    def list_worker_summaries(
+        self, status: str | None = None, public_only: bool = True
+    ) -> list[dict[str, Any]]:
+        """Summaries of ``list_workers`` (one backend call, not one per worker)."""
+        return [_summary(worker) for worker in self.list_workers(status, public_only)]
+
+    # ---- management ---------------------------------------------------------------------
+
+    def register_worker(
+        self,
+        worker_id: str,
+        name: str,
+        description: str | None = None,
+        version: str = "1.0.0",
+        status: str = AVAILABLE,
+        is_public: bool = True,
+        moats: list[str] | tuple[str, ...] | None = None,
+        default_config: dict[str, Any] | None = None,
+        input_schema: dict[str, Any] | None = None,
+        output_schema: dict[str, Any] | None = None,
+        tokens_per_run_estimate: int | None = None,
+        cost_per_run_cents: int | None = None,
+    ) -> Worker:
+        """Add a worker; ``WorkerAlreadyExistsError`` when the id is taken."""
+        worker = Worker(
+            id=values.identifier(worker_id, "worker_id"),
+            name=values.identifier(name, "name"),
+            description=values.optional_text(description, "description"),
+            version=values.text(version, "version"),
+            status=values.text(status, "status"),
+            is_public=values.boolean(is_public, "is_public"),
+            moats=_check_moats(moats),
+            default_config=_optional_json(default_config, "default_config"),
+            input_schema=_optional_json(input_schema, "input_schema"),
+            output_schema=_optional_json(output_schema, "output_schema"),
+            tokens_per_run_estimate=values.optional_integer(
+                tokens_per_run_estimate, "tokens_per_run_estimate"
+            ),
+            cost_per_run_cents=values.optional_integer(cost_per_run_cents, "cost_per_run_cents"),
+        )
+        now = self._context.now()
+        record = worker_to_record(attrs.evolve(worker, created_at=now, updated_at=now))
+        try:
+            self._storage.insert_worker(record)
+        except ConflictError as conflict:
+            raise WorkerAlreadyExistsError(f"Worker '{worker.id}' already exists") from conflict
+        return worker_from_record(record)
+
+    def update_worker_status(self, worker_id: str, status: str) -> Worker:
+        """Set the worker's status; ``WorkerNotFoundError`` when it does not exist."""
+        checked_id = values.identifier(worker_id, "worker_id")
+        checked_status = values.text(status, "status")
+        now = self._context.now()
+        record = self._storage.update_worker(
+            checked_id, {"status": checked_status, "updated_at": now}
+        )
+        if record is None:
+            raise WorkerNotFoundError(f"Worker '{checked_id}' not found")
+        return worker_from_record(record)
+
+    def deprecate_worker(self, worker_id: str) -> Worker:
+        """Set the worker's status to ``"deprecated"``."""
+        return self.update_worker_status(worker_id, DEPRECATED)
+
+    # ---- per-tenant configuration -------------------------------------------------------
+
+    def get_tenant_worker_config(self, tenant_id: str, worker_id: str) -> WorkerConfig | None:
+        """The tenant's overrides for the worker, or None."""
+        record = self._storage.get_config(
+            values.identifier(tenant_id, "tenant_id"), values.identifier(worker_id, "worker_id")
+        )
+        return None if record is None else worker_config_from_record(record)
+
+    def set_tenant_worker_config(
+        self,
+        tenant_id: str,
+        worker_id: str,
+        enabled: bool = True,
+        config: dict[str, Any] | None = None,
+        brand: dict[str, Any] | None = None,
+        max_runs_per_day: int | None = None,
+        max_tokens_per_run: int | None = None,
+    ) -> WorkerConfig:
+        """Create or update the tenant's overrides in one atomic upsert.
+
+        ``enabled`` is always written; any other argument left None keeps the stored value.
+        ``WorkerNotFoundError`` when the worker does not exist.
+        """
+        checked_tenant = values.identifier(tenant_id, "tenant_id")
+        checked_worker = values.identifier(worker_id, "worker_id")
+        changes: dict[str, Any] = {"enabled": values.boolean(enabled, "enabled")}
+        if config is not None:
+            changes["config"] = values.json_object(config, "config")
+        if brand is not None:
+            changes["brand"] = values.json_object(brand, "brand")
+        if max_runs_per_day is not None:
+            changes["max_runs_per_day"] = values.integer(max_runs_per_day, "max_runs_per_day")
+        if max_tokens_per_run is not None:
+            changes["max_tokens_per_run"] = values.integer(max_tokens_per_run, "max_tokens_per_run")
+        self.get_worker_or_raise(checked_worker)
+        now = self._context.now()
+        changes["updated_at"] = now
+        insert = worker_config_to_record(
+            WorkerConfig(
+                tenant_id=checked_tenant,
+                worker_id=checked_worker,
+                **{key: value for key, value in changes.items() if key != "updated_at"},
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        record = self._storage.upsert_config(checked_tenant, checked_worker, insert, changes)
+        return worker_config_from_record(record)
+
+    def list_tenant_worker_configs(self, tenant_id: str) -> list[WorkerConfig]:
+        """Every override of the tenant, ordered by worker_id."""
+        records = self._storage.find_configs(values.identifier(tenant_id, "tenant_id"))
+        return [worker_config_from_record(record) for record in records]
+
+    def get_effective_worker_config(self, tenant_id: str, worker_id: str) -> dict[str, Any]:
+        """The worker's defaults merged with the tenant's overrides (upstream's dict shape)."""
+        checked_tenant = values.identifier(tenant_id, "tenant_id")
+        worker = self.get_worker_or_raise(worker_id)
+        return _effective(worker, self.get_tenant_worker_config(checked_tenant, worker.id))
+
+    def is_worker_enabled_for_tenant(self, tenant_id: str, worker_id: str) -> bool:
+        """The tenant's ``enabled`` flag for the worker; True when the tenant set nothing."""
+        tenant_config = self.get_tenant_worker_config(tenant_id, worker_id)
+        return tenant_config.enabled if tenant_config is not None else True
+
+    def get_workers_for_tenant(
+        self, tenant_id: str, include_disabled: bool = False
+    ) -> list[dict[str, Any]]:
+        """Available public workers with the tenant's effective settings, in two backend calls."""
+        checked_tenant = values.identifier(tenant_id, "tenant_id")
+        include = values.boolean(include_disabled, "include_disabled")
+        workers = self.list_available_workers()
+        configs = {
+            record["worker_id"]: worker_config_from_record(record)
+            for record in self._storage.find_configs(checked_tenant)
+        }
+        rows: list[dict[str, Any]] = []
+        for worker in workers:
+            effective = _effective(worker, configs.get(worker.id))
+            if not include and not effective["enabled"]:
+                continue
+            rows.append(
+                {
+                    "id": worker.id,
+                    "name": worker.name,
+                    "description": worker.description,
+                    "version": worker.version,
+                    "status": worker.status,
+                    "moats": list(worker.moats),
+                    "enabled": effective["enabled"],
+                    "has_custom_config": bool(effective["config"]),
+                    "has_custom_brand": bool(effective["brand"]),
+                    "tokens_per_run_estimate": worker.tokens_per_run_estimate,
+                    "cost_per_run_cents": worker.cost_per_run_cents,
+                }
+            )
+        return rows
+

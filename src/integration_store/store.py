@@ -1,0 +1,114 @@
+"""The store façade: one backend, three services, one clock and id factory."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from types import TracebackType
+
+import attrs
+
+from integration_store.discovery import provider_for
+from integration_store.errors import UnsupportedOperationError
+from integration_store.protocols import TRANSACTIONS, Backend, Storages
+from integration_store.services import (
+    ConnectorRegistry,
+    ExternalResponseService,
+    WorkerRegistryService,
+)
+from integration_store.services.context import Clock, IdFactory, ServiceContext
+
+
+def system_clock() -> datetime:
+    """The default clock: now, in UTC."""
+    return datetime.now(UTC)
+
+
+@attrs.frozen
+class UnitOfWork:
+    """The three services bound to one transaction (what ``Store.transaction()`` yields)."""
+
+    connectors: ConnectorRegistry
+    external_responses: ExternalResponseService
+    workers: WorkerRegistryService
+
+    @classmethod
+    def bind(cls, storages: Storages, context: ServiceContext) -> UnitOfWork:
+        """Services over the given storages."""
+        return cls(
+            connectors=ConnectorRegistry(storages.connectors, context),
+            external_responses=ExternalResponseService(storages.external_responses, context),
+            workers=WorkerRegistryService(storages.workers, context),
+        )
+
+
+class Store:
+    """An open store: ``.connectors``, ``.external_responses``, ``.workers``, ``transaction()``."""
+
+    def __init__(self, backend: Backend, clock: Clock, id_factory: IdFactory) -> None:
+        self._backend = backend
+        self._context = ServiceContext(clock=clock, id_factory=id_factory)
+        services = UnitOfWork.bind(backend.storages, self._context)
+        self.connectors: ConnectorRegistry = services.connectors
+        self.external_responses: ExternalResponseService = services.external_responses
+        self.workers: WorkerRegistryService = services.workers
+
+    @property
+    def backend(self) -> Backend:
+        """The storage backend (for backend authors and test harnesses)."""
+        return self._backend
+
+    @property
+    def capabilities(self) -> frozenset[str]:
+        """Optional capabilities of the backend, e.g. ``{"transactions"}``."""
+        return self._backend.capabilities
+
+    def create_schema(self) -> None:
+        """Create or upgrade tables/collections and indexes; safe to call again."""
+        self._backend.create_schema()
+
+    @contextmanager
+    def transaction(self) -> Iterator[UnitOfWork]:
+        """A unit of work over all three drivers: commit on normal exit, rollback on exception.
+
+        ``UnsupportedOperationError`` when the backend lacks the ``transactions`` capability.
+        """
+        if TRANSACTIONS not in self._backend.capabilities:
+            raise UnsupportedOperationError(
+                "this backend has no transactions (capability 'transactions' is absent)"
+            )
+        with self._backend.transaction() as storages:
+            yield UnitOfWork.bind(storages, self._context)
+
+    def close(self) -> None:
+        """Release the backend's connections."""
+        self._backend.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def open_store(
+    url: str, clock: Clock | None = None, id_factory: IdFactory | None = None
+) -> Store:
+    """Open the store a URL names (``memory://``, ``sqlite:///app.db``, ``mongodb://…``).
+
+    ``clock`` returns aware datetimes (default: now in UTC); ``id_factory`` returns UUIDs
+    (default: ``uuid.uuid4``). Both are drawn only by write calls.
+    """
+    backend = provider_for(url).open(url)
+    return Store(
+        backend,
+        clock=system_clock if clock is None else clock,
+        id_factory=uuid.uuid4 if id_factory is None else id_factory,
+    )

@@ -1,0 +1,175 @@
+"""Checks and normalisation for every value that reaches storage (DESIGN: "Values every backend
+must keep exactly"). Each check returns the normalised value or raises ``ValidationError`` naming
+the field or JSON path, so services validate everything before they write anything.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any, TypeVar
+from uuid import UUID
+
+from integration_store.errors import ValidationError
+
+MAX_IDENTIFIER_LENGTH = 255
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+MAX_LIMIT = 10_000
+
+E = TypeVar("E", bound=Enum)
+
+
+def _check_characters(value: str, field: str) -> None:
+    if "\x00" in value:
+        raise ValidationError(field, "must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError(field, "must not contain lone surrogates") from None
+
+
+def _plain_str(value: str) -> str:
+    # A str subclass (a str-valued Enum, say) is stored as its plain text.
+    return "" + value
+
+
+def text(value: object, field: str) -> str:
+    """Free text: any length, but no NUL and no lone surrogate."""
+    if not isinstance(value, str):
+        raise ValidationError(field, f"must be a str, not {type(value).__name__}")
+    _check_characters(value, field)
+    return _plain_str(value)
+
+
+def optional_text(value: object, field: str) -> str | None:
+    """``text`` or None."""
+    return None if value is None else text(value, field)
+
+
+def identifier(value: object, field: str) -> str:
+    """An identifier: non-empty text of at most 255 characters."""
+    result = text(value, field)
+    if not result:
+        raise ValidationError(field, "must not be empty")
+    if len(result) > MAX_IDENTIFIER_LENGTH:
+        raise ValidationError(field, f"must be at most {MAX_IDENTIFIER_LENGTH} characters")
+    return result
+
+
+def optional_identifier(value: object, field: str) -> str | None:
+    """``identifier`` or None."""
+    return None if value is None else identifier(value, field)
+
+
+def integer(value: object, field: str) -> int:
+    """An int (never a bool) in the signed 64-bit range."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(field, f"must be an int, not {type(value).__name__}")
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise ValidationError(field, "must fit in a signed 64-bit integer")
+    return int(value)
+
+
+def optional_integer(value: object, field: str) -> int | None:
+    """``integer`` or None."""
+    return None if value is None else integer(value, field)
+
+
+def boolean(value: object, field: str) -> bool:
+    """A real bool (1 and 0 are not accepted)."""
+    if not isinstance(value, bool):
+        raise ValidationError(field, f"must be a bool, not {type(value).__name__}")
+    return value
+
+
+def enum_member(value: object, enum_type: type[E], field: str) -> E:
+    """An enum member, given as the member or its value."""
+    if isinstance(value, enum_type):
+        return value
+    try:
+        return enum_type(value)
+    except (ValueError, TypeError):
+        allowed = ", ".join(repr(member.value) for member in enum_type)
+        raise ValidationError(field, f"must be one of {allowed}, not {value!r}") from None
+
+
+def uuid_value(value: object, field: str) -> UUID:
+    """A ``uuid.UUID`` instance."""
+    if not isinstance(value, UUID):
+        raise ValidationError(field, f"must be a uuid.UUID, not {type(value).__name__}")
+    return value
+
+
+def timestamp(value: object, field: str) -> datetime:
+    """A timezone-aware datetime, converted to UTC and truncated to milliseconds."""
+    if not isinstance(value, datetime):
+        raise ValidationError(field, f"must be a datetime, not {type(value).__name__}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValidationError(field, "must be timezone-aware")
+    utc = value.astimezone(UTC)
+    return datetime(
+        utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second,
+        utc.microsecond // 1000 * 1000, tzinfo=UTC,
+    )
+
+
+def optional_timestamp(value: object, field: str) -> datetime | None:
+    """``timestamp`` or None."""
+    return None if value is None else timestamp(value, field)
+
+
+def json_value(value: object, path: str) -> Any:
+    """A normalised deep copy of a JSON value; tuples become lists. Rejects anything inexact."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        _check_characters_json(value, path)
+        return _plain_str(value)
+    if isinstance(value, int):
+        if not INT64_MIN <= value <= INT64_MAX:
+            raise ValidationError(path, "integer outside the signed 64-bit range")
+        return int(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValidationError(path, f"float must be finite, not {value!r}")
+        return float(value)
+    if isinstance(value, dict):
+        result: dict[str, Any] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ValidationError(path, f"keys must be str, not {type(key).__name__}")
+            _check_characters_json(key, f"{path}[{key!r}]")
+            result[_plain_str(key)] = json_value(item, f"{path}[{key!r}]")
+        return result
+    if isinstance(value, list | tuple):
+        return [json_value(item, f"{path}[{index}]") for index, item in enumerate(value)]
+    raise ValidationError(path, f"{type(value).__name__} is not a JSON value")
+
+
+def _check_characters_json(value: str, path: str) -> None:
+    # JSON strings may hold NUL; only lone surrogates cannot be stored anywhere.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError(path, "must not contain lone surrogates") from None
+
+
+def json_object(value: object, field: str) -> dict[str, Any]:
+    """A JSON value that must be a dict at top level."""
+    if not isinstance(value, dict):
+        raise ValidationError(field, f"must be a dict, not {type(value).__name__}")
+    result: dict[str, Any] = json_value(value, field)
+    return result
+
+
+def page(limit: object, offset: object) -> tuple[int, int]:
+    """``limit`` in 1..10,000 and ``offset`` ≥ 0."""
+    checked_limit = integer(limit, "limit")
+    if not 1 <= checked_limit <= MAX_LIMIT:
+        raise ValidationError("limit", f"must be between 1 and {MAX_LIMIT}")
+    checked_offset = integer(offset, "offset")
+    if checked_offset < 0:
+        raise ValidationError("offset", "must not be negative")
+    return checked_limit, checked_offset
