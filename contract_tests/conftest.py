@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
-from integration_store.contract.targets import TEMP_SQLITE_URL, contract_urls
+from integration_store.contract.targets import TEMP_SQLITE_URL, StoreFactory, contract_urls
 from integration_store.discovery import provider_for
 from integration_store.store import Store, open_store
 from integration_store.testing import FixedClock, SequentialIds
@@ -79,6 +80,22 @@ def store(
         yield store
     finally:
         store.close()
+
+
+@pytest.fixture
+def open_same_store(
+    store: Store, store_url: str, _targets: _Targets
+) -> Iterator[StoreFactory]:
+    """Open more stores on the database under test (e.g. with another id factory or clock)."""
+    opened: list[Store] = []
+
+    def factory(**options: Any) -> Store:
+        opened.append(open_store(_targets.private_url(store_url), **options))
+        return opened[-1]
+
+    yield factory
+    for extra in opened:
+        extra.close()
 
 
 @pytest.fixture

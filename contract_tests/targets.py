@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from collections.abc import Callable
+
+from integration_store.store import Store
 
 TEMP_SQLITE_URL = "sqlite:///{tmp}/contract.db"
 """The temp-file SQLite target; ``{tmp}`` becomes a fresh directory per test session."""
 
 ENV_URLS = "INTEGRATION_STORE_TEST_URLS"
+
+StoreFactory = Callable[..., Store]
+"""Opens another store on the database under test (fixture ``open_same_store``)."""
 
 
 def _installed(module: str) -> bool:
