@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
 from integration_store.contract.targets import TEMP_SQLITE_URL, StoreFactory, contract_urls
+
 from integration_store.discovery import provider_for
 from integration_store.store import Store, open_store
 from integration_store.testing import FixedClock, SequentialIds
@@ -83,9 +83,7 @@ def store(
 
 
 @pytest.fixture
-def open_same_store(
-    store: Store, store_url: str, _targets: _Targets
-) -> Iterator[StoreFactory]:
+def open_same_store(store: Store, store_url: str, _targets: _Targets) -> Iterator[StoreFactory]:
     """Open more stores on the database under test (e.g. with another id factory or clock)."""
     opened: list[Store] = []
 
@@ -99,8 +97,14 @@ def open_same_store(
 
 
 @pytest.fixture
-def reference() -> Iterator[Store]:
+def reference_clock() -> FixedClock:
+    """The clock of the ``reference`` store (starts where ``clock`` starts)."""
+    return FixedClock()
+
+
+@pytest.fixture
+def reference(reference_clock: FixedClock) -> Iterator[Store]:
     """A memory store with its own clock and ids in the same start state as ``store``'s, for
     differential checks; drive both with the same calls and compare with ``assert_identical``."""
-    with open_store("memory://", clock=FixedClock(), id_factory=SequentialIds()) as store:
+    with open_store("memory://", clock=reference_clock, id_factory=SequentialIds()) as store:
         yield store

@@ -29,7 +29,7 @@ TRICKY_JSON: dict[str, Any] = {
     "mixed_list": [1, 1.0, -0.0, "1", True, None, {"$y": 2}],
     "trailing space ": "key with trailing space",
     "emoji": "😀 and text",
-    "escapes": "quote \" backslash \\ newline \n tab \t",
+    "escapes": 'quote " backslash \\ newline \n tab \t',
 }
 """Every trap of DESIGN's value rules in one payload."""
 

@@ -26,8 +26,23 @@ def populated(store: Store) -> Store:
     _add(store, "b2", "t1", "beta", connector_type=ConnectorType.HTTP, status=ConnectorStatus.READY)
     _add(store, "a1", "t1", "alpha", connector_type=ConnectorType.SQL, status=ConnectorStatus.READY)
     _add(store, "z9", "t2", "alpha", connector_type=ConnectorType.SQL, status=ConnectorStatus.ERROR)
-    _add(store, "c3", "t1", "Gamma", connector_type=ConnectorType.SQL, connection_count=5, error_count=2)
-    _add(store, "d4", "t2", "alpha2", connector_type=ConnectorType.MCP, status=ConnectorStatus.CONNECTED)
+    _add(
+        store,
+        "c3",
+        "t1",
+        "Gamma",
+        connector_type=ConnectorType.SQL,
+        connection_count=5,
+        error_count=2,
+    )
+    _add(
+        store,
+        "d4",
+        "t2",
+        "alpha2",
+        connector_type=ConnectorType.MCP,
+        status=ConnectorStatus.CONNECTED,
+    )
     _add(store, "a0", "t3", "alpha", connector_type=ConnectorType.HTTP, connection_count=1)
     return store
 
@@ -78,7 +93,14 @@ def test_list_default_limit_is_100(store: Store) -> None:
 
 @pytest.mark.parametrize(
     ("limit", "offset", "field"),
-    [(0, 0, "limit"), (10_001, 0, "limit"), (-1, 0, "limit"), (10, -1, "offset"), (1.5, 0, "limit"), (True, 0, "limit")],
+    [
+        (0, 0, "limit"),
+        (10_001, 0, "limit"),
+        (-1, 0, "limit"),
+        (10, -1, "offset"),
+        (1.5, 0, "limit"),
+        (True, 0, "limit"),
+    ],
 )
 def test_list_rejects_limits_outside_1_to_10000_and_negative_offsets(
     store: Store, limit: object, offset: object, field: str

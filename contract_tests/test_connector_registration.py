@@ -23,7 +23,9 @@ from integration_store.testing import DEFAULT_START, FixedClock, SequentialIds, 
 
 
 def test_vector_connector_built_from_ids_and_name_gets_upstream_defaults(store: Store) -> None:
-    stored = store.connectors.register(VectorConnector(connector_id="vec-1", tenant_id="t", name="V"))
+    stored = store.connectors.register(
+        VectorConnector(connector_id="vec-1", tenant_id="t", name="V")
+    )
 
     assert_identical(
         stored,
@@ -55,11 +57,28 @@ def test_vector_connector_built_from_ids_and_name_gets_upstream_defaults(store: 
 @pytest.mark.parametrize(
     ("connector", "connector_type"),
     [
-        (VectorConnector(connector_id="c", tenant_id="t", name="n", vector_dimension=3), ConnectorType.VECTOR),
-        (FileConnector(connector_id="c", tenant_id="t", name="n", base_path="/data"), ConnectorType.FILE),
-        (ServerlessConnector(connector_id="c", tenant_id="t", name="n", region="eu-west-1"), ConnectorType.SERVERLESS),
-        (Connector(connector_id="c", tenant_id="t", name="n", connector_type=ConnectorType.HTTP), ConnectorType.HTTP),
-        (Connector(connector_id="c", tenant_id="t", name="n", connector_type=ConnectorType.VECTOR), ConnectorType.VECTOR),
+        (
+            VectorConnector(connector_id="c", tenant_id="t", name="n", vector_dimension=3),
+            ConnectorType.VECTOR,
+        ),
+        (
+            FileConnector(connector_id="c", tenant_id="t", name="n", base_path="/data"),
+            ConnectorType.FILE,
+        ),
+        (
+            ServerlessConnector(connector_id="c", tenant_id="t", name="n", region="eu-west-1"),
+            ConnectorType.SERVERLESS,
+        ),
+        (
+            Connector(connector_id="c", tenant_id="t", name="n", connector_type=ConnectorType.HTTP),
+            ConnectorType.HTTP,
+        ),
+        (
+            Connector(
+                connector_id="c", tenant_id="t", name="n", connector_type=ConnectorType.VECTOR
+            ),
+            ConnectorType.VECTOR,
+        ),
     ],
     ids=["vector", "file", "serverless", "base-http", "base-with-vector-type"],
 )
@@ -107,11 +126,23 @@ def test_every_field_round_trips(store: Store) -> None:
 
     expected = FileConnector(
         **{
-            **{name: getattr(connector, name) for name in (
-                "connector_id", "tenant_id", "name", "config", "status", "capabilities",
-                "last_error", "connection_count", "error_count", "metadata", "storage_type",
-                "base_path",
-            )},
+            **{
+                name: getattr(connector, name)
+                for name in (
+                    "connector_id",
+                    "tenant_id",
+                    "name",
+                    "config",
+                    "status",
+                    "capabilities",
+                    "last_error",
+                    "connection_count",
+                    "error_count",
+                    "metadata",
+                    "storage_type",
+                    "base_path",
+                )
+            },
             "last_connected": datetime(2025, 5, 6, 7, 8, 9, 123000, tzinfo=UTC),
             "created_at": DEFAULT_START,
             "updated_at": DEFAULT_START,
@@ -195,7 +226,12 @@ def test_names_differing_by_case_or_trailing_space_are_distinct(store: Store) ->
     for index, name in enumerate(["Docs", "docs", "Docs ", "Döcs"]):
         store.connectors.register(Connector(connector_id=f"c{index}", tenant_id="t", name=name))
 
-    assert [c.name for c in store.connectors.list(tenant_id="t")] == ["Docs", "Docs ", "Döcs", "docs"]
+    assert [c.name for c in store.connectors.list(tenant_id="t")] == [
+        "Docs",
+        "Docs ",
+        "Döcs",
+        "docs",
+    ]
     found = store.connectors.get_by_name("t", "Docs ")
     assert found is not None and found.connector_id == "c2"
 

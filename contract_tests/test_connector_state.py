@@ -23,9 +23,7 @@ def registered(store: Store) -> Store:
     return store
 
 
-def test_record_connection_counts_and_marks_connected(
-    registered: Store, clock: FixedClock
-) -> None:
+def test_record_connection_counts_and_marks_connected(registered: Store, clock: FixedClock) -> None:
     later = clock.advance(timedelta(seconds=5))
 
     first = registered.connectors.record_connection("c")

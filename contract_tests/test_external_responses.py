@@ -6,6 +6,7 @@ from datetime import timedelta
 from uuid import UUID
 
 import pytest
+from integration_store.contract.targets import StoreFactory
 
 from integration_store import (
     ExternalResponse,
@@ -13,15 +14,12 @@ from integration_store import (
     ResponseNotFoundError,
     ValidationError,
 )
-from integration_store.contract.targets import StoreFactory
 from integration_store.store import Store
 from integration_store.testing import DEFAULT_START, FixedClock, SequentialIds, assert_identical
 
 
 def _record(store: Store, owner: str = "engine", **payload: object) -> ExternalResponse:
-    return store.external_responses.record_raw_response(
-        "openai", {"payload": payload}, owner
-    )
+    return store.external_responses.record_raw_response("openai", {"payload": payload}, owner)
 
 
 def test_recorded_response_has_id_from_factory_and_received_at_from_clock(store: Store) -> None:

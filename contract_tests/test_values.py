@@ -1,4 +1,4 @@
-"""Values every backend must keep exactly, and bad input that must be refused with nothing written."""
+"""Values every backend must keep exactly; bad input refused with nothing written."""
 
 from __future__ import annotations
 
@@ -7,6 +7,12 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from integration_store.contract.samples import (
+    INVALID_IDENTIFIERS,
+    INVALID_JSON,
+    TRICKY_IDENTIFIERS,
+    TRICKY_JSON,
+)
 
 from integration_store import (
     Connector,
@@ -15,12 +21,6 @@ from integration_store import (
     FileConnector,
     ValidationError,
     VectorConnector,
-)
-from integration_store.contract.samples import (
-    INVALID_IDENTIFIERS,
-    INVALID_JSON,
-    TRICKY_IDENTIFIERS,
-    TRICKY_JSON,
 )
 from integration_store.store import Store
 from integration_store.testing import FixedClock, SequentialIds, assert_identical
@@ -117,8 +117,13 @@ def test_long_text_fields_have_no_length_cap(store: Store) -> None:
     long_text = "é" * 70_000
 
     store.connectors.register(
-        Connector(connector_id="c", tenant_id="t", name="n", last_error=long_text,
-                  config=ConnectorConfig(endpoint=long_text))
+        Connector(
+            connector_id="c",
+            tenant_id="t",
+            name="n",
+            last_error=long_text,
+            config=ConnectorConfig(endpoint=long_text),
+        )
     )
     store.workers.register_worker("w", "W", description=long_text, version=long_text)
 
@@ -131,12 +136,18 @@ def test_long_text_fields_have_no_length_cap(store: Store) -> None:
 
 def test_integer_fields_keep_64_bit_bounds(store: Store) -> None:
     store.connectors.register(
-        VectorConnector(connector_id="c", tenant_id="t", name="n",
-                        vector_dimension=2**63 - 1, connection_count=-(2**63),
-                        config=ConnectorConfig(timeout_seconds=2**63 - 1))
+        VectorConnector(
+            connector_id="c",
+            tenant_id="t",
+            name="n",
+            vector_dimension=2**63 - 1,
+            connection_count=-(2**63),
+            config=ConnectorConfig(timeout_seconds=2**63 - 1),
+        )
     )
-    store.workers.register_worker("w", "W", tokens_per_run_estimate=-(2**63),
-                                  cost_per_run_cents=2**63 - 1)
+    store.workers.register_worker(
+        "w", "W", tokens_per_run_estimate=-(2**63), cost_per_run_cents=2**63 - 1
+    )
 
     connector = store.connectors.get("c")
     worker = store.workers.get_worker("w")
@@ -160,11 +171,14 @@ Write = Callable[[Store, Any], object]
 
 JSON_WRITES: dict[str, Write] = {
     "metadata": lambda s, v: s.connectors.register(
-        Connector(connector_id="c", tenant_id="t", name="n", metadata={"k": v})),
+        Connector(connector_id="c", tenant_id="t", name="n", metadata={"k": v})
+    ),
     "config.options": lambda s, v: s.connectors.create_file_connector(
-        "t", "n", config=ConnectorConfig(options={"k": v})),
+        "t", "n", config=ConnectorConfig(options={"k": v})
+    ),
     "config.credentials": lambda s, v: s.connectors.create_vector_connector(
-        "t", "n", config=ConnectorConfig(credentials={"k": v})),
+        "t", "n", config=ConnectorConfig(credentials={"k": v})
+    ),
     "raw_response": lambda s, v: s.external_responses.record_raw_response("s", {"k": v}, "o"),
     "default_config": lambda s, v: s.workers.register_worker("w", "W", default_config={"k": v}),
     "input_schema": lambda s, v: s.workers.register_worker("w", "W", input_schema={"k": v}),
@@ -220,7 +234,9 @@ def test_invalid_tenant_config_leaves_the_stored_one(store: Store) -> None:
 
 
 IDENTIFIER_WRITES: dict[str, Write] = {
-    "connector_id": lambda s, v: s.connectors.register(Connector(connector_id=v, tenant_id="t", name="n")),
+    "connector_id": lambda s, v: s.connectors.register(
+        Connector(connector_id=v, tenant_id="t", name="n")
+    ),
     "tenant_id": lambda s, v: s.connectors.create_vector_connector(v, "n"),
     "name": lambda s, v: s.connectors.create_file_connector("t", v),
     "source": lambda s, v: s.external_responses.record_raw_response(v, {}, "o"),
@@ -250,16 +266,49 @@ def test_invalid_identifiers_are_refused_and_nothing_is_written(
     ("connector", "field"),
     [
         (Connector(connector_id="c", tenant_id="t", name="n", status="bogus"), "status"),  # type: ignore[arg-type]
-        (Connector(connector_id="c", tenant_id="t", name="n", connector_type="x"), "connector_type"),  # type: ignore[arg-type]
-        (Connector(connector_id="c", tenant_id="t", name="n", capabilities=("fly",)), "capabilities[0]"),  # type: ignore[arg-type]
-        (Connector(connector_id="c", tenant_id="t", name="n", connection_count=1.0), "connection_count"),  # type: ignore[arg-type]
+        (
+            Connector(connector_id="c", tenant_id="t", name="n", connector_type="x"),
+            "connector_type",
+        ),  # type: ignore[arg-type]
+        (
+            Connector(connector_id="c", tenant_id="t", name="n", capabilities=("fly",)),
+            "capabilities[0]",
+        ),  # type: ignore[arg-type]
+        (
+            Connector(connector_id="c", tenant_id="t", name="n", connection_count=1.0),
+            "connection_count",
+        ),  # type: ignore[arg-type]
         (Connector(connector_id="c", tenant_id="t", name="n", last_error="a\x00"), "last_error"),
-        (Connector(connector_id="c", tenant_id="t", name="n", last_connected=datetime(2020, 1, 1)), "last_connected"),
-        (Connector(connector_id="c", tenant_id="t", name="n", config=ConnectorConfig(timeout_seconds=True)), "config.timeout_seconds"),  # type: ignore[arg-type]
-        (Connector(connector_id="c", tenant_id="t", name="n", config=ConnectorConfig(rate_limit_enabled=1)), "config.rate_limit_enabled"),  # type: ignore[arg-type]
+        (
+            Connector(
+                connector_id="c", tenant_id="t", name="n", last_connected=datetime(2020, 1, 1)
+            ),
+            "last_connected",
+        ),
+        (
+            Connector(
+                connector_id="c",
+                tenant_id="t",
+                name="n",
+                config=ConnectorConfig(timeout_seconds=True),
+            ),
+            "config.timeout_seconds",
+        ),  # type: ignore[arg-type]
+        (
+            Connector(
+                connector_id="c",
+                tenant_id="t",
+                name="n",
+                config=ConnectorConfig(rate_limit_enabled=1),
+            ),
+            "config.rate_limit_enabled",
+        ),  # type: ignore[arg-type]
         (Connector(connector_id="c", tenant_id="t", name="n", config={"endpoint": "x"}), "config"),  # type: ignore[arg-type]
         (Connector(connector_id="c", tenant_id="t", name="n", metadata=[1]), "metadata"),  # type: ignore[arg-type]
-        (VectorConnector(connector_id="c", tenant_id="t", name="n", vector_dimension="3"), "vector_dimension"),  # type: ignore[arg-type]
+        (
+            VectorConnector(connector_id="c", tenant_id="t", name="n", vector_dimension="3"),
+            "vector_dimension",
+        ),  # type: ignore[arg-type]
         (FileConnector(connector_id="c", tenant_id="t", name="n", base_path=None), "base_path"),  # type: ignore[arg-type]
     ],
     ids=lambda value: value if isinstance(value, str) else "",

@@ -22,8 +22,12 @@ from integration_store.testing import DEFAULT_START, FixedClock, assert_identica
 def registry(store: Store) -> Store:
     workers = store.workers
     workers.register_worker(
-        "summarise", "Summariser", description="Summarises", moats=["speed", "quality"],
-        default_config={"model": "small", "temperature": 0.5}, tokens_per_run_estimate=1200,
+        "summarise",
+        "Summariser",
+        description="Summarises",
+        moats=["speed", "quality"],
+        default_config={"model": "small", "temperature": 0.5},
+        tokens_per_run_estimate=1200,
         cost_per_run_cents=3,
     )
     workers.register_worker("classify", "Classifier", default_config={})
@@ -39,10 +43,20 @@ def test_registered_worker_has_upstream_defaults_and_clock_stamps(store: Store) 
     assert_identical(
         worker,
         Worker(
-            id="w", name="W", description=None, version="1.0.0", status="available",
-            is_public=True, moats=(), default_config={}, input_schema={}, output_schema={},
-            tokens_per_run_estimate=None, cost_per_run_cents=None,
-            created_at=DEFAULT_START, updated_at=DEFAULT_START,
+            id="w",
+            name="W",
+            description=None,
+            version="1.0.0",
+            status="available",
+            is_public=True,
+            moats=(),
+            default_config={},
+            input_schema={},
+            output_schema={},
+            tokens_per_run_estimate=None,
+            cost_per_run_cents=None,
+            created_at=DEFAULT_START,
+            updated_at=DEFAULT_START,
         ),
     )
     assert_identical(store.workers.get_worker("w"), worker)
@@ -70,10 +84,16 @@ def test_list_workers_is_public_available_by_name_then_id(registry: Store) -> No
 def test_list_workers_filters_status_and_can_include_private(registry: Store) -> None:
     assert [w.id for w in registry.workers.list_workers(status="beta")] == ["beta"]
     assert [w.id for w in registry.workers.list_workers(public_only=False)] == [
-        "beta", "alpha-2", "classify", "hidden", "summarise",
+        "beta",
+        "alpha-2",
+        "classify",
+        "hidden",
+        "summarise",
     ]
     assert [w.id for w in registry.workers.list_available_workers()] == [
-        "alpha-2", "classify", "summarise",
+        "alpha-2",
+        "classify",
+        "summarise",
     ]
 
 
@@ -109,17 +129,30 @@ def test_worker_details_and_summary_have_upstream_shapes(registry: Store) -> Non
     summary = registry.workers.get_worker_summary("summarise")
 
     assert details == {
-        "id": "summarise", "name": "Summariser", "description": "Summarises",
-        "version": "1.0.0", "status": "available", "is_public": True,
-        "moats": ["speed", "quality"], "default_config": {"model": "small", "temperature": 0.5},
-        "input_schema": {}, "output_schema": {}, "tokens_per_run_estimate": 1200,
-        "cost_per_run_cents": 3, "created_at": DEFAULT_START.isoformat(),
+        "id": "summarise",
+        "name": "Summariser",
+        "description": "Summarises",
+        "version": "1.0.0",
+        "status": "available",
+        "is_public": True,
+        "moats": ["speed", "quality"],
+        "default_config": {"model": "small", "temperature": 0.5},
+        "input_schema": {},
+        "output_schema": {},
+        "tokens_per_run_estimate": 1200,
+        "cost_per_run_cents": 3,
+        "created_at": DEFAULT_START.isoformat(),
         "updated_at": DEFAULT_START.isoformat(),
     }
     assert summary == {
-        "id": "summarise", "name": "Summariser", "description": "Summarises",
-        "version": "1.0.0", "status": "available", "moats": ["speed", "quality"],
-        "tokens_per_run_estimate": 1200, "cost_per_run_cents": 3,
+        "id": "summarise",
+        "name": "Summariser",
+        "description": "Summarises",
+        "version": "1.0.0",
+        "status": "available",
+        "moats": ["speed", "quality"],
+        "tokens_per_run_estimate": 1200,
+        "cost_per_run_cents": 3,
     }
     with pytest.raises(WorkerNotFoundError):
         registry.workers.get_worker_details("missing")
@@ -138,9 +171,15 @@ def test_tenant_config_is_created_with_defaults(registry: Store) -> None:
     assert_identical(
         created,
         WorkerConfig(
-            tenant_id="t", worker_id="summarise", enabled=True, config={}, brand={},
-            max_runs_per_day=None, max_tokens_per_run=None,
-            created_at=DEFAULT_START, updated_at=DEFAULT_START,
+            tenant_id="t",
+            worker_id="summarise",
+            enabled=True,
+            config={},
+            brand={},
+            max_runs_per_day=None,
+            max_tokens_per_run=None,
+            created_at=DEFAULT_START,
+            updated_at=DEFAULT_START,
         ),
     )
     assert_identical(registry.workers.get_tenant_worker_config("t", "summarise"), created)
@@ -150,8 +189,12 @@ def test_tenant_config_update_leaves_fields_given_as_none(
     registry: Store, clock: FixedClock
 ) -> None:
     registry.workers.set_tenant_worker_config(
-        "t", "summarise", config={"model": "large"}, brand={"color": "red"},
-        max_runs_per_day=10, max_tokens_per_run=500,
+        "t",
+        "summarise",
+        config={"model": "large"},
+        brand={"color": "red"},
+        max_runs_per_day=10,
+        max_tokens_per_run=500,
     )
     later = clock.advance()
 
@@ -160,9 +203,15 @@ def test_tenant_config_update_leaves_fields_given_as_none(
     assert_identical(
         updated,
         WorkerConfig(
-            tenant_id="t", worker_id="summarise", enabled=False, config={"model": "large"},
-            brand={"color": "red"}, max_runs_per_day=10, max_tokens_per_run=500,
-            created_at=DEFAULT_START, updated_at=later,
+            tenant_id="t",
+            worker_id="summarise",
+            enabled=False,
+            config={"model": "large"},
+            brand={"color": "red"},
+            max_runs_per_day=10,
+            max_tokens_per_run=500,
+            created_at=DEFAULT_START,
+            updated_at=later,
         ),
     )
 
@@ -192,28 +241,42 @@ def test_tenant_configs_are_listed_by_worker_id_and_scoped_to_the_tenant(registr
     registry.workers.set_tenant_worker_config("other", "alpha-2")
 
     assert [c.worker_id for c in registry.workers.list_tenant_worker_configs("t")] == [
-        "beta", "classify", "summarise",
+        "beta",
+        "classify",
+        "summarise",
     ]
-    assert [c.worker_id for c in registry.workers.list_tenant_worker_configs("other")] == ["alpha-2"]
+    assert [c.worker_id for c in registry.workers.list_tenant_worker_configs("other")] == [
+        "alpha-2"
+    ]
     assert registry.workers.get_tenant_worker_config("other", "beta") is None
 
 
 def test_effective_config_merges_tenant_over_worker_defaults(registry: Store) -> None:
     registry.workers.set_tenant_worker_config(
-        "t", "summarise", config={"temperature": 0.9, "extra": [1]}, brand={"logo": "x"},
+        "t",
+        "summarise",
+        config={"temperature": 0.9, "extra": [1]},
+        brand={"logo": "x"},
         max_tokens_per_run=99,
     )
 
     effective = registry.workers.get_effective_worker_config("t", "summarise")
 
     assert effective == {
-        "worker_id": "summarise", "enabled": True,
+        "worker_id": "summarise",
+        "enabled": True,
         "config": {"model": "small", "temperature": 0.9, "extra": [1]},
-        "brand": {"logo": "x"}, "max_runs_per_day": None, "max_tokens_per_run": 99,
+        "brand": {"logo": "x"},
+        "max_runs_per_day": None,
+        "max_tokens_per_run": 99,
     }
     assert registry.workers.get_effective_worker_config("u", "summarise") == {
-        "worker_id": "summarise", "enabled": True, "config": {"model": "small", "temperature": 0.5},
-        "brand": {}, "max_runs_per_day": None, "max_tokens_per_run": None,
+        "worker_id": "summarise",
+        "enabled": True,
+        "config": {"model": "small", "temperature": 0.5},
+        "brand": {},
+        "max_runs_per_day": None,
+        "max_tokens_per_run": None,
     }
     with pytest.raises(WorkerNotFoundError):
         registry.workers.get_effective_worker_config("t", "missing")
@@ -237,16 +300,25 @@ def test_workers_for_tenant_rows_have_upstream_keys_and_skip_disabled(registry: 
     assert [row["id"] for row in rows] == ["alpha-2", "summarise"]
     assert [row["id"] for row in all_rows] == ["alpha-2", "classify", "summarise"]
     assert rows[1] == {
-        "id": "summarise", "name": "Summariser", "description": "Summarises",
-        "version": "1.0.0", "status": "available", "moats": ["speed", "quality"],
-        "enabled": True, "has_custom_config": True, "has_custom_brand": False,
-        "tokens_per_run_estimate": 1200, "cost_per_run_cents": 3,
+        "id": "summarise",
+        "name": "Summariser",
+        "description": "Summarises",
+        "version": "1.0.0",
+        "status": "available",
+        "moats": ["speed", "quality"],
+        "enabled": True,
+        "has_custom_config": True,
+        "has_custom_brand": False,
+        "tokens_per_run_estimate": 1200,
+        "cost_per_run_cents": 3,
     }
     assert (rows[0]["has_custom_config"], rows[0]["has_custom_brand"]) == (False, True)
     assert all_rows[1]["enabled"] is False
 
 
-def test_worker_fields_are_validated_before_anything_is_written(store: Store, clock: FixedClock) -> None:
+def test_worker_fields_are_validated_before_anything_is_written(
+    store: Store, clock: FixedClock
+) -> None:
     with pytest.raises(ValidationError) as raised:
         store.workers.register_worker("w", "W", moats=["ok", ""])
 

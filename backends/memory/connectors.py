@@ -33,6 +33,13 @@ class MemoryConnectorStorage:
         self._by_tenant[record["tenant_id"]].discard(connector_id)
         return record
 
+    def _drop(self, connector_id: str) -> None:
+        self._remove(connector_id)
+
+    def _add_all(self, records: list[Record]) -> None:
+        for record in records:
+            self._add(record)
+
     def _replace(self, record: Record) -> None:
         self._rows[record["connector_id"]] = record
 
@@ -43,7 +50,7 @@ class MemoryConnectorStorage:
             if (record["tenant_id"], record["name"]) in self._by_name:
                 raise ConflictError(f"name {record['name']!r} is taken in its tenant")
             self._add(clone(record))
-            self._journal.on_rollback(lambda: self._remove(record["connector_id"]))
+            self._journal.on_rollback(lambda: self._drop(record["connector_id"]))
 
     def get(self, connector_id: str) -> Record | None:
         with self._journal.lock:
@@ -103,7 +110,7 @@ class MemoryConnectorStorage:
         with self._journal.lock:
             ids = sorted(self._by_tenant.get(tenant_id, set()))
             removed = [self._remove(connector_id) for connector_id in ids]
-            self._journal.on_rollback(lambda: [self._add(record) for record in removed])
+            self._journal.on_rollback(lambda: self._add_all(removed))
             return len(removed)
 
     def count_groups(self, tenant_id: str | None) -> list[ConnectorGroupCount]:

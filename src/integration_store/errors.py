@@ -37,7 +37,7 @@ class ConflictError(IntegrationStoreError):
 
 
 class BackendUnavailableError(IntegrationStoreError):
-    """The storage backend cannot be reached (server down, connection lost); the cause is chained."""
+    """The backend cannot be reached (server down, connection lost); the cause is chained."""
 
 
 class UnsupportedOperationError(IntegrationStoreError):

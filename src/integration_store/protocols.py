@@ -36,7 +36,7 @@ SKIP_LOCKED = "skip_locked"
 
 @attrs.frozen
 class ConnectorQuery:
-    """Filters and paging for ``ConnectorStorage.find``; results are ordered by (name, connector_id)."""
+    """Filters and paging for ``ConnectorStorage.find`` (ordered by name, then connector_id)."""
 
     tenant_id: str | None = None
     connector_type: str | None = None
@@ -107,11 +107,12 @@ class ExternalResponseStorage(Protocol):
         """Atomically set ``changes``; returns the record after the change, or None if missing."""
 
     def find_pending(self, interpretation_owner: str, limit: int) -> list[Record]:
-        """The owner's records with ``interpreted_at`` None, by (received_at, id.int), at most ``limit``."""
+        """The owner's records with ``interpreted_at`` None, ordered by (received_at, id.int),
+        at most ``limit`` of them."""
 
 
 class WorkerStorage(Protocol):
-    """Worker records (keyed by ``id``) and tenant worker-config records (keyed by (tenant_id, worker_id))."""
+    """Worker records (key ``id``) and tenant config records (key (tenant_id, worker_id))."""
 
     def insert_worker(self, record: Record) -> None:
         """Store a new worker; ``ConflictError`` when its id is taken."""

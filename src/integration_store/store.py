@@ -98,9 +98,7 @@ class Store:
         self.close()
 
 
-def open_store(
-    url: str, clock: Clock | None = None, id_factory: IdFactory | None = None
-) -> Store:
+def open_store(url: str, clock: Clock | None = None, id_factory: IdFactory | None = None) -> Store:
     """Open the store a URL names (``memory://``, ``sqlite:///app.db``, ``mongodb://…``).
 
     ``clock`` returns aware datetimes (default: now in UTC); ``id_factory`` returns UUIDs

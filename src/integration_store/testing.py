@@ -67,7 +67,9 @@ def identical_difference(actual: Any, expected: Any, path: str = "value") -> str
     all count as differences; dict key order does not.
     """
     if type(actual) is not type(expected):
-        return f"{path}: {type(actual).__name__} {actual!r} != {type(expected).__name__} {expected!r}"
+        return (
+            f"{path}: {type(actual).__name__} {actual!r} != {type(expected).__name__} {expected!r}"
+        )
     if isinstance(expected, float):
         same = repr(actual) == repr(expected)
         return None if same else f"{path}: {actual!r} != {expected!r}"

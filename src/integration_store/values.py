@@ -110,8 +110,14 @@ def timestamp(value: object, field: str) -> datetime:
         raise ValidationError(field, "must be timezone-aware")
     utc = value.astimezone(UTC)
     return datetime(
-        utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second,
-        utc.microsecond // 1000 * 1000, tzinfo=UTC,
+        utc.year,
+        utc.month,
+        utc.day,
+        utc.hour,
+        utc.minute,
+        utc.second,
+        utc.microsecond // 1000 * 1000,
+        tzinfo=UTC,
     )
 
 

@@ -1,1 +1,1 @@
-"""Storage backends; each is a sub-package (``memory``, ``sql``, ``mongo``) registered by URL scheme."""
+"""Storage backends: sub-packages (``memory``, ``sql``, ``mongo``) registered by URL scheme."""

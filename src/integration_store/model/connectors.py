@@ -1,4 +1,4 @@
-"""Connector domain objects, enums and statistics, with upstream's defaults and ``to_dict`` shapes."""
+"""Connector objects, enums and statistics, with upstream's defaults and ``to_dict`` shapes."""
 
 from __future__ import annotations
 
@@ -95,7 +95,8 @@ class Connector:
     """A configured access to an outside system, owned by one tenant.
 
     ``created_at``/``updated_at`` are None until the store stamps them at ``register()``.
-    Subclasses fix ``connector_type`` and add their own fields (``kind`` names the class in storage).
+    Subclasses fix ``connector_type`` and add their own fields; ``kind`` names the class in
+    storage.
     """
 
     kind: ClassVar[str] = "base"
@@ -203,7 +204,7 @@ CONNECTOR_CLASSES: dict[str, type[Connector]] = {
 
 @attrs.frozen
 class ConnectorStats:
-    """Counts over a tenant's (or every) connectors; ``connectors_by_type`` lists present types only."""
+    """Counts over a tenant's (or all) connectors; ``connectors_by_type`` lists present types."""
 
     total_connectors: int = 0
     ready_connectors: int = 0

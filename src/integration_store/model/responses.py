@@ -1,4 +1,4 @@
-"""External responses: a raw payload with a declared interpretation owner, and its interpretation."""
+"""External responses: a raw payload with a declared interpretation owner, and its reading."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ DEPRECATED = "deprecated"
 
 @attrs.frozen
 class Worker:
-    """A runnable worker in the registry; ``status`` is free text, ``"available"`` means runnable."""
+    """A worker in the registry; ``status`` is free text, ``"available"`` means runnable."""
 
     id: str
     name: str

@@ -1,4 +1,4 @@
-"""``ConnectorRegistry``: registration, lookup, listing, statistics and state changes of connectors."""
+"""``ConnectorRegistry``: registration, lookup, listing, statistics and state changes."""
 
 from __future__ import annotations
 
@@ -44,11 +44,15 @@ def _check_config(config: object) -> ConnectorConfig:
         endpoint=values.optional_text(config.endpoint, "config.endpoint"),
         timeout_seconds=values.integer(config.timeout_seconds, "config.timeout_seconds"),
         max_retries=values.integer(config.max_retries, "config.max_retries"),
-        retry_delay_seconds=values.integer(config.retry_delay_seconds, "config.retry_delay_seconds"),
+        retry_delay_seconds=values.integer(
+            config.retry_delay_seconds, "config.retry_delay_seconds"
+        ),
         auth_type=values.optional_text(config.auth_type, "config.auth_type"),
         credentials=values.json_object(config.credentials, "config.credentials"),
         rate_limit_enabled=values.boolean(config.rate_limit_enabled, "config.rate_limit_enabled"),
-        rate_limit_requests=values.integer(config.rate_limit_requests, "config.rate_limit_requests"),
+        rate_limit_requests=values.integer(
+            config.rate_limit_requests, "config.rate_limit_requests"
+        ),
         rate_limit_window_seconds=values.integer(
             config.rate_limit_window_seconds, "config.rate_limit_window_seconds"
         ),

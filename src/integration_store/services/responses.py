@@ -6,7 +6,11 @@ from __future__ import annotations
 from uuid import UUID
 
 from integration_store import values
-from integration_store.errors import ConflictError, ResponseAlreadyExistsError, ResponseNotFoundError
+from integration_store.errors import (
+    ConflictError,
+    ResponseAlreadyExistsError,
+    ResponseNotFoundError,
+)
 from integration_store.model.responses import ExternalResponse, InterpretedResponse
 from integration_store.protocols import ExternalResponseStorage
 from integration_store.records import response_from_record, response_to_record

@@ -55,7 +55,7 @@ def _summary(worker: Worker) -> dict[str, Any]:
 
 
 def _effective(worker: Worker, tenant_config: WorkerConfig | None) -> dict[str, Any]:
-    """Upstream's merge: tenant config keys override the worker's defaults; brand is the tenant's."""
+    """Upstream's merge: tenant keys override the worker's defaults; the tenant gives brand."""
     config = dict(worker.default_config)
     brand: dict[str, Any] = {}
     if tenant_config is not None:
@@ -294,4 +294,3 @@ class WorkerRegistryService:
                 }
             )
         return rows
-
