@@ -1,0 +1,72 @@
+"""The MongoDB backend (pymongo 4): ``mongodb://host:port/NAME`` (``mongodb+srv://`` too) and the
+embedded ``mongomock://``, whose every open is a new private database.
+
+Server URLs take pymongo's options in the query string; ``serverSelectionTimeoutMS`` and
+``connectTimeoutMS`` default to 5 s here (not 30 s) so a down server is reported quickly.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+from integration_store.discovery import url_scheme
+from integration_store.errors import IntegrationStoreError
+
+from .backend import MongoBackend, database_name, open_embedded, open_server
+from .errors import translated
+
+__all__ = ["MongoBackend", "MongoProvider", "provider"]
+
+EMBEDDED_SCHEME = "mongomock"
+
+
+def _is_server(scheme: str) -> bool:
+    return scheme == "mongodb" or scheme.startswith("mongodb+")
+
+
+class MongoProvider:
+    """Opens ``mongodb://`` / ``mongodb+srv://`` and ``mongomock://`` stores."""
+
+    def open(self, url: str) -> MongoBackend:
+        scheme = url_scheme(url)
+        if scheme == EMBEDDED_SCHEME:
+            return open_embedded(url)
+        if _is_server(scheme):
+            return open_server(url)
+        raise IntegrationStoreError(
+            f"the mongo backend takes mongodb://, mongodb+srv:// or mongomock:// URLs, not {url!r}"
+        )
+
+    @contextmanager
+    def isolated_url(self, url: str) -> Iterator[str]:
+        """A uniquely named database on the same server, dropped on exit; ``mongomock://``
+        URLs are private already and yield themselves."""
+        scheme = url_scheme(url)
+        if not _is_server(scheme):
+            yield url
+            return
+        original = database_name(url)
+        private = f"{original[:40]}_{secrets.token_hex(6)}"
+        parts = urlsplit(url)
+        query = parse_qsl(parts.query, keep_blank_values=True)
+        if "@" in parts.netloc and not any(key.lower() == "authsource" for key, _ in query):
+            # Credentials authenticate against the URL's database by default: keep that one.
+            query.append(("authSource", original if parts.path.strip("/") else "admin"))
+        isolated = urlunsplit(
+            (parts.scheme, parts.netloc, "/" + quote(private), urlencode(query), parts.fragment)
+        )
+        try:
+            yield isolated
+        finally:
+            backend = open_server(isolated)
+            try:
+                with translated():
+                    backend._client.drop_database(private)
+            finally:
+                backend.close()
+
+
+provider = MongoProvider()

@@ -1,0 +1,216 @@
+"""The MongoDB backend: ``mongomock://`` (embedded, private per open) and ``mongodb://`` servers.
+
+One ``MongoClient`` per open store, configured so values come back as written: ``tz_aware`` in
+UTC, standard UUID representation. Transactions are declared only where the server has them
+(a replica-set member or a mongos; SecantusDB reports itself as a one-node replica set), found by
+one ``hello`` the first time ``capabilities`` is asked; mongomock and standalone servers have none.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from datetime import UTC
+from typing import Any, Final
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+import attrs
+from pymongo import ASCENDING, IndexModel, MongoClient
+from pymongo.database import Database
+from pymongo.errors import CollectionInvalid, OperationFailure
+
+from integration_store.errors import IntegrationStoreError
+from integration_store.protocols import TRANSACTIONS
+
+from .connectors import MongoConnectorStorage
+from .documents import Document
+from .errors import translated
+from .external_responses import MongoExternalResponseStorage
+from .link import COLLECTIONS, CONNECTORS, EXTERNAL_RESPONSES, WORKER_CONFIGS, WORKERS, Link
+from .workers import MongoWorkerStorage
+
+DEFAULT_DATABASE: Final = "integration_store"
+DEFAULT_SERVER_SELECTION_TIMEOUT_MS: Final = 5000
+"""Used when the URL sets no ``serverSelectionTimeoutMS``: a down server is reported in seconds,
+not after pymongo's 30 s default. Tests pass a shorter one in the URL."""
+DEFAULT_CONNECT_TIMEOUT_MS: Final = 5000
+
+NAMESPACE_EXISTS: Final = 48
+
+INDEXES: Final[dict[str, list[IndexModel]]] = {
+    CONNECTORS: [
+        IndexModel([("tenant_id", ASCENDING), ("name", ASCENDING)], unique=True,
+                   name="tenant_id_name_unique"),
+        IndexModel([("name", ASCENDING), ("_id", ASCENDING)], name="name_id"),
+    ],
+    EXTERNAL_RESPONSES: [
+        IndexModel(
+            [("interpretation_owner", ASCENDING), ("interpreted_at", ASCENDING),
+             ("received_at", ASCENDING), ("_id", ASCENDING)],
+            name="pending_queue",
+        ),
+    ],
+    WORKERS: [
+        IndexModel([("status", ASCENDING), ("is_public", ASCENDING), ("name", ASCENDING)],
+                   name="status_is_public_name"),
+    ],
+    WORKER_CONFIGS: [
+        IndexModel([("tenant_id", ASCENDING), ("worker_id", ASCENDING)], unique=True,
+                   name="tenant_id_worker_id_unique"),
+    ],
+}
+
+
+@attrs.frozen
+class MongoStorages:
+    """The three storages bound to one ``Link`` (plain calls or one transaction)."""
+
+    connectors: MongoConnectorStorage
+    external_responses: MongoExternalResponseStorage
+    workers: MongoWorkerStorage
+
+    @classmethod
+    def bind(cls, link: Link) -> MongoStorages:
+        """Storages over the link."""
+        return cls(
+            connectors=MongoConnectorStorage(link),
+            external_responses=MongoExternalResponseStorage(link),
+            workers=MongoWorkerStorage(link),
+        )
+
+
+def database_name(url: str) -> str:
+    """The database a URL's path names (``mongodb://host/NAME``), default ``integration_store``."""
+    path = unquote(urlsplit(url).path).lstrip("/")
+    return path or DEFAULT_DATABASE
+
+
+def _has_option(url: str, option: str) -> bool:
+    return any(key.lower() == option.lower() for key, _ in parse_qsl(urlsplit(url).query))
+
+
+class MongoBackend:
+    """A store on one MongoDB database (or one private mongomock database)."""
+
+    def __init__(self, client: MongoClient[Document], name: str, *, embedded: bool) -> None:
+        self._client = client
+        self._embedded = embedded
+        self._guard: AbstractContextManager[Any] = threading.RLock() if embedded else nullcontext()
+        with translated():
+            self._database: Database[Document] = client.get_database(name)
+        self._storages = MongoStorages.bind(Link(self._database, None, self._guard))
+        self._capabilities: frozenset[str] | None = frozenset() if embedded else None
+        self._capability_lock = threading.Lock()
+        self._local = threading.local()
+
+    @property
+    def capabilities(self) -> frozenset[str]:
+        """``{"transactions"}`` on a replica set or mongos, nothing on mongomock / standalone."""
+        with self._capability_lock:
+            if self._capabilities is None:
+                with translated():
+                    hello: Document = self._client.admin.command("hello")
+                clustered = "setName" in hello or hello.get("msg") == "isdbgrid"
+                sessions = "logicalSessionTimeoutMinutes" in hello
+                self._capabilities = frozenset({TRANSACTIONS} if clustered and sessions else ())
+            return self._capabilities
+
+    @property
+    def storages(self) -> MongoStorages:
+        return self._storages
+
+    @contextmanager
+    def transaction(self) -> Iterator[MongoStorages]:
+        """One client-session transaction: commit on normal exit, abort on exception.
+
+        A nested ``transaction()`` in the same thread joins the outer unit of work, as the
+        memory backend's does.
+        """
+        outer: MongoStorages | None = getattr(self._local, "storages", None)
+        if outer is not None:
+            yield outer
+            return
+        with translated():
+            session = self._client.start_session()
+        try:
+            with translated():
+                session.start_transaction()
+            storages = MongoStorages.bind(Link(self._database, session, self._guard))
+            self._local.storages = storages
+            try:
+                yield storages
+            except BaseException:
+                if session.in_transaction:
+                    with translated():
+                        session.abort_transaction()
+                raise
+            finally:
+                self._local.storages = None
+            with translated():
+                session.commit_transaction()
+        finally:
+            session.end_session()
+
+    def create_schema(self) -> None:
+        """Create the collections and their indexes; existing ones are left as they are."""
+        with self._guard, translated():
+            existing = set(self._database.list_collection_names())
+            for name in COLLECTIONS:
+                if name not in existing:
+                    try:
+                        self._database.create_collection(name)
+                    except CollectionInvalid:
+                        pass  # created meanwhile by another process
+                    except OperationFailure as error:
+                        if error.code != NAMESPACE_EXISTS:
+                            raise
+                self._database[name].create_indexes(INDEXES[name])
+
+    def clear_all(self) -> None:
+        """Delete every document of every collection, keeping collections and indexes."""
+        with self._guard, translated():
+            for name in COLLECTIONS:
+                self._database[name].delete_many({})
+
+    def close(self) -> None:
+        """Close the client; idempotent."""
+        with self._guard, translated():
+            self._client.close()
+
+
+def open_server(url: str) -> MongoBackend:
+    """A backend on the server a ``mongodb://`` (or ``mongodb+srv://``) URL names."""
+    options: dict[str, Any] = {}
+    if not _has_option(url, "serverSelectionTimeoutMS"):
+        options["serverSelectionTimeoutMS"] = DEFAULT_SERVER_SELECTION_TIMEOUT_MS
+    if not _has_option(url, "connectTimeoutMS"):
+        options["connectTimeoutMS"] = DEFAULT_CONNECT_TIMEOUT_MS
+    try:
+        client: MongoClient[Document] = MongoClient(
+            url,
+            document_class=dict,
+            tz_aware=True,
+            tzinfo=UTC,
+            uuidRepresentation="standard",
+            **options,
+        )
+    except Exception as error:  # ConfigurationError, InvalidURI, bad option types (ValueError)
+        raise IntegrationStoreError(f"cannot open MongoDB URL: {error}") from error
+    try:
+        return MongoBackend(client, database_name(url), embedded=False)
+    except BaseException:
+        client.close()
+        raise
+
+
+def open_embedded(url: str) -> MongoBackend:
+    """A new private mongomock database (``mongomock://``; a path names the database), its schema
+    already created: nobody else can ever open it, so nobody else could create it."""
+    import mongomock  # only needed for the embedded scheme
+
+    # Duck-typed: mongomock mirrors the pymongo client API this backend uses.
+    client: MongoClient[Document] = mongomock.MongoClient(tz_aware=True)
+    backend = MongoBackend(client, database_name(url), embedded=True)
+    backend.create_schema()
+    return backend

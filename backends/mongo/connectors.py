@@ -1,0 +1,143 @@
+"""MongoDB connector storage: ``_id`` = connector_id, unique index on (tenant_id, name)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pymongo import ASCENDING, ReturnDocument
+
+from integration_store.errors import ConflictError
+from integration_store.protocols import ConnectorGroupCount, ConnectorQuery
+from integration_store.records import Record
+
+from .documents import CONNECTOR, Document, exact_int
+from .link import CONNECTORS, Link
+
+ORDER = [("name", ASCENDING), ("_id", ASCENDING)]
+
+
+class MongoConnectorStorage:
+    """``ConnectorStorage`` on one collection; every call is one server operation."""
+
+    def __init__(self, link: Link) -> None:
+        self._link = link
+        self._collection = link.collection(CONNECTORS)
+
+    def insert(self, record: Record) -> None:
+        document = CONNECTOR.to_document(record)
+        with self._link.call():
+            if self._link.in_transaction:
+                # A failed write aborts the whole server transaction; look first so a conflict
+                # leaves the unit of work usable (the unique index still guards races).
+                taken = self._collection.find_one(
+                    {"$or": [{"_id": document["_id"]},
+                             {"tenant_id": document["tenant_id"], "name": document["name"]}]},
+                    {"_id": 1},
+                    session=self._link.session,
+                )
+                if taken is not None:
+                    raise ConflictError(
+                        f"connector {record['connector_id']!r} or its name is taken"
+                    )
+            self._collection.insert_one(document, session=self._link.session)
+
+    def _one(self, query: Document) -> Record | None:
+        with self._link.call():
+            document = self._collection.find_one(query, session=self._link.session)
+        return None if document is None else CONNECTOR.from_document(document)
+
+    def get(self, connector_id: str) -> Record | None:
+        return self._one({"_id": connector_id})
+
+    def get_by_name(self, tenant_id: str, name: str) -> Record | None:
+        return self._one({"tenant_id": tenant_id, "name": name})
+
+    def find(self, query: ConnectorQuery) -> list[Record]:
+        criteria: Document = {}
+        if query.tenant_id is not None:
+            criteria["tenant_id"] = query.tenant_id
+        if query.connector_type is not None:
+            criteria["connector_type"] = query.connector_type
+        if query.status is not None:
+            criteria["status"] = query.status
+        with self._link.call():
+            cursor = (
+                self._collection.find(criteria, session=self._link.session)
+                .sort(ORDER)
+                .skip(query.offset)
+                .limit(query.limit)
+            )
+            documents = list(cursor)
+        return [CONNECTOR.from_document(document) for document in documents]
+
+    def update(
+        self,
+        connector_id: str,
+        tenant_id: str | None,
+        changes: Mapping[str, Any],
+        increments: Mapping[str, int],
+    ) -> Record | None:
+        criteria: Document = {"_id": connector_id}
+        if tenant_id is not None:
+            criteria["tenant_id"] = tenant_id
+        operations: Document = {}
+        if changes:
+            operations["$set"] = CONNECTOR.to_values(changes)
+        if increments:
+            operations["$inc"] = dict(increments)
+        if not operations:
+            return self._one(criteria)
+        with self._link.call():
+            document = self._collection.find_one_and_update(
+                criteria,
+                operations,
+                return_document=ReturnDocument.AFTER,
+                session=self._link.session,
+            )
+        return None if document is None else CONNECTOR.from_document(document)
+
+    def delete(self, connector_id: str, tenant_id: str | None) -> bool:
+        criteria: Document = {"_id": connector_id}
+        if tenant_id is not None:
+            criteria["tenant_id"] = tenant_id
+        with self._link.call():
+            result = self._collection.delete_one(criteria, session=self._link.session)
+        return result.deleted_count == 1
+
+    def delete_tenant(self, tenant_id: str) -> int:
+        with self._link.call():
+            result = self._collection.delete_many(
+                {"tenant_id": tenant_id}, session=self._link.session
+            )
+        return result.deleted_count
+
+    def count_groups(self, tenant_id: str | None) -> list[ConnectorGroupCount]:
+        # Counters are summed as Decimal128: exact past int64, where MongoDB's $sum would turn
+        # into a double and SecantusDB's fails with an internal overflow error.
+        pipeline: list[Document] = []
+        if tenant_id is not None:
+            pipeline.append({"$match": {"tenant_id": tenant_id}})
+        pipeline += [
+            {
+                "$group": {
+                    "_id": {"connector_type": "$connector_type", "status": "$status"},
+                    "connectors": {"$sum": 1},
+                    "connections": {"$sum": {"$toDecimal": "$connection_count"}},
+                    "errors": {"$sum": {"$toDecimal": "$error_count"}},
+                }
+            },
+            {"$sort": {"_id.connector_type": ASCENDING, "_id.status": ASCENDING}},
+        ]
+        with self._link.call():
+            groups = list(self._collection.aggregate(pipeline, session=self._link.session))
+        return [
+            ConnectorGroupCount(
+                connector_type=group["_id"]["connector_type"],
+                status=group["_id"]["status"],
+                connectors=exact_int(group["connectors"]),
+                connections=exact_int(group["connections"]),
+                errors=exact_int(group["errors"]),
+            )
+            for group in groups
+        ]

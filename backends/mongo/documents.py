@@ -1,0 +1,136 @@
+"""Records ↔ MongoDB documents.
+
+**JSON fields are stored as exact JSON text** (``integration_store.jsoncodec``), one BSON string
+per field. Measured on pymongo 4 / mongomock 4.3 / SecantusDB before choosing:
+
+* BSON keys are C strings, so a JSON key holding ``"\\x00"`` (allowed by the value rules) cannot
+  be a BSON key at all (``InvalidDocument``); mongomock also rejects ``"$x"`` keys on insert
+  (``unknown operator``) while the real server accepts them — nested documents would need an
+  escaping scheme for every key;
+* BSON int64 decodes as ``bson.Int64`` and would have to be converted back at every depth;
+* nothing queries inside a JSON field, so native documents buy nothing, while ``json.dumps`` /
+  ``json.loads`` (C accelerated) keep ``1`` vs ``1.0``, ``-0.0``, ``1e308``, int64 and every key
+  exactly, with no key ever interpreted as an operator or a path, on every server.
+
+Plain fields are native BSON: str, bool, None, int (int32/int64; ``Int64`` comes back as ``int``),
+datetimes (the client is ``tz_aware`` in UTC; mongomock's ``FixedOffset`` UTC is normalised to
+``datetime.UTC``), and UUIDs as ``Binary`` subtype 4 (the standard representation) written
+explicitly, because mongomock ignores ``uuidRepresentation`` and refuses a bare ``uuid.UUID``.
+Subtype-4 binaries sort by their bytes, i.e. by ``UUID.int``, on both.
+
+Natural ids are ``_id``: ``connector_id``, response ``id``, worker ``id``; a tenant's worker
+config is keyed by the sub-document ``{"tenant_id": ..., "worker_id": ...}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, Final
+from uuid import UUID
+
+import attrs
+from bson.binary import Binary, UuidRepresentation
+from bson.decimal128 import Decimal128
+from bson.int64 import Int64
+
+from integration_store import jsoncodec
+from integration_store.records import (
+    CONNECTOR_FIELDS,
+    CONNECTOR_JSON_FIELDS,
+    RESPONSE_FIELDS,
+    RESPONSE_JSON_FIELDS,
+    WORKER_CONFIG_FIELDS,
+    WORKER_CONFIG_JSON_FIELDS,
+    WORKER_FIELDS,
+    WORKER_JSON_FIELDS,
+    Record,
+)
+
+Document = dict[str, Any]
+
+UUID_SUBTYPE: Final = 4
+
+
+def plain(value: Any) -> Any:
+    """A native value as BSON stores it (UUID → subtype-4 ``Binary``); use for filters too."""
+    if isinstance(value, UUID):
+        return Binary.from_uuid(value, UuidRepresentation.STANDARD)
+    return value
+
+
+def unplain(value: Any) -> Any:
+    """A stored native value back as the record type."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, Int64):
+        return int(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+    if isinstance(value, Binary) and value.subtype == UUID_SUBTYPE:
+        return value.as_uuid(UuidRepresentation.STANDARD)
+    return value
+
+
+def exact_int(value: Any) -> int:
+    """An aggregated integer (int, ``Int64`` or an exact ``Decimal128`` sum) as ``int``."""
+    if isinstance(value, Decimal128):
+        return int(value.to_decimal())
+    return int(value)
+
+
+@attrs.frozen
+class Shape:
+    """How one kind of record is laid out as a document."""
+
+    fields: tuple[str, ...]
+    json_fields: frozenset[str]
+    id_field: str | None
+    """The record field stored as ``_id``; None when ``_id`` is a composite key."""
+
+    def value(self, field: str, value: Any) -> Any:
+        """One field's value as stored."""
+        if field in self.json_fields:
+            return jsoncodec.dumps(value)
+        return plain(value)
+
+    def to_document(self, record: Mapping[str, Any]) -> Document:
+        """A whole record as a new document (``_id`` first when the id is a field)."""
+        document: Document = {}
+        if self.id_field is not None:
+            document["_id"] = plain(record[self.id_field])
+        for field in self.fields:
+            if field != self.id_field:
+                document[field] = self.value(field, record[field])
+        return document
+
+    def to_values(self, changes: Mapping[str, Any]) -> Document:
+        """Some fields' values as stored, for ``$set`` / ``$setOnInsert``."""
+        if self.id_field is not None and self.id_field in changes:
+            raise ValueError(f"{self.id_field!r} is the document id and cannot change")
+        return {field: self.value(field, value) for field, value in changes.items()}
+
+    def from_document(self, document: Mapping[str, Any]) -> Record:
+        """A fresh record, fields in declaration order, from a stored document."""
+        record: Record = {}
+        for field in self.fields:
+            stored = document["_id"] if field == self.id_field else document[field]
+            if field in self.json_fields:
+                record[field] = jsoncodec.loads(stored)
+            else:
+                record[field] = unplain(stored)
+        return record
+
+
+CONNECTOR: Final = Shape(CONNECTOR_FIELDS, CONNECTOR_JSON_FIELDS, "connector_id")
+RESPONSE: Final = Shape(RESPONSE_FIELDS, RESPONSE_JSON_FIELDS, "id")
+WORKER: Final = Shape(WORKER_FIELDS, WORKER_JSON_FIELDS, "id")
+WORKER_CONFIG: Final = Shape(WORKER_CONFIG_FIELDS, WORKER_CONFIG_JSON_FIELDS, None)
+
+
+def config_key(tenant_id: str, worker_id: str) -> Document:
+    """The ``_id`` of a tenant's worker config (field order fixed: sub-document equality is
+    order-sensitive in MongoDB)."""
+    return {"tenant_id": tenant_id, "worker_id": worker_id}

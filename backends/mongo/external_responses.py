@@ -1,0 +1,73 @@
+"""MongoDB external response storage: ``_id`` = the response UUID (BSON binary subtype 4).
+
+The pending queue is one indexed query on (interpretation_owner, interpreted_at, received_at,
+_id); subtype-4 ids sort by their big-endian bytes, which is ``UUID.int`` order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from uuid import UUID
+
+from pymongo import ASCENDING, ReturnDocument
+
+from integration_store.errors import ConflictError
+from integration_store.records import Record
+
+from .documents import RESPONSE, plain
+from .link import EXTERNAL_RESPONSES, Link
+
+PENDING_ORDER = [("received_at", ASCENDING), ("_id", ASCENDING)]
+
+
+class MongoExternalResponseStorage:
+    """``ExternalResponseStorage`` on one collection."""
+
+    def __init__(self, link: Link) -> None:
+        self._link = link
+        self._collection = link.collection(EXTERNAL_RESPONSES)
+
+    def insert(self, record: Record) -> None:
+        document = RESPONSE.to_document(record)
+        with self._link.call():
+            if self._link.in_transaction:
+                # Keep the transaction usable on a conflict (a failed write would abort it).
+                taken = self._collection.find_one(
+                    {"_id": document["_id"]}, {"_id": 1}, session=self._link.session
+                )
+                if taken is not None:
+                    raise ConflictError(f"external response id {record['id']} is taken")
+            self._collection.insert_one(document, session=self._link.session)
+
+    def get(self, response_id: UUID) -> Record | None:
+        with self._link.call():
+            document = self._collection.find_one(
+                {"_id": plain(response_id)}, session=self._link.session
+            )
+        return None if document is None else RESPONSE.from_document(document)
+
+    def update(self, response_id: UUID, changes: Mapping[str, Any]) -> Record | None:
+        if not changes:
+            return self.get(response_id)
+        with self._link.call():
+            document = self._collection.find_one_and_update(
+                {"_id": plain(response_id)},
+                {"$set": RESPONSE.to_values(changes)},
+                return_document=ReturnDocument.AFTER,
+                session=self._link.session,
+            )
+        return None if document is None else RESPONSE.from_document(document)
+
+    def find_pending(self, interpretation_owner: str, limit: int) -> list[Record]:
+        with self._link.call():
+            cursor = (
+                self._collection.find(
+                    {"interpretation_owner": interpretation_owner, "interpreted_at": None},
+                    session=self._link.session,
+                )
+                .sort(PENDING_ORDER)
+                .limit(limit)
+            )
+            documents = list(cursor)
+        return [RESPONSE.from_document(document) for document in documents]

@@ -1,0 +1,123 @@
+"""MongoDB worker storage: workers keyed by id, tenant configs keyed by {tenant_id, worker_id}."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.errors import PyMongoError
+
+from integration_store.errors import ConflictError
+from integration_store.records import Record
+
+from .documents import WORKER, WORKER_CONFIG, Document, config_key
+from .errors import is_duplicate_key
+from .link import WORKER_CONFIGS, WORKERS, Link
+
+WORKER_ORDER = [("name", ASCENDING), ("_id", ASCENDING)]
+CONFIG_ORDER = [("worker_id", ASCENDING)]
+
+
+class MongoWorkerStorage:
+    """``WorkerStorage`` on two collections."""
+
+    def __init__(self, link: Link) -> None:
+        self._link = link
+        self._workers = link.collection(WORKERS)
+        self._configs = link.collection(WORKER_CONFIGS)
+
+    def insert_worker(self, record: Record) -> None:
+        document = WORKER.to_document(record)
+        with self._link.call():
+            if self._link.in_transaction:
+                # Keep the transaction usable on a conflict (a failed write would abort it).
+                taken = self._workers.find_one(
+                    {"_id": document["_id"]}, {"_id": 1}, session=self._link.session
+                )
+                if taken is not None:
+                    raise ConflictError(f"worker id {record['id']!r} is taken")
+            self._workers.insert_one(document, session=self._link.session)
+
+    def get_worker(self, worker_id: str) -> Record | None:
+        with self._link.call():
+            document = self._workers.find_one({"_id": worker_id}, session=self._link.session)
+        return None if document is None else WORKER.from_document(document)
+
+    def find_workers(self, status: str | None, public_only: bool) -> list[Record]:
+        criteria: Document = {}
+        if status is not None:
+            criteria["status"] = status
+        if public_only:
+            criteria["is_public"] = True
+        with self._link.call():
+            documents = list(
+                self._workers.find(criteria, session=self._link.session).sort(WORKER_ORDER)
+            )
+        return [WORKER.from_document(document) for document in documents]
+
+    def update_worker(self, worker_id: str, changes: Mapping[str, Any]) -> Record | None:
+        if not changes:
+            return self.get_worker(worker_id)
+        with self._link.call():
+            document = self._workers.find_one_and_update(
+                {"_id": worker_id},
+                {"$set": WORKER.to_values(changes)},
+                return_document=ReturnDocument.AFTER,
+                session=self._link.session,
+            )
+        return None if document is None else WORKER.from_document(document)
+
+    def get_config(self, tenant_id: str, worker_id: str) -> Record | None:
+        with self._link.call():
+            document = self._configs.find_one(
+                {"_id": config_key(tenant_id, worker_id)}, session=self._link.session
+            )
+        return None if document is None else WORKER_CONFIG.from_document(document)
+
+    def upsert_config(
+        self, tenant_id: str, worker_id: str, insert: Mapping[str, Any], changes: Mapping[str, Any]
+    ) -> Record:
+        # One findAndModify: $setOnInsert the insert-only fields, $set the changes (a path may
+        # not appear in both). Never read-modify-write.
+        operations: Document = {
+            "$setOnInsert": WORKER_CONFIG.to_values(
+                {field: value for field, value in insert.items() if field not in changes}
+            )
+        }
+        if changes:
+            operations["$set"] = WORKER_CONFIG.to_values(changes)
+        with self._link.call():
+            document = self._upsert(config_key(tenant_id, worker_id), operations)
+        return WORKER_CONFIG.from_document(document)
+
+    def _upsert(self, key: Document, operations: Document) -> Document:
+        # Two racing upserts of a new key can both try the insert; the loser gets a duplicate-key
+        # error and, retried, updates the winner's document (servers since 4.2 retry this
+        # themselves). Not retried inside a transaction: the error has aborted it.
+        attempts = 1 if self._link.in_transaction else 2
+        for attempt in range(attempts):
+            try:
+                document = self._configs.find_one_and_update(
+                    {"_id": key},
+                    operations,
+                    upsert=True,
+                    return_document=ReturnDocument.AFTER,
+                    session=self._link.session,
+                )
+            except PyMongoError as error:
+                if attempt + 1 < attempts and is_duplicate_key(error):
+                    continue
+                raise
+            assert document is not None  # an upsert returning AFTER always has a document
+            return document
+        raise AssertionError("unreachable")
+
+    def find_configs(self, tenant_id: str) -> list[Record]:
+        with self._link.call():
+            documents = list(
+                self._configs.find({"tenant_id": tenant_id}, session=self._link.session).sort(
+                    CONFIG_ORDER
+                )
+            )
+        return [WORKER_CONFIG.from_document(document) for document in documents]
