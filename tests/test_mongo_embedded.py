@@ -1,0 +1,245 @@
+"""The MongoDB backend on mongomock: thread safety, stored document layout, URL handling, errors."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+pytest.importorskip("mongomock")
+
+from bson.binary import Binary
+from integration_store.backends.mongo import provider
+from integration_store.backends.mongo.backend import MongoBackend, database_name
+from integration_store.backends.mongo.errors import translated
+from pymongo.errors import AutoReconnect, OperationFailure
+
+from integration_store import (
+    ConflictError,
+    IntegrationStoreError,
+    VectorConnector,
+    open_store,
+)
+from integration_store.errors import BackendUnavailableError
+from integration_store.store import Store
+from integration_store.testing import FixedClock, SequentialIds, assert_identical
+
+THREADS = 8
+CALLS = 40
+
+TRICKY: dict[str, Any] = {
+    "a.b": 1,
+    "$x": 1.0,
+    "": -0.0,
+    "nul\x00key": "nul\x00value",
+    "$set": {"$inc": {"x.y": [1, 1.0, 2**63 - 1, -(2**63), 1e308, 5e-324, None, True]}},
+    "ünï": ["", {}, []],
+}
+
+
+@pytest.fixture
+def store() -> Store:
+    return open_store("mongomock://", clock=FixedClock(), id_factory=SequentialIds())
+
+
+def _backend(store: Store) -> MongoBackend:
+    backend = store.backend
+    assert isinstance(backend, MongoBackend)
+    return backend
+
+
+def test_every_open_is_a_new_private_database_with_its_schema() -> None:
+    first = open_store("mongomock://")
+    second = open_store("mongomock://")
+    first.connectors.register(VectorConnector(connector_id="c", tenant_id="t", name="n"))
+    assert second.connectors.get("c") is None
+    # Nobody else can reach a mongomock database, so open creates the unique indexes itself.
+    with pytest.raises(ConflictError):
+        first.connectors.register(VectorConnector(connector_id="d", tenant_id="t", name="n"))
+
+
+def test_threads_sharing_a_store_lose_no_counter_increment(store: Store) -> None:
+    store.connectors.register(VectorConnector(connector_id="c", tenant_id="t", name="n"))
+    barrier = threading.Barrier(THREADS)
+
+    def hammer(_: int) -> None:
+        barrier.wait()
+        for _ in range(CALLS):
+            store.connectors.record_connection("c")
+            store.connectors.record_error("c", "boom")
+            store.connectors.list(tenant_id="t")
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        list(pool.map(hammer, range(THREADS)))
+
+    final = store.connectors.get("c")
+    assert final is not None
+    assert (final.connection_count, final.error_count) == (THREADS * CALLS, THREADS * CALLS)
+
+
+def test_threads_registering_and_upserting_see_one_winner_and_one_config(store: Store) -> None:
+    store.workers.register_worker("w", "W")
+    barrier = threading.Barrier(THREADS)
+
+    def race(index: int) -> bool:
+        barrier.wait()
+        store.workers.set_tenant_worker_config("t", "w", config={"i": index})
+        try:
+            store.connectors.register(
+                VectorConnector(connector_id=f"c{index}", tenant_id="t", name="same")
+            )
+        except ConflictError:
+            return False
+        return True
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        outcomes = list(pool.map(race, range(THREADS)))
+
+    assert outcomes.count(True) == 1
+    assert len(store.workers.list_tenant_worker_configs("t")) == 1
+
+
+def test_json_fields_are_stored_as_exact_text_and_come_back_identical(store: Store) -> None:
+    recorded = store.external_responses.record_raw_response("src", TRICKY, "owner")
+    backend = _backend(store)
+    raw = backend._database["external_responses"].find_one({})
+    assert raw is not None
+    assert isinstance(raw["raw_response"], str)  # no key of it is ever seen by the database
+    assert isinstance(raw["_id"], Binary) and raw["_id"].subtype == 4
+    assert raw["_id"].as_uuid() == recorded.id
+
+    fetched = store.external_responses.get_raw_for_interpretation(recorded.id, "owner")
+    assert fetched is not None
+    assert_identical(fetched.raw_response, TRICKY)
+    assert_identical(fetched.received_at, recorded.received_at)
+    assert fetched.received_at.tzinfo is UTC
+
+
+def test_natural_ids_are_document_ids(store: Store) -> None:
+    store.connectors.register(VectorConnector(connector_id="vec-1", tenant_id="t", name="V"))
+    store.workers.register_worker("w", "W")
+    store.workers.set_tenant_worker_config("t", "w", enabled=False)
+    database = _backend(store)._database
+    assert database["connectors"].find_one({"_id": "vec-1"}) is not None
+    assert database["workers"].find_one({"_id": "w"}) is not None
+    config = database["worker_configs"].find_one({})
+    assert config is not None and config["_id"] == {"tenant_id": "t", "worker_id": "w"}
+
+
+def test_records_come_back_as_fresh_plain_values(store: Store) -> None:
+    storage = _backend(store).storages.connectors
+    store.connectors.register(
+        VectorConnector(connector_id="c", tenant_id="t", name="n", connection_count=2**62)
+    )
+    first = storage.get("c")
+    assert first is not None
+    assert type(first["connection_count"]) is int
+    first["metadata"]["changed"] = True
+    second = storage.get("c")
+    assert second is not None and second["metadata"] == {}
+
+
+def test_create_schema_is_idempotent_and_makes_the_indexes(store: Store) -> None:
+    store.create_schema()
+    store.create_schema()
+    database = _backend(store)._database
+    connectors = database["connectors"].index_information()
+    assert connectors["tenant_id_name_unique"]["unique"] is True
+    assert "pending_queue" in database["external_responses"].index_information()
+    assert "status_is_public_name" in database["workers"].index_information()
+    configs = database["worker_configs"].index_information()
+    assert configs["tenant_id_worker_id_unique"]["unique"] is True
+
+
+def test_mongomock_declares_no_transactions(store: Store) -> None:
+    assert store.capabilities == frozenset()
+
+
+def test_clear_all_empties_every_collection(store: Store) -> None:
+    store.connectors.register(VectorConnector(connector_id="c", tenant_id="t", name="n"))
+    store.workers.register_worker("w", "W")
+    store.workers.set_tenant_worker_config("t", "w")
+    store.external_responses.record_raw_response("s", {}, "o")
+    store.backend.clear_all()
+    database = _backend(store)._database
+    for name in ("connectors", "external_responses", "workers", "worker_configs"):
+        assert database[name].count_documents({}) == 0
+
+
+def test_counter_sums_stay_exact_past_int64(store: Store) -> None:
+    for index in range(3):
+        store.connectors.register(
+            VectorConnector(
+                connector_id=f"c{index}", tenant_id="t", name=f"n{index}",
+                connection_count=2**63 - 1, error_count=2**63 - 1,
+            )
+        )
+    stats = store.connectors.get_statistics("t")
+    assert stats.total_connections == 3 * (2**63 - 1)
+    assert type(stats.total_connections) is int
+
+
+def test_close_is_idempotent(store: Store) -> None:
+    store.close()
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("mongodb://127.0.0.1:27017", "integration_store"),
+        ("mongodb://127.0.0.1:27017/", "integration_store"),
+        ("mongodb://u:p@h1:1,h2:2/app?replicaSet=rs", "app"),
+        ("mongodb+srv://cluster.example.net/its_test?retryWrites=true", "its_test"),
+        ("mongomock://", "integration_store"),
+    ],
+)
+def test_the_url_path_names_the_database(url: str, name: str) -> None:
+    assert database_name(url) == name
+
+
+def test_mongomock_urls_are_already_isolated() -> None:
+    with provider.isolated_url("mongomock://") as url:
+        assert url == "mongomock://"
+
+
+def test_other_schemes_are_refused() -> None:
+    with pytest.raises(IntegrationStoreError):
+        provider.open("postgresql://localhost/db")
+
+
+def test_a_malformed_server_url_is_an_integration_store_error() -> None:
+    with pytest.raises(IntegrationStoreError) as raised:
+        open_store("mongodb://127.0.0.1:notaport/db")
+    assert raised.value.__cause__ is not None
+
+
+def test_driver_errors_are_translated_and_chained() -> None:
+    cases: list[tuple[Exception, type[IntegrationStoreError]]] = [
+        (AutoReconnect("connection reset"), BackendUnavailableError),
+        (OperationFailure("E11000 duplicate key", code=11000), ConflictError),
+        (OperationFailure("bad", code=2), IntegrationStoreError),
+    ]
+    for cause, expected in cases:
+        with pytest.raises(IntegrationStoreError) as raised, translated():
+            raise cause
+        assert type(raised.value) is expected
+        assert raised.value.__cause__ is cause
+
+
+def test_duplicate_ids_raise_the_bare_conflict_error(store: Store) -> None:
+    storage = _backend(store).storages.external_responses
+    record = {
+        "id": uuid.UUID(int=7), "source": "s", "raw_response": {}, "interpretation_owner": "o",
+        "interpretation_contract": None, "request_id": None, "run_id": None,
+        "received_at": datetime(2026, 1, 1, tzinfo=UTC), "interpreted_value": None,
+        "interpreted_at": None, "interpreted_by": None,
+    }
+    storage.insert(record)
+    with pytest.raises(ConflictError) as raised:
+        storage.insert(record)
+    assert type(raised.value) is ConflictError
