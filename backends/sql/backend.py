@@ -1,0 +1,300 @@
+"""The SQL backend: one SQLAlchemy engine per open store, three storages, real transactions.
+
+URLs: ``sqlite://`` (a private in-memory database per store, one connection shared by threads
+under a lock), ``sqlite:///path.db`` (WAL, busy timeout, ``BEGIN IMMEDIATE`` for writes),
+``postgresql[+psycopg]://…`` (psycopg 3) and ``mysql[+pymysql]://…`` / ``mariadb[+pymysql]://…``
+(PyMySQL). Engines pre-ping pooled connections, so the first call after a server restart works.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
+from typing import Any, Final
+
+import attrs
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, Engine
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool, StaticPool
+
+from integration_store.errors import IntegrationStoreError
+from integration_store.protocols import TRANSACTIONS
+
+from . import migrations
+from .connectors import SqlConnectorStorage
+from .dialects import MYSQL_FAMILY, create_database_sql, drop_database_sql, schema_lock
+from .external_responses import SqlExternalResponseStorage
+from .runner import (
+    READ_ONLY_OPTION,
+    AutocommitRunner,
+    Runner,
+    TransactionRunner,
+    TransactionState,
+    translated_errors,
+)
+from .tables import ALL_TABLES
+from .workers import SqlWorkerStorage
+
+__all__ = ["SqlBackend", "SqlProvider", "SqlStorages", "engine_url", "provider"]
+
+SQLITE_BUSY_TIMEOUT_MS: Final = 30_000
+"""How long a SQLite writer waits for another writer (thread or process) before giving up."""
+
+CONNECT_TIMEOUT_SECONDS: Final = 10
+"""How long to wait for a database server to accept a connection."""
+
+_DEFAULT_DRIVERS: Final = {"postgresql": "psycopg", "mysql": "pymysql", "mariadb": "pymysql"}
+_DRIVER_EXTRAS: Final = {"postgresql": "postgres", "mysql": "mysql", "mariadb": "mysql"}
+
+_MYSQL_SQL_MODE: Final = (
+    "STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
+    "NO_ENGINE_SUBSTITUTION"
+)
+
+
+@attrs.frozen
+class SqlStorages:
+    """The three SQL storages bound to one runner (autocommit or one transaction)."""
+
+    connectors: SqlConnectorStorage
+    external_responses: SqlExternalResponseStorage
+    workers: SqlWorkerStorage
+
+    @classmethod
+    def over(cls, runner: Runner) -> SqlStorages:
+        """Storages whose statements go through ``runner``."""
+        return cls(
+            connectors=SqlConnectorStorage(runner),
+            external_responses=SqlExternalResponseStorage(runner),
+            workers=SqlWorkerStorage(runner),
+        )
+
+
+def engine_url(url: str) -> URL:
+    """Parse a store URL; a bare ``postgresql``/``mysql``/``mariadb`` scheme gets this library's
+    driver (psycopg 3, PyMySQL) rather than SQLAlchemy's default."""
+    try:
+        parsed = sa.make_url(url)
+    except ArgumentError as error:
+        raise IntegrationStoreError(f"not a valid SQL store URL: {url!r}") from error
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql", *MYSQL_FAMILY):
+        raise IntegrationStoreError(
+            f"the SQL backend serves sqlite, postgresql, mysql and mariadb URLs, not {url!r}"
+        )
+    if "+" not in parsed.drivername and backend in _DEFAULT_DRIVERS:
+        parsed = parsed.set(drivername=f"{backend}+{_DEFAULT_DRIVERS[backend]}")
+    return parsed
+
+
+def _is_sqlite_memory(url: URL) -> bool:
+    database = url.database or ""
+    return database in ("", ":memory:") or url.query.get("mode") == "memory"
+
+
+def _install_sqlite_hooks(engine: Engine, file_backed: bool) -> None:
+    """Take transaction control from pysqlite: it would BEGIN lazily (DEFERRED) and a reader
+    upgrading to a writer fails with "database is locked" instead of waiting. We BEGIN
+    IMMEDIATE for writes (waiting up to the busy timeout) and DEFERRED for pure reads."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            if file_backed:
+                cursor.execute("PRAGMA journal_mode = WAL")
+                cursor.execute("PRAGMA synchronous = NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
+        connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
+
+
+def create_sql_engine(url: URL, **options: Any) -> Engine:
+    """An engine for the URL with the settings the backend relies on (see module docstring);
+    ``options`` go to ``create_engine`` as well."""
+    backend = url.get_backend_name()
+    try:
+        if backend == "sqlite":
+            if _is_sqlite_memory(url):
+                engine = sa.create_engine(
+                    url,
+                    poolclass=StaticPool,
+                    connect_args={"check_same_thread": False},
+                    pool_pre_ping=True,
+                )
+                _install_sqlite_hooks(engine, file_backed=False)
+            else:
+                engine = sa.create_engine(
+                    url,
+                    pool_pre_ping=True,
+                    connect_args={
+                        "check_same_thread": False,
+                        "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
+                    },
+                )
+                _install_sqlite_hooks(engine, file_backed=True)
+            return engine
+        if backend == "postgresql":
+            return sa.create_engine(
+                url,
+                pool_pre_ping=True,
+                **options,
+                connect_args={
+                    "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+                    "client_encoding": "utf8",
+                    "options": "-c TimeZone=UTC",
+                },
+            )
+        return sa.create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_recycle=3600,
+            **options,
+            connect_args={
+                "charset": "utf8mb4",
+                "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+                "init_command": f"SET SESSION sql_mode = '{_MYSQL_SQL_MODE}'",
+            },
+        )
+    except (ImportError, NoSuchModuleError) as missing:
+        extra = _DRIVER_EXTRAS.get(backend, "sql")
+        raise IntegrationStoreError(
+            f"the {backend} driver is not installed; pip install 'integration-store[{extra}]'"
+        ) from missing
+    except ArgumentError as error:
+        raise IntegrationStoreError(f"cannot open {url!r}: {error}") from error
+
+
+class SqlBackend:
+    """An open SQL store; every storage call is one transaction unless inside ``transaction()``.
+
+    ``sqlite://`` has one shared connection, so every call (and a whole transaction) holds a
+    re-entrant lock: concurrent calls on one store behave as if serialised.
+    """
+
+    def __init__(self, url: URL) -> None:
+        self._engine = create_sql_engine(url)
+        self._lock: AbstractContextManager[Any] | None = (
+            threading.RLock()
+            if url.get_backend_name() == "sqlite" and _is_sqlite_memory(url)
+            else None
+        )
+        self._dbapi_error: type[BaseException] | None = getattr(
+            self._engine.dialect.loaded_dbapi, "Error", None
+        )
+        self._state = TransactionState()
+        self._storages = SqlStorages.over(
+            AutocommitRunner(self._engine, self._state, self._lock, self._dbapi_error)
+        )
+        self._closed = False
+        if self._lock is not None:
+            # A private in-memory database starts empty and dies with the store: nobody else
+            # could create its schema, so it is born migrated.
+            self.create_schema()
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine (for tests and tooling)."""
+        return self._engine
+
+    @property
+    def capabilities(self) -> frozenset[str]:
+        return frozenset({TRANSACTIONS})
+
+    @property
+    def storages(self) -> SqlStorages:
+        return self._storages
+
+    def _locked(self) -> AbstractContextManager[Any]:
+        return self._lock if self._lock is not None else nullcontext()
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqlStorages]:
+        """One database transaction for the block; a nested block joins the outer one."""
+        if self._state.connection is not None:
+            yield self._storages  # these join the thread's open transaction
+            return
+        with self._locked():
+            with translated_errors(self._dbapi_error):
+                connection = self._engine.connect()
+            try:
+                with translated_errors(self._dbapi_error):
+                    transaction = connection.begin()
+                with self._state.bind(connection):
+                    try:
+                        yield SqlStorages.over(TransactionRunner(connection, self._dbapi_error))
+                    except BaseException:
+                        # The block's exception is what the caller must see; a failed rollback
+                        # (connection gone) changes nothing, the server discards the work.
+                        with suppress(Exception):
+                            transaction.rollback()
+                        raise
+                with translated_errors(self._dbapi_error):
+                    transaction.commit()
+            finally:
+                with suppress(Exception):
+                    connection.close()
+
+    def create_schema(self) -> None:
+        """Upgrade to the newest migration (idempotent; concurrent callers take turns)."""
+        with self._locked(), translated_errors(self._dbapi_error):
+            with self._engine.connect() as connection, schema_lock(connection):
+                with connection.begin():
+                    migrations.upgrade(connection)
+
+    def clear_all(self) -> None:
+        """Delete every row of every table, in one transaction."""
+        with self._locked(), translated_errors(self._dbapi_error):
+            with self._engine.begin() as connection:
+                for table in ALL_TABLES:
+                    connection.execute(table.delete())
+
+    def close(self) -> None:
+        """Close pooled connections; an in-memory SQLite database goes with them."""
+        if not self._closed:
+            self._closed = True
+            with translated_errors(self._dbapi_error):
+                self._engine.dispose()
+
+
+class SqlProvider:
+    """Opens SQL stores and makes throw-away databases for test runs."""
+
+    def open(self, url: str) -> SqlBackend:
+        return SqlBackend(engine_url(url))
+
+    @contextmanager
+    def isolated_url(self, url: str) -> Iterator[str]:
+        """Server URLs: a fresh, uniquely named database on the same server, dropped on exit.
+        SQLite URLs are yielded unchanged (``sqlite://`` is already private per store)."""
+        parsed = engine_url(url)
+        backend = parsed.get_backend_name()
+        if backend == "sqlite":
+            yield url
+            return
+        name = f"istore_test_{uuid.uuid4().hex[:20]}"
+        # No pooled admin connection may linger: PostgreSQL cannot drop a database in use.
+        admin = create_sql_engine(parsed, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+        try:
+            with translated_errors(), admin.connect() as connection:
+                connection.exec_driver_sql(create_database_sql(backend, name))
+            try:
+                yield sa.make_url(url).set(database=name).render_as_string(hide_password=False)
+            finally:
+                with translated_errors(), admin.connect() as connection:
+                    connection.exec_driver_sql(drop_database_sql(backend, name))
+        finally:
+            admin.dispose()
+
+
+provider: Final = SqlProvider()

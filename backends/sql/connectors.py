@@ -1,0 +1,137 @@
+"""Connector storage on SQL: filters, order, paging and statistics run in the database."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from integration_store.protocols import ConnectorGroupCount, ConnectorQuery
+from integration_store.records import Record
+
+from .dialects import update_returns_row
+from .runner import Runner
+from .tables import connectors
+
+_T = connectors
+
+
+def _record(row: sa.Row[Any] | None) -> Record | None:
+    return None if row is None else dict(row._mapping)
+
+
+def _scope(connector_id: str, tenant_id: str | None) -> sa.ColumnElement[bool]:
+    """The row with that id, and only within the tenant when one is given."""
+    condition = _T.c.connector_id == connector_id
+    if tenant_id is not None:
+        condition = sa.and_(condition, _T.c.tenant_id == tenant_id)
+    return condition
+
+
+class SqlConnectorStorage:
+    """``ConnectorStorage`` on the ``integration_connectors`` table."""
+
+    def __init__(self, runner: Runner) -> None:
+        self._runner = runner
+
+    def insert(self, record: Record) -> None:
+        """Insert; the primary key and the (tenant_id, name) constraint raise the conflict."""
+
+        def work(connection: Connection) -> None:
+            connection.execute(_T.insert(), [dict(record)])
+
+        self._runner.run(work, write=True, savepoint=True)
+
+    def get(self, connector_id: str) -> Record | None:
+        def work(connection: Connection) -> Record | None:
+            row = connection.execute(sa.select(_T).where(_T.c.connector_id == connector_id))
+            return _record(row.first())
+
+        return self._runner.run(work, write=False)
+
+    def get_by_name(self, tenant_id: str, name: str) -> Record | None:
+        def work(connection: Connection) -> Record | None:
+            statement = sa.select(_T).where(_T.c.tenant_id == tenant_id, _T.c.name == name)
+            return _record(connection.execute(statement).first())
+
+        return self._runner.run(work, write=False)
+
+    def find(self, query: ConnectorQuery) -> list[Record]:
+        statement = sa.select(_T)
+        if query.tenant_id is not None:
+            statement = statement.where(_T.c.tenant_id == query.tenant_id)
+        if query.connector_type is not None:
+            statement = statement.where(_T.c.connector_type == query.connector_type)
+        if query.status is not None:
+            statement = statement.where(_T.c.status == query.status)
+        statement = (
+            statement.order_by(_T.c.name, _T.c.connector_id).limit(query.limit).offset(query.offset)
+        )
+
+        def work(connection: Connection) -> list[Record]:
+            return [dict(row._mapping) for row in connection.execute(statement)]
+
+        return self._runner.run(work, write=False)
+
+    def update(
+        self,
+        connector_id: str,
+        tenant_id: str | None,
+        changes: Mapping[str, Any],
+        increments: Mapping[str, int],
+    ) -> Record | None:
+        """One ``UPDATE … SET n = n + :k``; the row is read back in the same transaction."""
+        values: dict[str, Any] = dict(changes)
+        for field, amount in increments.items():
+            values[field] = _T.c[field] + amount
+        condition = _scope(connector_id, tenant_id)
+
+        def work(connection: Connection) -> Record | None:
+            statement = sa.update(_T).where(condition).values(values)
+            if update_returns_row(connection.dialect):
+                return _record(connection.execute(statement.returning(*_T.c)).first())
+            if connection.execute(statement).rowcount == 0:
+                return None
+            # Our UPDATE holds the row lock until commit, so this reads our own change.
+            return _record(connection.execute(sa.select(_T).where(condition)).first())
+
+        return self._runner.run(work, write=True)
+
+    def delete(self, connector_id: str, tenant_id: str | None) -> bool:
+        def work(connection: Connection) -> bool:
+            result = connection.execute(sa.delete(_T).where(_scope(connector_id, tenant_id)))
+            return bool(result.rowcount)
+
+        return self._runner.run(work, write=True)
+
+    def delete_tenant(self, tenant_id: str) -> int:
+        def work(connection: Connection) -> int:
+            return int(connection.execute(sa.delete(_T).where(_T.c.tenant_id == tenant_id)).rowcount)
+
+        return self._runner.run(work, write=True)
+
+    def count_groups(self, tenant_id: str | None) -> list[ConnectorGroupCount]:
+        """``GROUP BY`` (connector_type, status) with counter sums."""
+        statement = sa.select(
+            _T.c.connector_type,
+            _T.c.status,
+            sa.func.count(),
+            sa.func.sum(_T.c.connection_count),
+            sa.func.sum(_T.c.error_count),
+        )
+        if tenant_id is not None:
+            statement = statement.where(_T.c.tenant_id == tenant_id)
+        statement = statement.group_by(_T.c.connector_type, _T.c.status).order_by(
+            _T.c.connector_type, _T.c.status
+        )
+
+        def work(connection: Connection) -> list[ConnectorGroupCount]:
+            # SUM is NUMERIC/DECIMAL on PostgreSQL and MariaDB: back to int exactly.
+            return [
+                ConnectorGroupCount(str(kind), str(status), int(count), int(conns), int(errors))
+                for kind, status, count, conns, errors in connection.execute(statement)
+            ]
+
+        return self._runner.run(work, write=False)

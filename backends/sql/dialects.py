@@ -1,0 +1,284 @@
+"""Everything that differs between SQLite, PostgreSQL and MariaDB/MySQL, in one place.
+
+The rest of the backend writes portable SQLAlchemy Core; it asks this module for column types
+(exact JSON text, millisecond UTC timestamps, UUID keys, code-point collated text), the upsert
+statement, whether ``RETURNING`` works, how to spot a unique-key violation and how to create or
+drop a database for an isolated test run.
+
+How values are stored, per dialect:
+
+=================  ==========================  ==========================  ==========================
+value              SQLite                      PostgreSQL                  MariaDB / MySQL
+=================  ==========================  ==========================  ==========================
+identifier         TEXT (BINARY collation)     VARCHAR(255) COLLATE "C"    VARCHAR(255) utf8mb4_nopad_bin
+free text          TEXT                        TEXT COLLATE "C"            LONGTEXT utf8mb4_nopad_bin
+JSON               TEXT (jsoncodec)            TEXT (jsoncodec)            LONGTEXT utf8mb4_bin (jsoncodec)
+timestamp          BIGINT ms since epoch       TIMESTAMP(3) WITH TIME ZONE BIGINT ms since epoch
+UUID               CHAR(32) lowercase hex      UUID                        CHAR(32) ascii_bin hex
+bool / int         INTEGER / BIGINT            BOOLEAN / BIGINT            TINYINT(1) / BIGINT
+=================  ==========================  ==========================  ==========================
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql, postgresql, sqlite
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import IntegrityError
+
+from integration_store import jsoncodec
+
+MYSQL_FAMILY = ("mysql", "mariadb")
+
+MYSQL_TEXT_COLLATION = "utf8mb4_nopad_bin"
+"""Code-point order that also keeps trailing spaces significant (``utf8mb4_bin`` pads)."""
+
+MYSQL_TABLE_OPTIONS: Mapping[str, str] = {
+    "mysql_engine": "InnoDB",
+    "mysql_charset": "utf8mb4",
+    "mysql_collate": MYSQL_TEXT_COLLATION,
+}
+"""Table options so columns without their own collation still compare by code point."""
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MILLISECOND = timedelta(milliseconds=1)
+
+
+def is_mysql(dialect: Dialect) -> bool:
+    """MariaDB is served by SQLAlchemy's mysql dialect (named ``mariadb`` for mariadb:// URLs)."""
+    return dialect.name in MYSQL_FAMILY
+
+
+# ---- column types ------------------------------------------------------------------------
+
+
+def identifier_type() -> sa.types.TypeEngine[str]:
+    """Identifiers (≤ 255 characters), compared and sorted by code point."""
+    return (
+        sa.String(255)
+        .with_variant(sa.String(255, collation="C"), "postgresql")
+        .with_variant(
+            mysql.VARCHAR(255, charset="utf8mb4", collation=MYSQL_TEXT_COLLATION), *MYSQL_FAMILY
+        )
+    )
+
+
+def free_text_type() -> sa.types.TypeEngine[str]:
+    """Uncapped text (MariaDB's TEXT stops at 64 KiB, so LONGTEXT there)."""
+    return (
+        sa.Text()
+        .with_variant(sa.Text(collation="C"), "postgresql")
+        .with_variant(
+            mysql.LONGTEXT(charset="utf8mb4", collation=MYSQL_TEXT_COLLATION), *MYSQL_FAMILY
+        )
+    )
+
+
+class JsonText(sa.types.TypeDecorator[Any]):
+    """A JSON value kept as exact text (``jsoncodec``).
+
+    Native JSON types change values: PostgreSQL ``jsonb`` rejects ``\\u0000`` and normalises
+    numbers, MariaDB parses numbers its own way. Text written by ``jsoncodec`` keeps 1 vs 1.0,
+    -0.0, 1e308 and 64-bit ints exactly, and every read decodes a fresh object.
+    """
+
+    impl = sa.Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
+        if is_mysql(dialect):
+            return dialect.type_descriptor(mysql.LONGTEXT(charset="utf8mb4", collation="utf8mb4_bin"))
+        return dialect.type_descriptor(sa.Text())
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else jsoncodec.dumps(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        return None if value is None else jsoncodec.loads(value)
+
+
+class UtcTimestamp(sa.types.TypeDecorator[datetime]):
+    """An aware UTC datetime at millisecond precision.
+
+    PostgreSQL keeps it as ``timestamptz(3)``; SQLite and MariaDB as integer milliseconds since
+    the epoch, which is exact over Python's whole datetime range (MariaDB's DATETIME starts at
+    year 1000 and SQLite has no datetime type) and sorts like the datetimes.
+    """
+
+    impl = sa.BigInteger
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(postgresql.TIMESTAMP(timezone=True, precision=3))
+        return dialect.type_descriptor(sa.BigInteger())
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if dialect.name == "postgresql":
+            return value.astimezone(UTC)
+        return (value - _EPOCH) // _MILLISECOND
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, datetime):
+            return value.astimezone(UTC)
+        return _EPOCH + timedelta(milliseconds=int(value))
+
+
+class UuidKey(sa.types.TypeDecorator[uuid.UUID]):
+    """A ``uuid.UUID``, sorting like ``UUID.int``.
+
+    PostgreSQL's ``uuid`` compares bytewise, i.e. by ``UUID.int``. Elsewhere it is fixed-width
+    lowercase hex under a binary collation, which sorts the same way. (MariaDB's own UUID type
+    is avoided: it orders time-based UUIDs by swapped segments.)
+    """
+
+    impl = sa.CHAR(32)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(postgresql.UUID(as_uuid=True))
+        if is_mysql(dialect):
+            return dialect.type_descriptor(mysql.CHAR(32, charset="ascii", collation="ascii_bin"))
+        return dialect.type_descriptor(sa.CHAR(32))
+
+    def process_bind_param(self, value: uuid.UUID | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if dialect.name == "postgresql":
+            return value
+        return value.hex
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> uuid.UUID | None:
+        if value is None:
+            return None
+        if isinstance(value, uuid.UUID):
+            return uuid.UUID(int=value.int)  # a plain UUID, whatever class the driver used
+        return uuid.UUID(hex=value)
+
+
+# ---- statements --------------------------------------------------------------------------
+
+
+def upsert(
+    dialect: Dialect,
+    table: sa.Table,
+    key_columns: tuple[str, ...],
+    insert: Mapping[str, Any],
+    changes: Mapping[str, Any],
+) -> sa.Insert:
+    """One ``INSERT`` that stores ``insert`` when the key is free, else sets only ``changes``.
+
+    ``ON CONFLICT … DO UPDATE`` on SQLite and PostgreSQL (with ``RETURNING`` the stored row),
+    ``ON DUPLICATE KEY UPDATE`` on MariaDB/MySQL (the caller reads the row back).
+    """
+    # Nothing to change still has to be a valid update clause: set a key to itself.
+    assignments: dict[str, Any] = dict(changes) or {key_columns[0]: table.c[key_columns[0]]}
+    if dialect.name == "postgresql":
+        pg_statement = postgresql.insert(table).values(dict(insert))
+        return pg_statement.on_conflict_do_update(
+            index_elements=[table.c[key] for key in key_columns], set_=assignments
+        ).returning(*table.c)
+    if dialect.name == "sqlite":
+        lite_statement = sqlite.insert(table).values(dict(insert))
+        return lite_statement.on_conflict_do_update(
+            index_elements=[table.c[key] for key in key_columns], set_=assignments
+        ).returning(*table.c)
+    if is_mysql(dialect):
+        my_statement = mysql.insert(table).values(dict(insert))
+        return my_statement.on_duplicate_key_update(assignments)
+    raise NotImplementedError(f"no upsert for SQL dialect {dialect.name!r}")
+
+
+def upsert_returns_row(dialect: Dialect) -> bool:
+    """Whether the statement of ``upsert`` hands back the stored row."""
+    return dialect.name in ("postgresql", "sqlite")
+
+
+def update_returns_row(dialect: Dialect) -> bool:
+    """Whether ``UPDATE … RETURNING`` works (not on MariaDB/MySQL)."""
+    return bool(dialect.update_returning)
+
+
+def is_unique_violation(error: IntegrityError) -> bool:
+    """True when the integrity error is a duplicate key (the only constraint we rely on)."""
+    original = error.orig
+    args = getattr(original, "args", ())
+    if args and isinstance(args[0], int):  # PyMySQL: (errno, message); its sqlstate is 23000
+        return args[0] in (1022, 1062, 1586)
+    sqlstate = getattr(original, "sqlstate", None)  # psycopg
+    if sqlstate is not None:
+        return bool(sqlstate == "23505")
+    name = getattr(original, "sqlite_errorname", None)  # sqlite3
+    if name is not None:
+        return name in ("SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY")
+    return "UNIQUE constraint failed" in str(original)
+
+
+# ---- isolated databases for test runs ----------------------------------------------------
+
+
+def create_database_sql(dialect_name: str, name: str) -> str:
+    """DDL for a fresh, empty database (UTF-8 so every code point fits)."""
+    if dialect_name == "postgresql":
+        return f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"
+    if dialect_name in MYSQL_FAMILY:
+        return (
+            f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE {MYSQL_TEXT_COLLATION}"
+        )
+    raise NotImplementedError(f"cannot create databases on SQL dialect {dialect_name!r}")
+
+
+def drop_database_sql(dialect_name: str, name: str) -> str:
+    """DDL dropping a test database even if a forgotten connection still uses it."""
+    if dialect_name == "postgresql":
+        return f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+    if dialect_name in MYSQL_FAMILY:
+        return f"DROP DATABASE IF EXISTS `{name}`"
+    raise NotImplementedError(f"cannot drop databases on SQL dialect {dialect_name!r}")
+
+
+# ---- schema migrations -------------------------------------------------------------------
+
+_SCHEMA_LOCK_KEY = 0x15_70_2E_5C_4E_3A  # any fixed 63-bit number names the advisory lock
+_SCHEMA_LOCK_NAME = "integration_store.schema"
+
+
+@contextmanager
+def schema_lock(connection: sa.Connection) -> Iterator[None]:
+    """Make concurrent ``create_schema`` calls on one database take turns.
+
+    PostgreSQL: a session advisory lock; MariaDB/MySQL: ``GET_LOCK`` (DDL commits implicitly
+    there, so the lock must outlive transactions); SQLite: ``BEGIN IMMEDIATE`` already
+    serialises writers.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": _SCHEMA_LOCK_KEY})
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.execute(
+                sa.text("SELECT pg_advisory_unlock(:key)"), {"key": _SCHEMA_LOCK_KEY}
+            )
+            connection.commit()
+    elif is_mysql(connection.dialect):
+        connection.execute(sa.text("SELECT GET_LOCK(:name, 60)"), {"name": _SCHEMA_LOCK_NAME})
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.execute(sa.text("SELECT RELEASE_LOCK(:name)"), {"name": _SCHEMA_LOCK_NAME})
+            connection.commit()
+    else:
+        yield

@@ -1,0 +1,32 @@
+"""The SQL backend's Alembic migrations, configured in code (no alembic.ini to ship or find).
+
+``upgrade(connection)`` brings a database to the newest schema; ``create_schema()`` calls it, so
+calling it again does nothing. Revisions live in ``versions/``; ``env.py`` takes the connection
+from the config's attributes.
+"""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Connection
+
+from ..tables import VERSION_TABLE
+
+SCRIPT_LOCATION = "integration_store.backends.sql:migrations"
+"""Where Alembic finds ``env.py`` and ``versions/``, as a package resource (works from a wheel)."""
+
+__all__ = ["SCRIPT_LOCATION", "VERSION_TABLE", "alembic_config", "upgrade"]
+
+
+def alembic_config(connection: Connection) -> Config:
+    """An Alembic config that runs the packaged migrations on ``connection``."""
+    config = Config()
+    config.set_main_option("script_location", SCRIPT_LOCATION)
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(connection: Connection, revision: str = "head") -> None:
+    """Upgrade the connection's database to ``revision`` (default: the newest)."""
+    command.upgrade(alembic_config(connection), revision)

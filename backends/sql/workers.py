@@ -1,0 +1,101 @@
+"""Worker and tenant worker-config storage on SQL; the config upsert is one statement."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from integration_store.records import Record
+
+from .dialects import update_returns_row, upsert, upsert_returns_row
+from .runner import Runner
+from .tables import worker_configs, workers
+
+_W = workers
+_C = worker_configs
+
+
+def _record(row: sa.Row[Any] | None) -> Record | None:
+    return None if row is None else dict(row._mapping)
+
+
+class SqlWorkerStorage:
+    """``WorkerStorage`` on the ``integration_workers`` and ``integration_worker_configs`` tables."""
+
+    def __init__(self, runner: Runner) -> None:
+        self._runner = runner
+
+    def insert_worker(self, record: Record) -> None:
+        def work(connection: Connection) -> None:
+            connection.execute(_W.insert(), [dict(record)])
+
+        self._runner.run(work, write=True, savepoint=True)
+
+    def get_worker(self, worker_id: str) -> Record | None:
+        def work(connection: Connection) -> Record | None:
+            return _record(connection.execute(sa.select(_W).where(_W.c.id == worker_id)).first())
+
+        return self._runner.run(work, write=False)
+
+    def find_workers(self, status: str | None, public_only: bool) -> list[Record]:
+        statement = sa.select(_W)
+        if status is not None:
+            statement = statement.where(_W.c.status == status)
+        if public_only:
+            statement = statement.where(_W.c.is_public.is_(True))
+        statement = statement.order_by(_W.c.name, _W.c.id)
+
+        def work(connection: Connection) -> list[Record]:
+            return [dict(row._mapping) for row in connection.execute(statement)]
+
+        return self._runner.run(work, write=False)
+
+    def update_worker(self, worker_id: str, changes: Mapping[str, Any]) -> Record | None:
+        condition = _W.c.id == worker_id
+
+        def work(connection: Connection) -> Record | None:
+            statement = sa.update(_W).where(condition).values(dict(changes))
+            if update_returns_row(connection.dialect):
+                return _record(connection.execute(statement.returning(*_W.c)).first())
+            if connection.execute(statement).rowcount == 0:
+                return None
+            return _record(connection.execute(sa.select(_W).where(condition)).first())
+
+        return self._runner.run(work, write=True)
+
+    def get_config(self, tenant_id: str, worker_id: str) -> Record | None:
+        def work(connection: Connection) -> Record | None:
+            statement = sa.select(_C).where(_C.c.tenant_id == tenant_id, _C.c.worker_id == worker_id)
+            return _record(connection.execute(statement).first())
+
+        return self._runner.run(work, write=False)
+
+    def upsert_config(
+        self, tenant_id: str, worker_id: str, insert: Mapping[str, Any], changes: Mapping[str, Any]
+    ) -> Record:
+        """``INSERT … ON CONFLICT DO UPDATE`` / ``ON DUPLICATE KEY UPDATE`` of ``changes`` only."""
+
+        def work(connection: Connection) -> Record:
+            statement = upsert(connection.dialect, _C, ("tenant_id", "worker_id"), insert, changes)
+            if upsert_returns_row(connection.dialect):
+                row = connection.execute(statement).first()
+            else:
+                connection.execute(statement)
+                row = connection.execute(
+                    sa.select(_C).where(_C.c.tenant_id == tenant_id, _C.c.worker_id == worker_id)
+                ).first()
+            assert row is not None, "an upsert always leaves a row"
+            return dict(row._mapping)
+
+        return self._runner.run(work, write=True)
+
+    def find_configs(self, tenant_id: str) -> list[Record]:
+        statement = sa.select(_C).where(_C.c.tenant_id == tenant_id).order_by(_C.c.worker_id)
+
+        def work(connection: Connection) -> list[Record]:
+            return [dict(row._mapping) for row in connection.execute(statement)]
+
+        return self._runner.run(work, write=False)
