@@ -6,7 +6,7 @@ from datetime import timedelta
 from uuid import UUID
 
 import pytest
-from integration_store.contract.targets import StoreFactory
+from integration_store.targets import StoreFactory
 
 from integration_store import (
     ExternalResponse,

@@ -1,4 +1,4 @@
-"""Which store URLs the contract suite runs against."""
+"""Which store URLs the contract suite (and `integration-store verify`) runs against."""
 
 from __future__ import annotations
 

@@ -1,0 +1,60 @@
+"""The ``integration-store`` command: ``verify`` runs the contract suite against store URLs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from integration_store.discovery import installed_schemes
+
+
+def embedded_urls() -> list[str]:
+    """The embedded backends (no server needed) whose packages are installed."""
+    from integration_store.targets import TEMP_SQLITE_URL, default_urls
+
+    return [url for url in default_urls() if url != TEMP_SQLITE_URL]
+
+
+def _verify(urls: Sequence[str], pytest_args: Sequence[str]) -> int:
+    from integration_store.verify import run_contract_suite
+
+    failures = 0
+    for url in urls or embedded_urls():
+        result = run_contract_suite(url, list(pytest_args))
+        print(result.line(), flush=True)
+        failures += not result.ok
+    return 1 if failures else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    parser = argparse.ArgumentParser(
+        prog="integration-store",
+        description="Storage for connectors, external responses and workers.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    verify = commands.add_parser(
+        "verify",
+        help="run the contract suite against store URLs; one line per backend",
+        description="Run the contract suite against each URL (default: every embedded backend "
+        "installed) and print one line per backend. Exits 1 if any backend fails.",
+    )
+    verify.add_argument("urls", nargs="*", metavar="URL")
+    verify.add_argument(
+        "--pytest-arg",
+        action="append",
+        default=[],
+        metavar="ARG",
+        help="pass an extra argument to pytest (repeatable), e.g. --pytest-arg=-x",
+    )
+    commands.add_parser("schemes", help="list the URL schemes of the installed backends")
+    args = parser.parse_args(argv)
+    if args.command == "schemes":
+        print("\n".join(installed_schemes()))
+        return 0
+    return _verify(args.urls, args.pytest_arg)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

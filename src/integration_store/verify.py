@@ -1,0 +1,121 @@
+"""Run the contract suite against store URLs and summarise each run in one line.
+
+Each URL runs in its own pytest process (so backends never share module state); a small pytest
+plugin in that process writes the outcome counts to a JSON file that the parent reads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+CAPABILITY_SKIP_PREFIX = "backend declares it lacks capability"
+REPORT_OPTION = "--integration-store-report"
+
+
+@attrs.frozen
+class BackendResult:
+    """Outcome counts of one contract-suite run."""
+
+    url: str
+    passed: int
+    failed: int
+    skipped_by_capability: int
+    skipped_otherwise: int
+    steps_compared: int
+    exit_code: int
+
+    @property
+    def ok(self) -> bool:
+        """Passed: tests ran, none failed, and nothing was skipped without a declared reason."""
+        return (
+            self.exit_code == 0
+            and self.failed == 0
+            and self.skipped_otherwise == 0
+            and self.passed > 0
+        )
+
+    def line(self) -> str:
+        """The one-line summary ``verify`` prints."""
+        verdict = "passed" if self.ok else "FAILED"
+        details = (
+            f"{self.passed} passed, {self.failed} failed, "
+            f"{self.skipped_by_capability} skipped-by-capability"
+        )
+        if self.skipped_otherwise:
+            details += f", {self.skipped_otherwise} skipped without a declared capability"
+        if self.steps_compared:
+            details += f", {self.steps_compared} generated steps compared with memory://"
+        return f"{self.url}: {verdict} ({details})"
+
+
+class ReportPlugin:
+    """Counts test outcomes inside the pytest run and writes them to ``path`` at the end."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.counts = {"passed": 0, "failed": 0, "skipped_by_capability": 0, "skipped_otherwise": 0}
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when == "call" and report.passed:
+            self.counts["passed"] += 1
+        elif report.failed:
+            self.counts["failed"] += 1
+        elif report.skipped:
+            reason = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else ""
+            declared = CAPABILITY_SKIP_PREFIX in reason
+            self.counts["skipped_by_capability" if declared else "skipped_otherwise"] += 1
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        steps = getattr(session.config, "_integration_store_steps_compared", 0)
+        Path(self.path).write_text(json.dumps({**self.counts, "steps_compared": steps}))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(REPORT_OPTION, default=None, help="write contract outcome counts here")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    path = config.getoption(REPORT_OPTION)
+    if path:
+        config.pluginmanager.register(ReportPlugin(path), "integration-store-report")
+
+
+def run_contract_suite(url: str, extra_args: list[str] | None = None) -> BackendResult:
+    """Run the whole contract suite against one URL in a child pytest process."""
+    with tempfile.TemporaryDirectory(prefix="integration-store-verify-") as workdir:
+        report_path = os.path.join(workdir, "report.json")
+        empty_ini = os.path.join(workdir, "pytest.ini")
+        Path(empty_ini).write_text("[pytest]\n")
+        command = [
+            sys.executable, "-m", "pytest", "--pyargs", "integration_store.contract",
+            "-c", empty_ini, "--rootdir", workdir, "--import-mode=importlib",
+            "-p", "no:cacheprovider", "-p", "integration_store.verify",
+            "--store-url", url, REPORT_OPTION, report_path, "-q", "--no-header", "-rfE",
+            *(extra_args or []),
+        ]  # fmt: skip
+        completed = subprocess.run(command, cwd=workdir, capture_output=True, text=True)
+        counts: dict[str, Any] = {}
+        if os.path.exists(report_path):
+            counts = json.loads(Path(report_path).read_text())
+        result = BackendResult(
+            url=url,
+            passed=counts.get("passed", 0),
+            failed=counts.get("failed", 0),
+            skipped_by_capability=counts.get("skipped_by_capability", 0),
+            skipped_otherwise=counts.get("skipped_otherwise", 0),
+            steps_compared=counts.get("steps_compared", 0),
+            exit_code=completed.returncode,
+        )
+        if not result.ok:
+            # The tail holds pytest's short summary of what failed.
+            sys.stderr.write(completed.stdout[-4000:] + completed.stderr[-2000:])
+        return result

@@ -1,0 +1,82 @@
+"""The value checks of ``integration_store.values`` on their own."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from enum import Enum
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from integration_store import ValidationError, jsoncodec, values
+
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(JSON)
+def test_json_codec_round_trips_every_checked_value_with_types(value: object) -> None:
+    checked = values.json_value(value, "v")
+
+    decoded = jsoncodec.loads(jsoncodec.dumps(checked))
+
+    assert repr(decoded) == repr(checked)
+
+
+def test_json_value_copies_and_turns_tuples_into_lists() -> None:
+    original = {"a": [1, (2, 3)]}
+
+    checked = values.json_value(original, "v")
+
+    assert checked == {"a": [1, [2, 3]]}
+    assert checked["a"] is not original["a"]
+
+
+def test_str_enum_values_become_plain_str() -> None:
+    class Colour(str, Enum):
+        RED = "red"
+
+    checked = values.json_value({"c": Colour.RED}, "v")
+
+    assert type(checked["c"]) is str and checked["c"] == "red"
+
+
+def test_bool_is_not_an_integer() -> None:
+    with pytest.raises(ValidationError):
+        values.integer(True, "n")
+
+
+def test_timestamp_truncates_to_milliseconds_in_utc() -> None:
+    local = datetime(2026, 1, 1, 1, 0, 0, 999999, tzinfo=timezone(timedelta(hours=1)))
+
+    assert values.timestamp(local, "t") == datetime(2026, 1, 1, 0, 0, 0, 999000, tzinfo=UTC)
+
+
+def test_identifier_length_is_counted_in_characters() -> None:
+    assert values.identifier("𝄞" * 255, "id") == "𝄞" * 255
+    with pytest.raises(ValidationError) as raised:
+        values.identifier("𝄞" * 256, "id")
+    assert raised.value.field == "id"
+
+
+def test_json_strings_may_hold_nul_but_identifiers_may_not() -> None:
+    assert values.json_value("a\x00", "v") == "a\x00"
+    with pytest.raises(ValidationError):
+        values.identifier("a\x00", "id")
+
+
+def test_page_bounds() -> None:
+    assert values.page(1, 0) == (1, 0)
+    assert values.page(10_000, 5) == (10_000, 5)
+    with pytest.raises(ValidationError):
+        values.page(10_001, 0)
