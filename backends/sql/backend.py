@@ -247,17 +247,24 @@ class SqlBackend:
 
     def create_schema(self) -> None:
         """Upgrade to the newest migration (idempotent; concurrent callers take turns)."""
-        with self._locked(), translated_errors(self._dbapi_error):
-            with self._engine.connect() as connection, schema_lock(connection):
-                with connection.begin():
-                    migrations.upgrade(connection)
+        with (
+            self._locked(),
+            translated_errors(self._dbapi_error),
+            self._engine.connect() as connection,
+            schema_lock(connection),
+            connection.begin(),
+        ):
+            migrations.upgrade(connection)
 
     def clear_all(self) -> None:
         """Delete every row of every table, in one transaction."""
-        with self._locked(), translated_errors(self._dbapi_error):
-            with self._engine.begin() as connection:
-                for table in ALL_TABLES:
-                    connection.execute(table.delete())
+        with (
+            self._locked(),
+            translated_errors(self._dbapi_error),
+            self._engine.begin() as connection,
+        ):
+            for table in ALL_TABLES:
+                connection.execute(table.delete())
 
     def close(self) -> None:
         """Close pooled connections; an in-memory SQLite database goes with them."""

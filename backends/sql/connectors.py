@@ -108,7 +108,8 @@ class SqlConnectorStorage:
 
     def delete_tenant(self, tenant_id: str) -> int:
         def work(connection: Connection) -> int:
-            return int(connection.execute(sa.delete(_T).where(_T.c.tenant_id == tenant_id)).rowcount)
+            result = connection.execute(sa.delete(_T).where(_T.c.tenant_id == tenant_id))
+            return int(result.rowcount)
 
         return self._runner.run(work, write=True)
 

@@ -7,16 +7,14 @@ drop a database for an isolated test run.
 
 How values are stored, per dialect:
 
-=================  ==========================  ==========================  ==========================
-value              SQLite                      PostgreSQL                  MariaDB / MySQL
-=================  ==========================  ==========================  ==========================
-identifier         TEXT (BINARY collation)     VARCHAR(255) COLLATE "C"    VARCHAR(255) utf8mb4_nopad_bin
-free text          TEXT                        TEXT COLLATE "C"            LONGTEXT utf8mb4_nopad_bin
-JSON               TEXT (jsoncodec)            TEXT (jsoncodec)            LONGTEXT utf8mb4_bin (jsoncodec)
-timestamp          BIGINT ms since epoch       TIMESTAMP(3) WITH TIME ZONE BIGINT ms since epoch
-UUID               CHAR(32) lowercase hex      UUID                        CHAR(32) ascii_bin hex
-bool / int         INTEGER / BIGINT            BOOLEAN / BIGINT            TINYINT(1) / BIGINT
-=================  ==========================  ==========================  ==========================
+- identifiers: SQLite VARCHAR(255) (BINARY collation); PostgreSQL VARCHAR(255) COLLATE "C";
+  MariaDB VARCHAR(255) utf8mb4_nopad_bin.
+- free text: SQLite TEXT; PostgreSQL TEXT COLLATE "C"; MariaDB LONGTEXT utf8mb4_nopad_bin.
+- JSON: jsoncodec text everywhere (TEXT; MariaDB LONGTEXT utf8mb4_bin).
+- timestamps: PostgreSQL TIMESTAMP(3) WITH TIME ZONE; SQLite and MariaDB BIGINT milliseconds
+  since the Unix epoch.
+- UUIDs: PostgreSQL UUID; SQLite CHAR(32) lowercase hex; MariaDB CHAR(32) ascii_bin hex.
+- bools / ints: BOOLEAN (SQLite INTEGER, MariaDB TINYINT(1)) / BIGINT.
 """
 
 from __future__ import annotations
@@ -39,7 +37,7 @@ MYSQL_FAMILY = ("mysql", "mariadb")
 MYSQL_TEXT_COLLATION = "utf8mb4_nopad_bin"
 """Code-point order that also keeps trailing spaces significant (``utf8mb4_bin`` pads)."""
 
-MYSQL_TABLE_OPTIONS: Mapping[str, str] = {
+MYSQL_TABLE_OPTIONS: dict[str, Any] = {
     "mysql_engine": "InnoDB",
     "mysql_charset": "utf8mb4",
     "mysql_collate": MYSQL_TEXT_COLLATION,
@@ -93,7 +91,8 @@ class JsonText(sa.types.TypeDecorator[Any]):
 
     def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
         if is_mysql(dialect):
-            return dialect.type_descriptor(mysql.LONGTEXT(charset="utf8mb4", collation="utf8mb4_bin"))
+            exact = mysql.LONGTEXT(charset="utf8mb4", collation="utf8mb4_bin")
+            return dialect.type_descriptor(exact)
         return dialect.type_descriptor(sa.Text())
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:

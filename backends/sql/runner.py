@@ -144,8 +144,11 @@ class AutocommitRunner:
             return TransactionRunner(joined, self._dbapi_error).run(
                 work, write=write, savepoint=savepoint
             )
-        with self._lock or nullcontext(), translated_errors(self._dbapi_error):
-            with self._engine.connect() as connection:
-                connection.execution_options(**{READ_ONLY_OPTION: not write})
-                with connection.begin():
-                    return work(connection)
+        with (
+            self._lock or nullcontext(),
+            translated_errors(self._dbapi_error),
+            self._engine.connect() as connection,
+        ):
+            connection.execution_options(**{READ_ONLY_OPTION: not write})
+            with connection.begin():
+                return work(connection)

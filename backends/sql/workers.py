@@ -23,7 +23,7 @@ def _record(row: sa.Row[Any] | None) -> Record | None:
 
 
 class SqlWorkerStorage:
-    """``WorkerStorage`` on the ``integration_workers`` and ``integration_worker_configs`` tables."""
+    """``WorkerStorage`` on the workers and worker-configs tables."""
 
     def __init__(self, runner: Runner) -> None:
         self._runner = runner
@@ -68,7 +68,9 @@ class SqlWorkerStorage:
 
     def get_config(self, tenant_id: str, worker_id: str) -> Record | None:
         def work(connection: Connection) -> Record | None:
-            statement = sa.select(_C).where(_C.c.tenant_id == tenant_id, _C.c.worker_id == worker_id)
+            statement = sa.select(_C).where(
+                _C.c.tenant_id == tenant_id, _C.c.worker_id == worker_id
+            )
             return _record(connection.execute(statement).first())
 
         return self._runner.run(work, write=False)

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy.engine import Connection
 
-from integration_store.backends.sql.tables import VERSION_TABLE, metadata
+# mypy sees backends/sql as the top-level package "sql" (the editable install maps it through
+# an import hook mypy cannot follow), so this absolute import is unresolved only for mypy.
+from integration_store.backends.sql.tables import (  # type: ignore[import-not-found, unused-ignore]
+    VERSION_TABLE,
+    metadata,
+)
+from sqlalchemy.engine import Connection
 
 
 def run_migrations_online() -> None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from integration_store.backends.sql.dialects import (
+# mypy sees backends/sql as the top-level package "sql" (the editable install maps it through
+# an import hook mypy cannot follow), so this absolute import is unresolved only for mypy.
+from integration_store.backends.sql.dialects import (  # type: ignore[import-not-found, unused-ignore]
     MYSQL_TABLE_OPTIONS,
     JsonText,
     UtcTimestamp,
