@@ -18,6 +18,18 @@ import attrs
 import pytest
 
 CAPABILITY_SKIP_PREFIX = "backend declares it lacks capability"
+
+STEPS_COMPARED = pytest.StashKey[int]()
+"""Where generated-step tests add how many steps they compared against the memory reference."""
+
+STEPS_DIFFERED = pytest.StashKey[int]()
+"""Where generated-step tests add how many steps differed from the memory reference."""
+
+
+def count_compared_steps(config: pytest.Config, compared: int, differed: int = 0) -> None:
+    """Add to the run's tally of generated steps compared with (and differing from) memory://."""
+    config.stash[STEPS_COMPARED] = config.stash.get(STEPS_COMPARED, 0) + compared
+    config.stash[STEPS_DIFFERED] = config.stash.get(STEPS_DIFFERED, 0) + differed
 REPORT_OPTION = "--integration-store-report"
 
 
@@ -31,6 +43,7 @@ class BackendResult:
     skipped_by_capability: int
     skipped_otherwise: int
     steps_compared: int
+    steps_differed: int
     exit_code: int
 
     @property
@@ -41,6 +54,7 @@ class BackendResult:
             and self.failed == 0
             and self.skipped_otherwise == 0
             and self.passed > 0
+            and self.steps_differed == 0
         )
 
     def line(self) -> str:
@@ -53,7 +67,10 @@ class BackendResult:
         if self.skipped_otherwise:
             details += f", {self.skipped_otherwise} skipped without a declared capability"
         if self.steps_compared:
-            details += f", {self.steps_compared} generated steps compared with memory://"
+            details += (
+                f", {self.steps_compared} generated steps compared with memory://"
+                f" ({self.steps_differed} differed)"
+            )
         return f"{self.url}: {verdict} ({details})"
 
 
@@ -75,8 +92,11 @@ class ReportPlugin:
             self.counts["skipped_by_capability" if declared else "skipped_otherwise"] += 1
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        steps = getattr(session.config, "_integration_store_steps_compared", 0)
-        Path(self.path).write_text(json.dumps({**self.counts, "steps_compared": steps}))
+        steps = {
+            "steps_compared": session.config.stash.get(STEPS_COMPARED, 0),
+            "steps_differed": session.config.stash.get(STEPS_DIFFERED, 0),
+        }
+        Path(self.path).write_text(json.dumps({**self.counts, **steps}))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -113,6 +133,7 @@ def run_contract_suite(url: str, extra_args: list[str] | None = None) -> Backend
             skipped_by_capability=counts.get("skipped_by_capability", 0),
             skipped_otherwise=counts.get("skipped_otherwise", 0),
             steps_compared=counts.get("steps_compared", 0),
+            steps_differed=counts.get("steps_differed", 0),
             exit_code=completed.returncode,
         )
         if not result.ok:
