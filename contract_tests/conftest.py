@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from integration_store.targets import TEMP_SQLITE_URL, StoreFactory, contract_urls
 
 from integration_store.discovery import provider_for
 from integration_store.store import Store, open_store
+from integration_store.targets import TEMP_SQLITE_URL, StoreFactory, contract_urls
 from integration_store.testing import FixedClock, SequentialIds
 
 

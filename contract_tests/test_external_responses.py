@@ -6,7 +6,6 @@ from datetime import timedelta
 from uuid import UUID
 
 import pytest
-from integration_store.targets import StoreFactory
 
 from integration_store import (
     ExternalResponse,
@@ -15,6 +14,7 @@ from integration_store import (
     ValidationError,
 )
 from integration_store.store import Store
+from integration_store.targets import StoreFactory
 from integration_store.testing import DEFAULT_START, FixedClock, SequentialIds, assert_identical
 
 

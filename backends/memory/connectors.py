@@ -72,7 +72,9 @@ class MemoryConnectorStorage:
             matching = [
                 record
                 for record in candidates
-                if (query.connector_type is None or record["connector_type"] == query.connector_type)
+                if (
+                    query.connector_type is None or record["connector_type"] == query.connector_type
+                )
                 and (query.status is None or record["status"] == query.status)
             ]
             matching.sort(key=lambda record: (record["name"], record["connector_id"]))
