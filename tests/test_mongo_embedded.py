@@ -243,3 +243,23 @@ def test_duplicate_ids_raise_the_bare_conflict_error(store: Store) -> None:
     with pytest.raises(ConflictError) as raised:
         storage.insert(record)
     assert type(raised.value) is ConflictError
+
+
+def test_an_upsert_answered_with_no_document_is_repeated(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SecantusDB 0.7.0b3 answers the loser of a concurrent upsert race with value null.
+    store.workers.register_worker("w", "W")
+    configs = _backend(store)._database["worker_configs"]
+    real = type(configs).find_one_and_update
+    answers: list[object] = []
+
+    def flaky(self: Any, *args: Any, **kwargs: Any) -> Any:
+        document = real(self, *args, **kwargs)
+        answers.append(document)
+        return None if len(answers) == 1 else document
+
+    monkeypatch.setattr(type(configs), "find_one_and_update", flaky)
+    config = store.workers.set_tenant_worker_config("t", "w", max_runs_per_day=3)
+    assert config.max_runs_per_day == 3
+    assert len(answers) == 2

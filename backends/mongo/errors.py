@@ -4,6 +4,8 @@
   ``ConflictError``: the service picks the specific subclass;
 * lost or unreachable server (``ConnectionFailure``: ``ServerSelectionTimeoutError``,
   ``AutoReconnect``, ``NetworkTimeout``, ``NotPrimaryError``, ...) → ``BackendUnavailableError``;
+* a write conflict between transactions (label ``TransientTransactionError``) →
+  ``IntegrationStoreError`` saying the unit of work may be retried;
 * anything else from the driver (``OperationFailure``, ``InvalidOperation`` after ``close()``,
   ``ConfigurationError``, a BSON encoding error) → ``IntegrationStoreError``.
 
@@ -40,6 +42,11 @@ def translate(error: PyMongoError | BSONError) -> IntegrationStoreError:
         return ConflictError(f"unique key violated: {error}")
     if isinstance(error, ConnectionFailure):
         return BackendUnavailableError(f"MongoDB server unavailable: {error}")
+    if isinstance(error, PyMongoError) and error.has_error_label("TransientTransactionError"):
+        return IntegrationStoreError(
+            f"MongoDB aborted the transaction (e.g. a concurrent write); retry the unit of work: "
+            f"{error}"
+        )
     return IntegrationStoreError(f"MongoDB error ({type(error).__name__}): {error}")
 
 

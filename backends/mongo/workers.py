@@ -8,7 +8,7 @@ from typing import Any
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import PyMongoError
 
-from integration_store.errors import ConflictError
+from integration_store.errors import ConflictError, IntegrationStoreError
 from integration_store.records import Record
 
 from .documents import WORKER, WORKER_CONFIG, Document, config_key
@@ -92,10 +92,13 @@ class MongoWorkerStorage:
         return WORKER_CONFIG.from_document(document)
 
     def _upsert(self, key: Document, operations: Document) -> Document:
-        # Two racing upserts of a new key can both try the insert; the loser gets a duplicate-key
-        # error and, retried, updates the winner's document (servers since 4.2 retry this
-        # themselves). Not retried inside a transaction: the error has aborted it.
-        attempts = 1 if self._link.in_transaction else 2
+        # The upsert is idempotent ($setOnInsert / $set of fixed values), so repeating it is safe:
+        # * two racing upserts of a new key can both try the insert; the loser gets a
+        #   duplicate-key error (MongoDB since 4.2 retries that itself; others may not);
+        # * SecantusDB 0.7.0b3 answers the loser of that race with ``value: null`` (and
+        #   ``upserted: null``), which MongoDB never does for ``new: true`` + ``upsert``.
+        # Neither is retried inside a transaction, where the error has aborted it.
+        attempts = 1 if self._link.in_transaction else 3
         for attempt in range(attempts):
             try:
                 document = self._configs.find_one_and_update(
@@ -109,9 +112,9 @@ class MongoWorkerStorage:
                 if attempt + 1 < attempts and is_duplicate_key(error):
                     continue
                 raise
-            assert document is not None  # an upsert returning AFTER always has a document
-            return document
-        raise AssertionError("unreachable")
+            if document is not None:
+                return document
+        raise IntegrationStoreError("the server returned no document for an upsert")
 
     def find_configs(self, tenant_id: str) -> list[Record]:
         with self._link.call():
