@@ -19,6 +19,7 @@ How values are stored, per dialect:
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -222,6 +223,15 @@ def is_unique_violation(error: IntegrityError) -> bool:
     if name is not None:
         return name in ("SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY")
     return "UNIQUE constraint failed" in str(original)
+
+
+def is_schema_error(error: sa.exc.DBAPIError) -> bool:
+    """SQLite reports a missing table (no ``create_schema()``) as an OperationalError, like a
+    lost file or a lock; that one is a usage error, not an unavailable database."""
+    if not isinstance(error.orig, sqlite3.OperationalError):
+        return False
+    message = str(error.orig)
+    return message.startswith("no such ") or "syntax error" in message
 
 
 # ---- isolated databases for test runs ----------------------------------------------------

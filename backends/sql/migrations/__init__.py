@@ -19,11 +19,13 @@ SCRIPT_LOCATION = "integration_store.backends.sql:migrations"
 __all__ = ["SCRIPT_LOCATION", "VERSION_TABLE", "alembic_config", "upgrade"]
 
 
-def alembic_config(connection: Connection) -> Config:
-    """An Alembic config that runs the packaged migrations on ``connection``."""
+def alembic_config(connection: Connection | None = None) -> Config:
+    """An Alembic config that runs the packaged migrations on ``connection`` (None: only to
+    inspect the revisions)."""
     config = Config()
     config.set_main_option("script_location", SCRIPT_LOCATION)
-    config.attributes["connection"] = connection
+    if connection is not None:
+        config.attributes["connection"] = connection
     return config
 
 

@@ -1,0 +1,127 @@
+"""The SQL backend's schema comes from its Alembic migrations and equals the table metadata on
+every dialect: SQLite (memory and file), and PostgreSQL / MariaDB when reachable."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("sqlalchemy")
+pytest.importorskip("alembic")
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from integration_store.backends.sql import SqlBackend, provider
+from integration_store.backends.sql.migrations import alembic_config
+from integration_store.backends.sql.tables import ALL_TABLES, VERSION_TABLE, metadata
+
+from integration_store import open_store
+from integration_store.errors import BackendUnavailableError
+from integration_store.store import Store
+
+SERVER_URLS = {
+    "postgresql": "postgresql+psycopg://postgres@127.0.0.1:5432/test",
+    "mysql": "mysql+pymysql://root@127.0.0.1:3306/test",
+}
+"""The development machine's servers, used when ``INTEGRATION_STORE_TEST_URLS`` names none."""
+
+
+def _server_urls() -> dict[str, tuple[str, bool]]:
+    """dialect → (URL, whether the environment demanded it: then it must not be skipped)."""
+    named = [u.strip() for u in os.environ.get("INTEGRATION_STORE_TEST_URLS", "").split(",")]
+    found: dict[str, tuple[str, bool]] = {}
+    for url in named:
+        scheme = url.split("://", 1)[0].split("+", 1)[0]
+        if scheme in ("postgresql", "mysql", "mariadb"):
+            found["postgresql" if scheme == "postgresql" else "mysql"] = (url, True)
+    for dialect, url in SERVER_URLS.items():
+        found.setdefault(dialect, (url, False))
+    return found
+
+
+@pytest.fixture(params=["sqlite-memory", "sqlite-file", "postgresql", "mysql"])
+def target_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL to an empty database of each dialect (a private one on the servers)."""
+    if request.param == "sqlite-memory":
+        yield "sqlite://"
+        return
+    if request.param == "sqlite-file":
+        yield f"sqlite:///{tmp_path}/schema.db"
+        return
+    url, demanded = _server_urls()[request.param]
+    try:
+        with provider.isolated_url(url) as private:
+            yield private
+    except BackendUnavailableError:
+        if demanded:
+            raise
+        pytest.skip(f"no {request.param} server at {url}")
+
+
+def _backend(store: Store) -> SqlBackend:
+    assert isinstance(store.backend, SqlBackend)
+    return store.backend
+
+
+def test_migrated_schema_equals_the_table_metadata(target_url: str) -> None:
+    with open_store(target_url) as store:
+        store.create_schema()
+        with _backend(store).engine.connect() as connection:
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "version_table": VERSION_TABLE}
+            )
+            assert compare_metadata(context, metadata) == []
+
+
+def test_create_schema_is_idempotent_and_records_the_head_revision(target_url: str) -> None:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    with open_store(target_url) as store:
+        store.create_schema()
+        store.create_schema()
+        with _backend(store).engine.connect() as connection:
+            version = connection.execute(sa.text(f"SELECT version_num FROM {VERSION_TABLE}"))
+            assert [row[0] for row in version] == [head]
+            names = set(sa.inspect(connection).get_table_names())
+        assert {table.name for table in ALL_TABLES} <= names
+
+
+def test_migrations_downgrade_to_nothing_and_upgrade_again(target_url: str) -> None:
+    with open_store(target_url) as store:
+        store.create_schema()
+        engine = _backend(store).engine
+        with engine.begin() as connection:
+            command.downgrade(alembic_config(connection), "base")
+        with engine.connect() as connection:
+            left = set(sa.inspect(connection).get_table_names()) - {VERSION_TABLE}
+        assert left == set()
+        store.create_schema()
+        store.connectors.list()
+
+
+def test_concurrent_create_schema_calls_take_turns(target_url: str) -> None:
+    if target_url == "sqlite://":
+        pytest.skip("each sqlite:// store is its own database")
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def create() -> None:
+        try:
+            with open_store(target_url) as store:
+                barrier.wait()
+                store.create_schema()
+        except BaseException as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=create) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
