@@ -15,7 +15,7 @@ import pytest
 pytest.importorskip("mongomock")
 
 from bson.binary import Binary
-from integration_store.backends.mongo import provider
+from integration_store.backends.mongo import provider, with_database
 from integration_store.backends.mongo.backend import MongoBackend, database_name
 from integration_store.backends.mongo.errors import translated
 from pymongo.errors import AutoReconnect, OperationFailure
@@ -281,3 +281,22 @@ def test_an_upsert_answered_with_no_document_is_repeated(
     config = store.workers.set_tenant_worker_config("t", "w", max_runs_per_day=3)
     assert config.max_runs_per_day == 3
     assert len(answers) == 2
+
+
+@pytest.mark.parametrize(
+    ("url", "isolated"),
+    [
+        ("mongodb://127.0.0.1:1/its_test", "mongodb://127.0.0.1:1/x_1"),
+        ("mongodb://127.0.0.1:1", "mongodb://127.0.0.1:1/x_1"),
+        (
+            "mongodb://h:1/app?serverSelectionTimeoutMS=300&readPreference=primary",
+            "mongodb://h:1/x_1?serverSelectionTimeoutMS=300&readPreference=primary",
+        ),
+        ("mongodb://u:p%40@h:1/app?tls=true", "mongodb://u:p%40@h:1/x_1?tls=true&authSource=app"),
+        ("mongodb://u:p@h:1/", "mongodb://u:p@h:1/x_1?authSource=admin"),
+        ("mongodb://u:p@h:1/app?authSource=other", "mongodb://u:p@h:1/x_1?authSource=other"),
+        ("mongodb+srv://u:p@c.example.net/app", "mongodb+srv://u:p@c.example.net/x_1?authSource=app"),
+    ],
+)
+def test_an_isolated_url_changes_only_the_database(url: str, isolated: str) -> None:
+    assert with_database(url, "x_1") == isolated

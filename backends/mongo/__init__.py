@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 from integration_store.discovery import url_scheme
 from integration_store.errors import IntegrationStoreError
@@ -25,6 +25,21 @@ EMBEDDED_SCHEME = "mongomock"
 
 def _is_server(scheme: str) -> bool:
     return scheme == "mongodb" or scheme.startswith("mongodb+")
+
+
+def with_database(url: str, name: str) -> str:
+    """The server URL with its path naming database ``name``, options and credentials kept.
+
+    Credentials authenticate against the URL's database unless ``authSource`` says otherwise,
+    so when the URL has credentials that default is pinned before the database changes.
+    """
+    parts = urlsplit(url)
+    query = parts.query  # kept as written: re-encoding could change option values
+    options = parse_qsl(query, keep_blank_values=True)
+    if "@" in parts.netloc and not any(key.lower() == "authsource" for key, _ in options):
+        source = database_name(url) if parts.path.strip("/") else "admin"
+        query = "&".join(filter(None, [query, "authSource=" + quote(source, safe="")]))
+    return urlunsplit((parts.scheme, parts.netloc, "/" + quote(name), query, parts.fragment))
 
 
 class MongoProvider:
@@ -48,16 +63,8 @@ class MongoProvider:
         if not _is_server(scheme):
             yield url
             return
-        original = database_name(url)
-        private = f"{original[:40]}_{secrets.token_hex(6)}"
-        parts = urlsplit(url)
-        query = parse_qsl(parts.query, keep_blank_values=True)
-        if "@" in parts.netloc and not any(key.lower() == "authsource" for key, _ in query):
-            # Credentials authenticate against the URL's database by default: keep that one.
-            query.append(("authSource", original if parts.path.strip("/") else "admin"))
-        isolated = urlunsplit(
-            (parts.scheme, parts.netloc, "/" + quote(private), urlencode(query), parts.fragment)
-        )
+        private = f"{database_name(url)[:40]}_{secrets.token_hex(6)}"
+        isolated = with_database(url, private)
         try:
             yield isolated
         finally:
