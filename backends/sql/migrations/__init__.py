@@ -3,6 +3,14 @@
 ``upgrade(connection)`` brings a database to the newest schema; ``create_schema()`` calls it, so
 calling it again does nothing. Revisions live in ``versions/``; ``env.py`` takes the connection
 from the config's attributes.
+
+To add a revision after changing ``tables.py``, from a checkout, against a database at head::
+
+    with engine.begin() as connection:
+        alembic.command.revision(alembic_config(connection), "why", autogenerate=True)
+
+then review the generated file (dialect-specific types come from ``dialects.py``), and keep
+``tests/test_sql_migrations.py`` green: it proves migrations and metadata agree on every dialect.
 """
 
 from __future__ import annotations
