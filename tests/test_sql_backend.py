@@ -185,10 +185,11 @@ def test_sqlite_file_threads_with_their_own_stores_lose_no_increment(tmp_path: P
 
     def hammer(index: int) -> None:
         with open_store(url) as store:  # its own engine and connections
-            for _ in range(calls):
+            for step in range(calls):
                 store.connectors.record_connection("c")
                 store.connectors.get("c")
-                store.workers.register_worker(f"w-{index}-{_}", "W") if _ % 5 == 0 else None
+                if step % 5 == 0:
+                    store.workers.register_worker(f"w-{index}-{step}", "W")
 
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(hammer, range(threads)))

@@ -45,7 +45,8 @@ class SqlWorkerStorage:
         if status is not None:
             statement = statement.where(_W.c.status == status)
         if public_only:
-            statement = statement.where(_W.c.is_public.is_(True))
+            # "= true", not "IS TRUE": an equality the (status, is_public, name) index can use.
+            statement = statement.where(_W.c.is_public == sa.true())
         statement = statement.order_by(_W.c.name, _W.c.id)
 
         def work(connection: Connection) -> list[Record]:
