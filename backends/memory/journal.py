@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import copy
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from integration_store.records import Record
 
@@ -57,5 +56,17 @@ def put(table: dict[K, Record], key: K, record: Record | None) -> None:
 
 
 def clone(record: Record) -> Record:
-    """A copy the caller may keep or mutate without touching stored data."""
-    return copy.deepcopy(record)
+    """A copy the caller may keep or mutate without touching stored data.
+
+    Records hold only dicts, lists and immutable scalars, so copying the containers is a full
+    deep copy — several times faster than ``copy.deepcopy``, which dominated list calls.
+    """
+    return {key: _copy(value) for key, value in record.items()}
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy(item) for item in value]
+    return value
