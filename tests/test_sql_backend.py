@@ -464,3 +464,36 @@ def test_threads_sharing_a_server_store_lose_no_increment(server_url: str) -> No
             list(pool.map(work, range(8)))
         connector = store.connectors.get("c")
         assert connector is not None and connector.connection_count == 160
+
+
+def test_server_columns_are_stored_as_documented(server_url: str) -> None:
+    """Identifiers and free text collate by code point; timestamps and ids keep exact forms."""
+    with open_store(server_url) as store, _backend(store).engine.connect() as connection:
+        rows = connection.execute(
+            sa.text(
+                "SELECT column_name, data_type, collation_name FROM information_schema.columns "
+                "WHERE table_name = :table AND table_schema = "
+                + ("current_schema()" if connection.dialect.name == "postgresql" else "DATABASE()")
+            ),
+            {"table": external_responses.name},
+        )
+        columns = {name: (kind.lower(), collation) for name, kind, collation in rows}
+        if connection.dialect.name == "postgresql":
+            received_at = connection.execute(
+                sa.text(
+                    "SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
+                    "WHERE attrelid = CAST(:table AS regclass) AND attname = 'received_at'"
+                ),
+                {"table": external_responses.name},
+            ).scalar()
+            assert received_at == "timestamp(3) with time zone"
+    if connection.dialect.name == "postgresql":
+        assert columns["interpretation_owner"] == ("character varying", "C")
+        assert columns["id"][0] == "uuid"
+        assert columns["received_at"][0] == "timestamp with time zone"
+        assert columns["raw_response"] == ("text", None)
+    else:
+        assert columns["interpretation_owner"] == ("varchar", "utf8mb4_nopad_bin")
+        assert columns["id"] == ("char", "ascii_bin")
+        assert columns["received_at"] == ("bigint", None)
+        assert columns["raw_response"] == ("longtext", "utf8mb4_bin")

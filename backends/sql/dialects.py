@@ -79,6 +79,11 @@ def free_text_type() -> sa.types.TypeEngine[str]:
     )
 
 
+# ``load_dialect_impl`` below returns the types themselves: ``dialect.type_descriptor`` would
+# adapt them to the dialect's generic classes and drop details (PostgreSQL TEXT became VARCHAR,
+# TIMESTAMP(3) lost its precision).
+
+
 class JsonText(sa.types.TypeDecorator[Any]):
     """A JSON value kept as exact text (``jsoncodec``).
 
@@ -92,9 +97,8 @@ class JsonText(sa.types.TypeDecorator[Any]):
 
     def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
         if is_mysql(dialect):
-            exact = mysql.LONGTEXT(charset="utf8mb4", collation="utf8mb4_bin")
-            return dialect.type_descriptor(exact)
-        return dialect.type_descriptor(sa.Text())
+            return mysql.LONGTEXT(charset="utf8mb4", collation="utf8mb4_bin")
+        return sa.Text()
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
         return None if value is None else jsoncodec.dumps(value)
@@ -116,8 +120,8 @@ class UtcTimestamp(sa.types.TypeDecorator[datetime]):
 
     def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
         if dialect.name == "postgresql":
-            return dialect.type_descriptor(postgresql.TIMESTAMP(timezone=True, precision=3))
-        return dialect.type_descriptor(sa.BigInteger())
+            return postgresql.TIMESTAMP(timezone=True, precision=3)
+        return sa.BigInteger()
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
         if value is None:
@@ -147,10 +151,10 @@ class UuidKey(sa.types.TypeDecorator[uuid.UUID]):
 
     def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
         if dialect.name == "postgresql":
-            return dialect.type_descriptor(postgresql.UUID(as_uuid=True))
+            return postgresql.UUID(as_uuid=True)
         if is_mysql(dialect):
-            return dialect.type_descriptor(mysql.CHAR(32, charset="ascii", collation="ascii_bin"))
-        return dialect.type_descriptor(sa.CHAR(32))
+            return mysql.CHAR(32, charset="ascii", collation="ascii_bin")
+        return sa.CHAR(32)
 
     def process_bind_param(self, value: uuid.UUID | None, dialect: Dialect) -> Any:
         if value is None:
