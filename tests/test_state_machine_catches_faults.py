@@ -1,0 +1,196 @@
+"""The differential state machine must fail against a backend that bends values or order.
+
+Each test wraps the memory backend's storages in a fault (a JSON float truncated to an int, a
+JSON list reversed, a list order broken, a counter lost) and runs the machine against it; the
+machine must find a difference. This is what makes its passing runs worth something.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, settings
+from integration_store.backends.memory import MemoryBackend
+from integration_store.contract.differential import DifferenceFound, StepTally, run_differential
+
+from integration_store.services.context import Clock, IdFactory
+from integration_store.store import Store
+
+Record = dict[str, Any]
+RecordFault = Callable[[Record], Record]
+ListFault = Callable[[str, list[Record]], list[Record]]
+
+JSON_FIELDS = (
+    "metadata",
+    "config",
+    "raw_response",
+    "interpreted_value",
+    "default_config",
+    "input_schema",
+    "output_schema",
+    "brand",
+)
+
+FAULT_SETTINGS = settings(
+    max_examples=60,
+    stateful_step_count=30,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    phases=[Phase.explicit, Phase.generate],  # no shrinking: detecting is enough, and fast
+    report_multiple_bugs=False,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+def _map_json(
+    value: Any, leaf: Callable[[Any], Any], lists: Callable[[list[Any]], list[Any]]
+) -> Any:
+    if isinstance(value, dict):
+        return {key: _map_json(item, leaf, lists) for key, item in value.items()}
+    if isinstance(value, list):
+        return lists([_map_json(item, leaf, lists) for item in value])
+    return leaf(value)
+
+
+def json_fault(
+    leaf: Callable[[Any], Any] = lambda v: v, lists: Callable[[list[Any]], list[Any]] = lambda v: v
+) -> RecordFault:
+    """A fault applied to every JSON field of every record read back."""
+
+    def fault(record: Record) -> Record:
+        return {
+            key: _map_json(value, leaf, lists) if key in JSON_FIELDS else value
+            for key, value in record.items()
+        }
+
+    return fault
+
+
+class _FaultyStorage:
+    """Delegates to a real storage, bending what it returns."""
+
+    def __init__(self, inner: Any, record_fault: RecordFault, list_fault: ListFault) -> None:
+        self._inner = inner
+        self._record_fault = record_fault
+        self._list_fault = list_fault
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._inner, name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            result = method(*args, **kwargs)
+            if isinstance(result, dict):
+                return self._record_fault(result)
+            if isinstance(result, list) and all(isinstance(row, dict) for row in result):
+                return self._list_fault(name, [self._record_fault(row) for row in result])
+            return result
+
+        return call
+
+
+class _FaultyStorages:
+    def __init__(self, inner: Any, record_fault: RecordFault, list_fault: ListFault) -> None:
+        self.connectors = _FaultyStorage(inner.connectors, record_fault, list_fault)
+        self.external_responses = _FaultyStorage(inner.external_responses, record_fault, list_fault)
+        self.workers = _FaultyStorage(inner.workers, record_fault, list_fault)
+
+
+class FaultyBackend:
+    """The memory backend with a fault injected into everything it returns."""
+
+    def __init__(
+        self,
+        record_fault: RecordFault = lambda record: record,
+        list_fault: ListFault = lambda name, rows: rows,
+    ) -> None:
+        self._inner = MemoryBackend()
+        self._faults = (record_fault, list_fault)
+        self._storages = _FaultyStorages(self._inner.storages, *self._faults)
+
+    @property
+    def capabilities(self) -> frozenset[str]:
+        return self._inner.capabilities
+
+    @property
+    def storages(self) -> _FaultyStorages:
+        return self._storages
+
+    @contextmanager
+    def transaction(self) -> Iterator[_FaultyStorages]:
+        with self._inner.transaction() as storages:
+            yield _FaultyStorages(storages, *self._faults)
+
+    def create_schema(self) -> None:
+        self._inner.create_schema()
+
+    def clear_all(self) -> None:
+        self._inner.clear_all()
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+def _run_against(backend: FaultyBackend) -> tuple[str, StepTally]:
+    """Run the machine against the faulty backend; returns the difference it reported."""
+
+    def factory(clock: Clock, id_factory: IdFactory) -> Store:
+        return Store(backend, clock=clock, id_factory=id_factory)  # type: ignore[arg-type]
+
+    tally = StepTally()
+    with pytest.raises(DifferenceFound) as caught:
+        run_differential(factory, settings=FAULT_SETTINGS, tally=tally)
+    return str(caught.value), tally
+
+
+def _truncate_integral_float(value: Any) -> Any:
+    # What a numeric JSON type does to 1.0 (PostgreSQL jsonb, MariaDB JSON functions).
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        return int(value)
+    return value
+
+
+def test_a_json_float_truncated_to_an_int_is_caught() -> None:
+    message, tally = _run_against(FaultyBackend(json_fault(leaf=_truncate_integral_float)))
+    assert "int" in message and "float" in message, message
+    assert tally.differed >= 1
+
+
+def test_a_reversed_json_list_is_caught() -> None:
+    message, _ = _run_against(FaultyBackend(json_fault(lists=lambda items: items[::-1])))
+    assert "result" in message or "invariant" in message, message
+
+
+def test_a_broken_list_order_is_caught() -> None:
+    def by_id_only(name: str, rows: list[Record]) -> list[Record]:
+        # Ignores the name: orders connectors by id alone (and workers by id, configs reversed).
+        if name == "find":
+            return sorted(rows, key=lambda row: row["connector_id"])
+        if name == "find_workers":
+            return sorted(rows, key=lambda row: row["id"])
+        return rows
+
+    message, _ = _run_against(FaultyBackend(list_fault=by_id_only))
+    assert "list" in message or "pages" in message or "workers" in message, message
+
+
+def test_a_lost_counter_increment_is_caught() -> None:
+    def stuck_counter(record: Record) -> Record:
+        if record.get("connection_count", 0) > 0:
+            return {**record, "connection_count": record["connection_count"] - 1}
+        return record
+
+    message, _ = _run_against(FaultyBackend(stuck_counter))
+    assert "connection_count" in message or "statistics" in message, message
+
+
+def test_a_naive_datetime_is_caught() -> None:
+    def naive(record: Record) -> Record:
+        stamp = record.get("updated_at")
+        return {**record, "updated_at": stamp.replace(tzinfo=None)} if stamp else record
+
+    message, _ = _run_against(FaultyBackend(naive))
+    assert "updated_at" in message, message
