@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from integration_store.contract.samples import TRICKY_JSON
-
 from integration_store import ConnectorConfig, ConnectorStatus, ConnectorType
+from integration_store.contract.samples import TRICKY_JSON
 from integration_store.store import Store
 from integration_store.testing import FixedClock, assert_identical
 

@@ -7,12 +7,6 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from integration_store.contract.samples import (
-    INVALID_IDENTIFIERS,
-    INVALID_JSON,
-    TRICKY_IDENTIFIERS,
-    TRICKY_JSON,
-)
 
 from integration_store import (
     Connector,
@@ -21,6 +15,12 @@ from integration_store import (
     FileConnector,
     ValidationError,
     VectorConnector,
+)
+from integration_store.contract.samples import (
+    INVALID_IDENTIFIERS,
+    INVALID_JSON,
+    TRICKY_IDENTIFIERS,
+    TRICKY_JSON,
 )
 from integration_store.store import Store
 from integration_store.testing import FixedClock, SequentialIds, assert_identical
@@ -141,7 +141,7 @@ def test_integer_fields_keep_64_bit_bounds(store: Store) -> None:
             tenant_id="t",
             name="n",
             vector_dimension=2**63 - 1,
-            connection_count=-(2**63),
+            connection_count=2**62,
             config=ConnectorConfig(timeout_seconds=2**63 - 1),
         )
     )
@@ -152,7 +152,7 @@ def test_integer_fields_keep_64_bit_bounds(store: Store) -> None:
     connector = store.connectors.get("c")
     worker = store.workers.get_worker("w")
     assert isinstance(connector, VectorConnector)
-    assert connector.vector_dimension == 2**63 - 1 and connector.connection_count == -(2**63)
+    assert connector.vector_dimension == 2**63 - 1 and connector.connection_count == 2**62
     assert connector.config.timeout_seconds == 2**63 - 1
     assert worker is not None
     assert (worker.tokens_per_run_estimate, worker.cost_per_run_cents) == (-(2**63), 2**63 - 1)
@@ -278,6 +278,11 @@ def test_invalid_identifiers_are_refused_and_nothing_is_written(
             Connector(connector_id="c", tenant_id="t", name="n", connection_count=1.0),
             "connection_count",
         ),  # type: ignore[arg-type]
+        (Connector(connector_id="c", tenant_id="t", name="n", error_count=-1), "error_count"),
+        (
+            Connector(connector_id="c", tenant_id="t", name="n", connection_count=2**62 + 1),
+            "connection_count",
+        ),
         (Connector(connector_id="c", tenant_id="t", name="n", last_error="a\x00"), "last_error"),
         (
             Connector(

@@ -15,9 +15,6 @@ import pytest
 pytest.importorskip("mongomock")
 
 from bson.binary import Binary
-from integration_store.backends.mongo import provider, with_database
-from integration_store.backends.mongo.backend import MongoBackend, database_name
-from integration_store.backends.mongo.errors import translated
 from pymongo.errors import AutoReconnect, OperationFailure
 
 from integration_store import (
@@ -26,6 +23,9 @@ from integration_store import (
     VectorConnector,
     open_store,
 )
+from integration_store.backends.mongo import provider, with_database
+from integration_store.backends.mongo.backend import MongoBackend, database_name
+from integration_store.backends.mongo.errors import translated
 from integration_store.errors import BackendUnavailableError
 from integration_store.store import Store
 from integration_store.testing import FixedClock, SequentialIds, assert_identical

@@ -72,6 +72,19 @@ def integer(value: object, field: str) -> int:
     return int(value)
 
 
+COUNTER_MAX = 2**62
+"""Largest counter a connector may be registered with: leaves 2**62 increments before the signed
+64-bit limit, so an atomic ``+ 1`` in the database can never overflow (backends would disagree)."""
+
+
+def counter(value: object, field: str) -> int:
+    """A counter: an int in 0..2**62."""
+    result = integer(value, field)
+    if not 0 <= result <= COUNTER_MAX:
+        raise ValidationError(field, "must be between 0 and 2**62")
+    return result
+
+
 def optional_integer(value: object, field: str) -> int | None:
     """``integer`` or None."""
     return None if value is None else integer(value, field)

@@ -94,8 +94,8 @@ def check_connector(connector: object) -> Connector:
         "capabilities": _check_capabilities(connector.capabilities),
         "last_connected": values.optional_timestamp(connector.last_connected, "last_connected"),
         "last_error": values.optional_text(connector.last_error, "last_error"),
-        "connection_count": values.integer(connector.connection_count, "connection_count"),
-        "error_count": values.integer(connector.error_count, "error_count"),
+        "connection_count": values.counter(connector.connection_count, "connection_count"),
+        "error_count": values.counter(connector.error_count, "error_count"),
         "metadata": values.json_object(connector.metadata, "metadata"),
         **_check_extra_fields(connector),
     }
