@@ -22,11 +22,11 @@ import pytest
 pytest.importorskip("sqlalchemy")
 
 import sqlalchemy as sa
+
+from integration_store import VectorConnector, open_store
 from integration_store.backends.sql import SqlBackend, provider
 from integration_store.backends.sql.backend import engine_url
 from integration_store.backends.sql.tables import connectors, external_responses
-
-from integration_store import VectorConnector, open_store
 from integration_store.errors import (
     BackendUnavailableError,
     ConflictError,
@@ -385,8 +385,19 @@ def test_a_closed_port_raises_backend_unavailable_with_the_driver_error_chained(
         pass
 
 
-def test_an_unopenable_sqlite_file_raises_backend_unavailable() -> None:
-    with open_store("sqlite:////nonexistent-dir/x/store.db") as store:
+def test_a_sqlite_file_in_missing_directories_is_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with open_store("sqlite:///tmp/deeper/x.db") as store:  # relative: ./tmp/deeper/x.db
+        store.create_schema()
+        store.connectors.register(VectorConnector(connector_id="c", tenant_id="t", name="n"))
+    assert (tmp_path / "tmp" / "deeper" / "x.db").is_file()
+
+
+def test_an_unopenable_sqlite_file_raises_backend_unavailable(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a directory")
+    with open_store(f"sqlite:///{tmp_path}/a-file/store.db") as store:
         with pytest.raises(BackendUnavailableError) as raised:
             store.connectors.get("c")
         assert isinstance(raised.value.__cause__, sa.exc.OperationalError)

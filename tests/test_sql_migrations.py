@@ -18,11 +18,11 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+
+from integration_store import open_store
 from integration_store.backends.sql import SqlBackend, provider
 from integration_store.backends.sql.migrations import alembic_config
 from integration_store.backends.sql.tables import ALL_TABLES, VERSION_TABLE, metadata
-
-from integration_store import open_store
 from integration_store.errors import BackendUnavailableError
 from integration_store.store import Store
 

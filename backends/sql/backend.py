@@ -13,6 +13,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
+from pathlib import Path
 from typing import Any, Final
 
 import attrs
@@ -150,6 +151,20 @@ def _install_sqlite_hooks(engine: Engine, file_backed: bool) -> None:
         connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
 
 
+def _create_parent_directory_on_connect(engine: Engine, url: URL) -> None:
+    """SQLite creates a missing database file but not its directory; do that too, so
+    ``sqlite:///data/app.db`` works in a fresh checkout. (Only when connecting, as SQLite
+    itself would; a directory that cannot be made is left for SQLite to report.)"""
+    database = url.database or ""
+    if database.startswith("file:") or url.query.get("uri") == "true":
+        return  # a URI filename: SQLite's business
+
+    @event.listens_for(engine, "do_connect")
+    def _make_directory(*_args: Any) -> None:
+        with suppress(OSError):
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
 def create_sql_engine(url: URL, **options: Any) -> Engine:
     """An engine for the URL with the settings the backend relies on (see module docstring);
     ``options`` go to ``create_engine`` as well."""
@@ -181,6 +196,7 @@ def create_sql_engine(url: URL, **options: Any) -> Engine:
                     },
                 )
                 _install_sqlite_hooks(engine, file_backed=True)
+                _create_parent_directory_on_connect(engine, url)
             return engine
         if backend == "postgresql":
             return sa.create_engine(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy.engine import Connection
 
 # mypy sees backends/sql as the top-level package "sql" (the editable install maps it through
 # an import hook mypy cannot follow), so this absolute import is unresolved only for mypy.
@@ -10,7 +11,6 @@ from integration_store.backends.sql.tables import (  # type: ignore[import-not-f
     VERSION_TABLE,
     metadata,
 )
-from sqlalchemy.engine import Connection
 
 
 def run_migrations_online() -> None:
