@@ -508,3 +508,36 @@ def test_server_columns_are_stored_as_documented(server_url: str) -> None:
         assert columns["id"] == ("char", "ascii_bin")
         assert columns["received_at"] == ("bigint", None)
         assert columns["raw_response"] == ("longtext", "utf8mb4_bin")
+
+
+@pytest.mark.parametrize(
+    ("errno", "unavailable"),
+    [(2003, True), (2013, True), (1927, True), (1213, True), (1690, False), (1366, False)],
+)
+def test_mariadb_errors_are_told_apart_by_number(errno: int, unavailable: bool) -> None:
+    """PyMySQL raises OperationalError for any server error it has no class for; only the
+    connection-related ones are outages."""
+    pymysql = pytest.importorskip("pymysql")
+    from integration_store.backends.sql.runner import translated_errors
+
+    driver_error = pymysql.err.OperationalError(errno, "message")
+    with pytest.raises(IntegrationStoreError) as raised, translated_errors():
+        raise sa.exc.OperationalError("SELECT 1", {}, driver_error)
+    assert isinstance(raised.value, BackendUnavailableError) is unavailable
+    assert isinstance(raised.value.__cause__, sa.exc.OperationalError)
+
+
+def test_a_bigint_overflow_is_a_store_error_not_an_outage(server_url: str) -> None:
+    from integration_store.backends.sql.runner import translated_errors
+
+    with open_store(server_url) as store:
+        engine = _backend(store).engine
+        bigint = "BIGINT" if engine.dialect.name == "postgresql" else "SIGNED"
+        with (
+            pytest.raises(IntegrationStoreError) as raised,
+            translated_errors(),
+            engine.connect() as connection,
+        ):
+            connection.execute(sa.text(f"SELECT CAST(9223372036854775807 AS {bigint}) + 1")).all()
+    assert not isinstance(raised.value, BackendUnavailableError)
+    assert "range" in str(raised.value)

@@ -229,6 +229,40 @@ def is_unique_violation(error: IntegrityError) -> bool:
     return "UNIQUE constraint failed" in str(original)
 
 
+_MYSQL_UNAVAILABLE_ERRNOS: frozenset[int] = frozenset(
+    {
+        1040,  # too many connections
+        1043, 1047, 1053, 1077, 1080,  # bad handshake, unknown command, shutdown in progress
+        1044, 1045, 1049,  # access denied, unknown database (as PostgreSQL reports them)
+        1152, 1153, 1154, 1155, 1156, 1157, 1158, 1159, 1160, 1161,  # network read/write
+        1184, 1205, 1213,  # aborted connection, lock wait timeout, deadlock
+        1927, 3032, 4031,  # connection killed, server offline, disconnected for inactivity
+    }
+)
+
+
+def is_unavailable(error: sa.exc.DBAPIError) -> bool:
+    """Whether the error means the database cannot serve us now (down, unreachable, killed
+    connection, lock timeout, deadlock), rather than a problem with the statement.
+
+    PyMySQL reports every server error it has no class for as OperationalError (an
+    out-of-range BIGINT, say), so MariaDB errors are told apart by number; its client errors
+    (2000-2999) are all about the connection. SQLite's OperationalError also covers a missing
+    table. Elsewhere the DB-API classes say it.
+    """
+    if error.connection_invalidated:
+        return True
+    if not isinstance(
+        error, sa.exc.OperationalError | sa.exc.InterfaceError | sa.exc.DisconnectionError
+    ):
+        return False
+    args = getattr(error.orig, "args", ())
+    if args and isinstance(args[0], int):  # PyMySQL: (errno, message)
+        errno: int = args[0]
+        return errno in _MYSQL_UNAVAILABLE_ERRNOS or 2000 <= errno < 3000
+    return not is_schema_error(error)
+
+
 def is_schema_error(error: sa.exc.DBAPIError) -> bool:
     """SQLite reports a missing table (no ``create_schema()``) as an OperationalError, like a
     lost file or a lock; that one is a usage error, not an unavailable database."""

@@ -23,7 +23,7 @@ from integration_store.errors import (
     IntegrationStoreError,
 )
 
-from .dialects import is_schema_error, is_unique_violation
+from .dialects import is_schema_error, is_unavailable, is_unique_violation
 
 T = TypeVar("T")
 
@@ -56,8 +56,7 @@ def translated_errors(dbapi_error: type[BaseException] | None = None) -> Iterato
             raise ConflictError(f"unique key violated: {error.orig}") from error
         raise IntegrationStoreError(f"the database refused the write: {error.orig}") from error
     except sa_exc.DBAPIError as error:
-        unavailable = isinstance(error, _UNAVAILABLE) and not is_schema_error(error)
-        if unavailable or error.connection_invalidated:
+        if is_unavailable(error):
             raise BackendUnavailableError(f"the database is unavailable: {error.orig}") from error
         hint = " (has store.create_schema() been run?)" if is_schema_error(error) else ""
         raise IntegrationStoreError(f"the database failed: {error.orig}{hint}") from error
