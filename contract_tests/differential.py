@@ -41,7 +41,6 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from integration_store.contract import strategies as gen
 
 from integration_store import (
     Connector,
@@ -55,6 +54,7 @@ from integration_store import (
     ValidationError,
     VectorConnector,
 )
+from integration_store.contract import strategies as gen
 from integration_store.protocols import TRANSACTIONS
 from integration_store.services import (
     ConnectorRegistry,
@@ -64,6 +64,7 @@ from integration_store.services import (
 from integration_store.services.context import Clock, IdFactory
 from integration_store.store import Store, open_store
 from integration_store.testing import FixedClock, SequentialIds, identical_difference
+from integration_store.values import COUNTER_MAX
 
 StoreFactory = Callable[[Clock, IdFactory], Store]
 """Opens (or wraps) the store under test around the machine's clock and id factory."""
@@ -180,6 +181,11 @@ optional_times = st.one_of(st.none(), gen.aware_datetimes())
 worker_statuses = st.one_of(st.sampled_from(gen.WORKER_STATUSES), gen.free_text(8))
 optional_ints = st.one_of(st.none(), gen.small_ints)
 optional_json = st.one_of(st.none(), gen.json_objects(8))
+counters = st.one_of(
+    st.integers(min_value=0, max_value=5),
+    st.sampled_from([COUNTER_MAX - 1, COUNTER_MAX]),  # the largest a connector may start with
+    gen.small_ints,  # negatives and 2**63 - 1: refused
+)
 
 CONNECTOR_CLASSES: list[type[Connector]] = [
     Connector,
@@ -198,6 +204,10 @@ class DifferentialMachine(RuleBasedStateMachine):
     worker_ids = Bundle("worker_ids")
     owners = Bundle("owners")
 
+    avoid: ClassVar[frozenset[str]] = frozenset()
+    """Known, reported differences a bug hunt steers around (so it finds the next one); see
+    ``steer`` for the names."""
+
     default_store_factory: ClassVar[StoreFactory | None] = None
     default_tally: ClassVar[StepTally | None] = None
 
@@ -213,10 +223,10 @@ class DifferentialMachine(RuleBasedStateMachine):
         self.ids = SequentialIds()
         self.reference_clock = FixedClock()
         self.reference_ids = SequentialIds()
-        self.store = factory(self.clock, self.ids)
+        self.store = factory(self.clock, self._next_backend_id)
         self.store.backend.clear_all()
         self.reference = open_store(
-            "memory://", clock=self.reference_clock, id_factory=self.reference_ids
+            "memory://", clock=self.reference_clock, id_factory=self._next_reference_id
         )
         self.has_transactions = TRANSACTIONS in self.store.capabilities
         self.known_tenants: set[str] = set()
@@ -234,6 +244,18 @@ class DifferentialMachine(RuleBasedStateMachine):
             (cls,),
             {"default_store_factory": staticmethod(store_factory), "default_tally": tally},
         )
+
+    def _next_backend_id(self) -> UUID:
+        return self.ids()
+
+    def _next_reference_id(self) -> UUID:
+        return self.reference_ids()
+
+    @initialize(start=st.sampled_from(gen.ID_STARTS))
+    def choose_first_id(self, start: int) -> None:
+        """Both id factories start at the same, sometimes awkward, place."""
+        self.ids = SequentialIds(start)
+        self.reference_ids = SequentialIds(start)
 
     def teardown(self) -> None:
         self.reference.close()
@@ -366,8 +388,8 @@ class DifferentialMachine(RuleBasedStateMachine):
                 "capabilities": gen.capability_lists,
                 "last_connected": optional_times,
                 "last_error": st.one_of(st.none(), gen.free_text()),
-                "connection_count": gen.small_ints,
-                "error_count": gen.small_ints,
+                "connection_count": counters,
+                "error_count": counters,
                 "metadata": gen.json_objects(10),
             }
         ),

@@ -50,6 +50,12 @@ TRICKY_CHARACTERS = [
     "𝄞",
     "😀",
     "\U0010ffff",
+    "\r",
+    "\x7f",
+    "\x1b",
+    "\u2028",
+    "\ufeff",  # byte order mark
+    "\u200b",  # zero-width space
 ]
 """Characters where collations, encodings and UTF-16 order disagree with code-point order."""
 
@@ -62,9 +68,19 @@ POOL_NAMES = ["Docs", "docs", "docs ", " docs", "DOCS", "Dócs", "a", "b", "ß",
 """Names that collide often and sort differently under case-, accent- or space-insensitive rules."""
 
 
+LONG_TEXTS = [("x", 70_000), ("𝄞", 17_000), ("é", 33_000)]
+"""Free text beyond 64 KiB (MariaDB ``TEXT``) or 65,535 characters, as (character, count):
+no length cap applies. (Built on demand: a literal would bloat every strategy's repr.)"""
+
+long_texts = st.sampled_from(LONG_TEXTS).map(lambda spec: spec[0] * spec[1] + "end")
+
+
 def free_text(max_size: int = 40) -> st.SearchStrategy[str]:
-    """Text without NUL or lone surrogates (free text fields; also valid identifiers if short)."""
-    return st.text(_characters, max_size=max_size)
+    """Text without NUL or lone surrogates; now and then longer than 64 KiB (no cap applies)."""
+    short = st.text(_characters, max_size=max_size)
+    return st.integers(min_value=0, max_value=15).flatmap(
+        lambda roll: long_texts if roll == 0 else short
+    )
 
 
 def identifiers() -> st.SearchStrategy[str]:
@@ -150,7 +166,20 @@ TRICKY_INTS = [
     -(2**31) - 1,
     2**32,
 ]
-TRICKY_STRINGS = ["", "\x00", "a\x00b", "1", "1.0", "true", "null", "{}", "[]", "𝄞", "\\u0000"]
+TRICKY_STRINGS = [
+    "",
+    "\x00",
+    "a\x00b",
+    "1",
+    "1.0",
+    "true",
+    "null",
+    "{}",
+    "[]",
+    "𝄞",
+    "\\u0000",
+    "\ud83d\ude00".encode("utf-16", "surrogatepass").decode("utf-16"),  # a valid pair: 😀
+]
 
 
 def json_scalars() -> st.SearchStrategy[Any]:
@@ -163,6 +192,7 @@ def json_scalars() -> st.SearchStrategy[Any]:
         st.sampled_from(TRICKY_FLOATS),
         st.floats(allow_nan=False, allow_infinity=False),
         st.sampled_from(TRICKY_STRINGS),
+        long_texts,
         st.text(st.one_of(st.just("\x00"), _characters), max_size=12),
     )
 
@@ -307,12 +337,16 @@ def aware_datetimes() -> st.SearchStrategy[datetime]:
         st.sampled_from(ZONES),
     )
     wide = st.datetimes(
-        min_value=datetime(1000, 1, 2),
+        min_value=datetime(1, 1, 2),
         max_value=datetime(9999, 12, 30),
         timezones=st.sampled_from(ZONES),
     )
     return st.one_of(edges, wide)
 
+
+ID_STARTS = [1, 2**63 - 2, 2**64 - 2, 2**127 - 2, 2**128 - 4]
+"""Where ``SequentialIds`` start: ids crossing the 64-bit halves and the sign bit of a 128-bit
+integer catch backends that order UUIDs by anything but ``UUID.int``."""
 
 # ---- paging and enums -------------------------------------------------------------------------
 
@@ -389,6 +423,7 @@ def invalid_connector_configs() -> st.SearchStrategy[Any]:
 capability_lists = st.lists(st.sampled_from(list(ConnectorCapability)), max_size=4)
 
 __all__ = [
+    "ID_STARTS",
     "INVALID_ENUM_VALUES",
     "INVALID_IDENTIFIERS",
     "INVALID_JSON_LEAVES",
@@ -396,6 +431,7 @@ __all__ = [
     "INVALID_LIMITS",
     "INVALID_OFFSETS",
     "INVALID_TEXT",
+    "LONG_TEXTS",
     "MILLISECOND_EDGES",
     "POOL_NAMES",
     "TRICKY_CHARACTERS",

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
-from integration_store.contract.differential import StepTally, run_differential
 
+from integration_store.contract.differential import StepTally, run_differential
 from integration_store.services.context import Clock, IdFactory
 from integration_store.store import Store
 from integration_store.verify import count_compared_steps

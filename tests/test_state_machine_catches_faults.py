@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
+
 from integration_store.backends.memory import MemoryBackend
 from integration_store.contract.differential import DifferenceFound, StepTally, run_differential
-
 from integration_store.services.context import Clock, IdFactory
 from integration_store.store import Store
 
