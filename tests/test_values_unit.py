@@ -80,3 +80,12 @@ def test_page_bounds() -> None:
     assert values.page(10_000, 5) == (10_000, 5)
     with pytest.raises(ValidationError):
         values.page(10_001, 0)
+
+
+def test_timestamp_beyond_year_9999_in_utc_is_a_validation_error() -> None:
+    late = datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-5)))
+
+    with pytest.raises(ValidationError) as raised:
+        values.timestamp(late, "now")
+
+    assert raised.value.field == "now"

@@ -121,7 +121,10 @@ def timestamp(value: object, field: str) -> datetime:
         raise ValidationError(field, f"must be a datetime, not {type(value).__name__}")
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValidationError(field, "must be timezone-aware")
-    utc = value.astimezone(UTC)
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        raise ValidationError(field, "is outside the datetime range once converted to UTC") from None
     return datetime(
         utc.year,
         utc.month,
