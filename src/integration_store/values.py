@@ -124,7 +124,7 @@ def timestamp(value: object, field: str) -> datetime:
     try:
         utc = value.astimezone(UTC)
     except OverflowError:
-        raise ValidationError(field, "is outside the datetime range once converted to UTC") from None
+        raise ValidationError(field, "is out of range once converted to UTC") from None
     return datetime(
         utc.year,
         utc.month,
