@@ -253,7 +253,9 @@ class DifferentialMachine(RuleBasedStateMachine):
 
     @initialize(start=st.sampled_from(gen.ID_STARTS))
     def choose_first_id(self, start: int) -> None:
-        """Both id factories start at the same, sometimes awkward, place."""
+        """Both id factories jump to the same, sometimes awkward, place (never back onto ids
+        a seed already drew)."""
+        start = max(start, self.ids.drawn + 1)
         self.ids = SequentialIds(start)
         self.reference_ids = SequentialIds(start)
 
@@ -293,13 +295,45 @@ class DifferentialMachine(RuleBasedStateMachine):
     def seed_connector_ids(self, missing: str) -> str:
         return missing
 
-    @initialize(target=worker_ids, missing=gen.identifiers())
+    @initialize(target=worker_ids, missing=st.just("missing-worker"))
     def seed_worker_ids(self, missing: str) -> str:
         return missing
 
-    @initialize(target=response_ids, missing=st.uuids())
+    @initialize(target=response_ids, missing=st.just(UUID(int=0)))
     def seed_response_ids(self, missing: UUID) -> UUID:
         return missing
+
+    @initialize(target=connector_ids, tenant=gen.identifiers(), name=names)
+    def seed_connector(self, tenant: str, name: str) -> Any:
+        """A real row from the start, so state changes do not all hit the missing id."""
+        self._remember_tenant(tenant)
+        created = self._value(
+            self.compare(
+                "create_file_connector", lambda s: s.connectors.create_file_connector(tenant, name)
+            )
+        )
+        return multiple(created.connector_id) if created else multiple()
+
+    @initialize(target=worker_ids, worker_id=gen.identifiers(), name=names)
+    def seed_worker(self, worker_id: str, name: str) -> Any:
+        created = self._value(
+            self.compare("register_worker", lambda s: s.workers.register_worker(worker_id, name))
+        )
+        return multiple(created.id) if created else multiple()
+
+    @initialize(target=response_ids, owner=gen.identifiers(), raw=gen.json_objects(8))
+    def seed_response(self, owner: str, raw: dict[str, Any]) -> Any:
+        self.known_owners.add(owner)
+        created = self._value(
+            self.compare(
+                "record_raw_response",
+                lambda s: s.external_responses.record_raw_response("seed", raw, owner),
+            )
+        )
+        if created is None:
+            return multiple()
+        self.known_responses[created.id] = owner
+        return multiple(created.id)
 
     @initialize(target=owners, owner=gen.identifiers())
     def seed_owners(self, owner: str) -> str:
@@ -456,17 +490,23 @@ class DifferentialMachine(RuleBasedStateMachine):
         for row in rows or []:
             assert tenant is None or row.tenant_id == tenant, "list() leaked another tenant"
 
-    @rule(connector_id=connector_ids, scope=st.one_of(st.none(), st.none(), tenants))
-    def delete_connector(self, connector_id: str, scope: str | None) -> None:
-        self.compare("delete", lambda s: s.connectors.delete(connector_id, tenant_id=scope))
+    @rule(
+        connector_id=connector_ids,
+        tenant=tenants,
+        action=st.sampled_from(["delete", "delete", "delete(tenant_id=)", "clear_tenant"]),
+    )
+    def remove(self, connector_id: str, tenant: str, action: str) -> None:
+        """delete (scoped or not) or clear_tenant: one rule, so rows are not removed too often."""
+        if action == "clear_tenant":
+            self.compare(action, lambda s: s.connectors.clear_tenant(tenant))
+        elif action == "delete":
+            self.compare(action, lambda s: s.connectors.delete(connector_id))
+        else:
+            self.compare(action, lambda s: s.connectors.delete(connector_id, tenant_id=tenant))
 
     @rule(tenant=st.one_of(st.none(), tenants))
     def statistics(self, tenant: str | None) -> None:
         self.compare("get_statistics", lambda s: s.connectors.get_statistics(tenant_id=tenant))
-
-    @rule(tenant=tenants)
-    def clear_tenant(self, tenant: str) -> None:
-        self.compare("clear_tenant", lambda s: s.connectors.clear_tenant(tenant))
 
     @rule(
         connector_id=connector_ids,
@@ -538,7 +578,7 @@ class DifferentialMachine(RuleBasedStateMachine):
         return multiple(result.id)
 
     @rule(
-        response_id=st.one_of(response_ids, response_ids, st.uuids()),
+        response_id=response_ids,
         value=gen.json_objects(12),
         by=gen.identifiers(),
     )
