@@ -48,6 +48,7 @@ from integration_store import (
     ConnectorStats,
     ConnectorStatus,
     ConnectorType,
+    ExternalResponse,
     FileConnector,
     IntegrationStoreError,
     ServerlessConnector,
@@ -779,12 +780,14 @@ class DifferentialMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.has_transactions)
     @rule(
         target=connector_ids,
-        commit=st.booleans(),
+        ending=st.sampled_from(["commit", "commit", "abort", "escape"]),
         data=st.data(),
         count=st.integers(min_value=1, max_value=5),
     )
-    def transaction(self, commit: bool, data: st.DataObject, count: int) -> Any:
-        """A unit of work over all three drivers that commits, or aborts and leaves nothing."""
+    def transaction(self, ending: str, data: st.DataObject, count: int) -> Any:
+        """A unit of work over all three drivers that commits, is aborted by the caller, or is
+        rolled back by the first error of a step escaping the block; rolled back, it leaves
+        nothing behind."""
         steps = [data.draw(transaction_steps(), label=f"step {i}") for i in range(count)]
         before = self.snapshot(self.store), self.snapshot(self.reference)
 
@@ -795,7 +798,9 @@ class DifferentialMachine(RuleBasedStateMachine):
                 with store.transaction() as tx:
                     for _label, call in steps:
                         results.append(outcome_of(call, tx))
-                    if not commit:
+                        if ending == "escape" and results[-1].error is not None:
+                            raise results[-1].error
+                    if ending == "abort":
                         raise _Abort()
 
             whole = outcome_of(work, store)
@@ -807,15 +812,15 @@ class DifferentialMachine(RuleBasedStateMachine):
         expected, expected_whole = run(self.reference)
         for (label, _), left, right in zip(steps, actual, expected, strict=False):
             self._record(f"transaction: {label}", outcome_difference(left, right))
-        self._record("transaction", outcome_difference(actual_whole, expected_whole))
-        if not commit:
-            self._record("aborted transaction left", self._unchanged(before))
-        created = [
-            result.value.connector_id
-            for result in expected
-            if commit and result.error is None and isinstance(result.value, Connector)
-        ]
-        return multiple(*created)
+        self._record(f"transaction ({ending})", outcome_difference(actual_whole, expected_whole))
+        committed = expected_whole.error is None and ending != "abort"
+        if not committed:
+            self._record(f"rolled back transaction ({ending}) left", self._unchanged(before))
+        kept = [result.value for result in expected if committed and result.error is None]
+        for response in kept:
+            if isinstance(response, ExternalResponse):
+                self.known_responses[response.id] = response.interpretation_owner
+        return multiple(*(row.connector_id for row in kept if isinstance(row, Connector)))
 
     # ---- invariants ----------------------------------------------------------------------
 
