@@ -28,8 +28,8 @@ _SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter
 
 settings.register_profile(
     "ci",
-    max_examples=25,
-    stateful_step_count=30,
+    max_examples=80,
+    stateful_step_count=50,
     derandomize=True,
     database=None,
     deadline=None,
