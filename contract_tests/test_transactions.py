@@ -102,3 +102,25 @@ def test_transaction_is_refused_where_the_backend_lacks_it(store: Store) -> None
         return
     with pytest.raises(UnsupportedOperationError), store.transaction():
         pass
+
+
+@pytest.mark.requires(TRANSACTIONS)
+def test_store_calls_on_the_thread_of_an_open_unit_of_work_join_it(store: Store) -> None:
+    with pytest.raises(Abort), store.transaction() as tx:
+        tx.connectors.register(Connector(connector_id="a", tenant_id="t", name="a"))
+        store.connectors.register(Connector(connector_id="b", tenant_id="t", name="b"))
+        assert store.connectors.get("a") is not None
+        raise Abort
+
+    assert store.connectors.list() == []
+
+
+@pytest.mark.requires(TRANSACTIONS)
+def test_a_nested_unit_of_work_joins_the_outer_one(store: Store) -> None:
+    with pytest.raises(Abort), store.transaction() as outer:
+        outer.workers.register_worker("w1", "One")
+        with store.transaction() as inner:
+            inner.workers.register_worker("w2", "Two")
+        raise Abort
+
+    assert store.workers.list_workers() == []

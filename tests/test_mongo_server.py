@@ -26,6 +26,7 @@ from integration_store import (
     BackendUnavailableError,
     Connector,
     ConnectorAlreadyExistsError,
+    DuplicateConnectorNameError,
     IntegrationStoreError,
     open_store,
 )
@@ -167,3 +168,13 @@ def test_a_closed_store_raises_a_library_error(private_url: str) -> None:
     store.close()
     with pytest.raises(IntegrationStoreError):
         store.connectors.get("c")
+
+
+def test_names_stay_unique_even_if_create_schema_was_never_called(private_url: str) -> None:
+    with open_store(private_url) as store:
+        store.connectors.create_file_connector("t", "same")
+
+        with pytest.raises(DuplicateConnectorNameError):
+            store.connectors.create_file_connector("t", "same")
+
+        assert len(store.connectors.list()) == 1

@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import attrs
 from pymongo import ASCENDING, IndexModel, MongoClient
+from pymongo.client_session import ClientSession
 from pymongo.database import Database
 from pymongo.errors import CollectionInvalid, OperationFailure
 
@@ -99,10 +100,16 @@ class MongoBackend:
         self._guard: AbstractContextManager[Any] = threading.RLock() if embedded else nullcontext()
         with translated():
             self._database: Database[Document] = client.get_database(name)
-        self._storages = MongoStorages.bind(Link(self._database, None, self._guard))
+        self._local = threading.local()
+        self._storages = MongoStorages.bind(
+            Link(self._database, self._current_session, self._guard)
+        )
         self._capabilities: frozenset[str] | None = frozenset() if embedded else None
         self._capability_lock = threading.Lock()
-        self._local = threading.local()
+
+    def _current_session(self) -> ClientSession | None:
+        session: ClientSession | None = getattr(self._local, "session", None)
+        return session
 
     @property
     def capabilities(self) -> frozenset[str]:
@@ -136,8 +143,9 @@ class MongoBackend:
         try:
             with translated():
                 session.start_transaction()
-            storages = MongoStorages.bind(Link(self._database, session, self._guard))
+            storages = MongoStorages.bind(Link(self._database, lambda: session, self._guard))
             self._local.storages = storages
+            self._local.session = session
             try:
                 yield storages
             except BaseException:
@@ -147,6 +155,7 @@ class MongoBackend:
                 raise
             finally:
                 self._local.storages = None
+                self._local.session = None
             with translated():
                 session.commit_transaction()
         finally:
@@ -180,7 +189,8 @@ class MongoBackend:
 
 
 def open_server(url: str) -> MongoBackend:
-    """A backend on the server a ``mongodb://`` (or ``mongodb+srv://``) URL names."""
+    """A backend on the server a ``mongodb://`` (or ``mongodb+srv://``) URL names, its
+    collections and indexes ensured."""
     options: dict[str, Any] = {}
     if not _has_option(url, "serverSelectionTimeoutMS"):
         options["serverSelectionTimeoutMS"] = DEFAULT_SERVER_SELECTION_TIMEOUT_MS
@@ -198,7 +208,12 @@ def open_server(url: str) -> MongoBackend:
     except Exception as error:  # ConfigurationError, InvalidURI, bad option types (ValueError)
         raise IntegrationStoreError(f"cannot open MongoDB URL: {error}") from error
     try:
-        return MongoBackend(client, database_name(url), embedded=False)
+        backend = MongoBackend(client, database_name(url), embedded=False)
+        # MongoDB creates collections on first write, without the unique indexes the domain
+        # relies on; creating them here means a forgotten create_schema() cannot silently
+        # allow two connectors with one name (idempotent and cheap when they exist).
+        backend.create_schema()
+        return backend
     except BaseException:
         client.close()
         raise

@@ -7,7 +7,7 @@ server, whose client is thread-safe and whose server serialises writes per docum
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Final
 
@@ -28,11 +28,21 @@ COLLECTIONS: Final = (CONNECTORS, EXTERNAL_RESPONSES, WORKERS, WORKER_CONFIGS)
 
 @attrs.frozen
 class Link:
-    """A database handle bound to an optional client session (a transaction)."""
+    """A database handle and where to find the session of the calling thread's transaction.
+
+    ``sessions`` is asked at every call, so plain storages used while the same thread has a
+    transaction open take part in it (as on the memory and SQL backends) instead of committing
+    on their own.
+    """
 
     database: Database[Document]
-    session: ClientSession | None
+    sessions: Callable[[], ClientSession | None]
     guard: AbstractContextManager[Any]
+
+    @property
+    def session(self) -> ClientSession | None:
+        """The client session of the transaction the call belongs to, if any."""
+        return self.sessions()
 
     def collection(self, name: str) -> Collection[Document]:
         """One of the backend's collections."""
