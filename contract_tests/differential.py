@@ -205,10 +205,6 @@ class DifferentialMachine(RuleBasedStateMachine):
     worker_ids = Bundle("worker_ids")
     owners = Bundle("owners")
 
-    avoid: ClassVar[frozenset[str]] = frozenset()
-    """Known, reported differences a bug hunt steers around (so it finds the next one); see
-    ``steer`` for the names."""
-
     default_store_factory: ClassVar[StoreFactory | None] = None
     default_tally: ClassVar[StepTally | None] = None
 
@@ -789,6 +785,8 @@ class DifferentialMachine(RuleBasedStateMachine):
         rolled back by the first error of a step escaping the block; rolled back, it leaves
         nothing behind."""
         steps = [data.draw(transaction_steps(), label=f"step {i}") for i in range(count)]
+        # A call on the store itself inside the block joins the unit of work in that thread.
+        via_store = [data.draw(st.sampled_from([False, False, True])) for _ in steps]
         before = self.snapshot(self.store), self.snapshot(self.reference)
 
         def run(store: Store) -> tuple[list[Outcome], Outcome]:
@@ -796,8 +794,8 @@ class DifferentialMachine(RuleBasedStateMachine):
 
             def work(_: Services) -> None:
                 with store.transaction() as tx:
-                    for _label, call in steps:
-                        results.append(outcome_of(call, tx))
+                    for (_label, call), on_store in zip(steps, via_store, strict=True):
+                        results.append(outcome_of(call, store if on_store else tx))
                         if ending == "escape" and results[-1].error is not None:
                             raise results[-1].error
                     if ending == "abort":
