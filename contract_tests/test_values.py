@@ -349,3 +349,57 @@ def test_reads_and_rejected_writes_draw_no_time_or_ids(
         store.connectors.create_vector_connector("", "n")
 
     assert clock.readings == 0 and ids.drawn == 0
+
+
+def _nested(levels: int) -> dict[str, Any]:
+    """Dicts and lists alternating, ``levels`` containers deep."""
+    value: Any = None
+    for level in reversed(range(levels)):
+        value = [value] if level % 2 else {"k": value}
+    result: dict[str, Any] = value
+    return result
+
+
+def test_json_nested_100_levels_round_trips(store: Store) -> None:
+    deep = _nested(100)
+
+    recorded = store.external_responses.record_raw_response("s", deep, "o")
+
+    fetched = store.external_responses.get_raw_for_interpretation(recorded.id, "o")
+    assert fetched is not None
+    assert_identical(fetched.raw_response, deep)
+
+
+def test_json_nested_deeper_than_100_levels_is_refused(store: Store) -> None:
+    with pytest.raises(ValidationError) as raised:
+        store.external_responses.record_raw_response("s", _nested(101), "o")
+
+    assert raised.value.field.startswith("raw_response['k']")
+    _nothing_written(store)
+
+
+def test_payloads_passed_in_or_returned_are_copies(store: Store) -> None:
+    raw = {"list": [1]}
+    recorded = store.external_responses.record_raw_response("s", raw, "o")
+    raw["list"].append(2)
+    recorded.raw_response["list"].append(3)
+    interpretation = {"v": {"x": 1}}
+    store.external_responses.interpret(recorded.id, interpretation, "l4")
+    interpretation["v"]["x"] = 2
+    defaults = {"a": [1]}
+    store.workers.register_worker("w", "W", default_config=defaults)
+    defaults["a"].append(2)
+    config = {"b": {"c": 1}}
+    stored_config = store.workers.set_tenant_worker_config("t", "w", config=config)
+    config["b"]["c"] = 2
+    stored_config.config["b"]["c"] = 3
+    store.workers.get_effective_worker_config("t", "w")["config"]["b"]["c"] = 4
+
+    fetched = store.external_responses.get_raw_for_interpretation(recorded.id, "o")
+    worker = store.workers.get_worker("w")
+    tenant_config = store.workers.get_tenant_worker_config("t", "w")
+
+    assert fetched is not None and fetched.raw_response == {"list": [1]}
+    assert fetched.interpreted_value == {"v": {"x": 1}}
+    assert worker is not None and worker.default_config == {"a": [1]}
+    assert tenant_config is not None and tenant_config.config == {"b": {"c": 1}}

@@ -40,6 +40,10 @@ class BackendUnavailableError(IntegrationStoreError):
     """The backend cannot be reached (server down, connection lost); the cause is chained."""
 
 
+class StoreClosedError(IntegrationStoreError):
+    """The store was closed; open a new one (``open_store``) to go on."""
+
+
 class UnsupportedOperationError(IntegrationStoreError):
     """The backend lacks the capability the call needs (see ``Store.capabilities``)."""
 

@@ -31,7 +31,8 @@ TRANSACTIONS = "transactions"
 """Capability: ``Backend.transaction()`` gives one atomic unit of work over all three drivers."""
 
 SKIP_LOCKED = "skip_locked"
-"""Capability: the backend can hand out pending work with ``FOR UPDATE SKIP LOCKED``."""
+"""Capability name reserved for handing out pending work with ``FOR UPDATE SKIP LOCKED``;
+no backend declares it yet."""
 
 
 @attrs.frozen

@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import TracebackType
+from typing import Any, cast
 
 import attrs
 
 from integration_store.discovery import provider_for
-from integration_store.errors import UnsupportedOperationError
+from integration_store.errors import StoreClosedError, UnsupportedOperationError
 from integration_store.protocols import TRANSACTIONS, Backend, Storages
 from integration_store.services import (
     ConnectorRegistry,
@@ -19,6 +20,57 @@ from integration_store.services import (
     WorkerRegistryService,
 )
 from integration_store.services.context import Clock, IdFactory, ServiceContext
+
+
+class _OpenGate:
+    """Lets storage calls through until the store is closed; then every backend refuses alike."""
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    def check(self) -> None:
+        if self.closed:
+            raise StoreClosedError("the store is closed")
+
+
+class _Gated:
+    """A storage whose every method first asks the gate."""
+
+    __slots__ = ("_gate", "_target")
+
+    def __init__(self, target: object, gate: _OpenGate) -> None:
+        self._target = target
+        self._gate = gate
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._target, name)
+        if not callable(attribute):
+            return attribute
+        gate = self._gate
+
+        def gated(*args: Any, **kwargs: Any) -> Any:
+            gate.check()
+            return attribute(*args, **kwargs)
+
+        return gated
+
+
+@attrs.frozen
+class _GatedStorages:
+    connectors: Any
+    external_responses: Any
+    workers: Any
+
+    @classmethod
+    def over(cls, storages: Storages, gate: _OpenGate) -> Storages:
+        return cast(
+            Storages,
+            cls(
+                connectors=_Gated(storages.connectors, gate),
+                external_responses=_Gated(storages.external_responses, gate),
+                workers=_Gated(storages.workers, gate),
+            ),
+        )
 
 
 def system_clock() -> datetime:
@@ -49,8 +101,9 @@ class Store:
 
     def __init__(self, backend: Backend, clock: Clock, id_factory: IdFactory) -> None:
         self._backend = backend
+        self._gate = _OpenGate()
         self._context = ServiceContext(clock=clock, id_factory=id_factory)
-        services = UnitOfWork.bind(backend.storages, self._context)
+        services = UnitOfWork.bind(_GatedStorages.over(backend.storages, self._gate), self._context)
         self.connectors: ConnectorRegistry = services.connectors
         self.external_responses: ExternalResponseService = services.external_responses
         self.workers: WorkerRegistryService = services.workers
@@ -67,6 +120,7 @@ class Store:
 
     def create_schema(self) -> None:
         """Create or upgrade tables/collections and indexes; safe to call again."""
+        self._gate.check()
         self._backend.create_schema()
 
     @contextmanager
@@ -75,16 +129,19 @@ class Store:
 
         ``UnsupportedOperationError`` when the backend lacks the ``transactions`` capability.
         """
+        self._gate.check()
         if TRANSACTIONS not in self._backend.capabilities:
             raise UnsupportedOperationError(
                 "this backend has no transactions (capability 'transactions' is absent)"
             )
         with self._backend.transaction() as storages:
-            yield UnitOfWork.bind(storages, self._context)
+            yield UnitOfWork.bind(_GatedStorages.over(storages, self._gate), self._context)
 
     def close(self) -> None:
-        """Release the backend's connections."""
-        self._backend.close()
+        """Release the backend's connections; later calls raise ``StoreClosedError``."""
+        if not self._gate.closed:
+            self._gate.closed = True
+            self._backend.close()
 
     def __enter__(self) -> Store:
         return self

@@ -17,6 +17,8 @@ MAX_IDENTIFIER_LENGTH = 255
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
 MAX_LIMIT = 10_000
+MAX_JSON_DEPTH = 100
+"""Deepest nesting of dicts/lists accepted in a JSON payload (deeper would exhaust the stack)."""
 
 E = TypeVar("E", bound=Enum)
 
@@ -109,10 +111,10 @@ def enum_member(value: object, enum_type: type[E], field: str) -> E:
 
 
 def uuid_value(value: object, field: str) -> UUID:
-    """A ``uuid.UUID`` instance."""
+    """A ``uuid.UUID`` (a subclass is stored, and comes back, as a plain UUID)."""
     if not isinstance(value, UUID):
         raise ValidationError(field, f"must be a uuid.UUID, not {type(value).__name__}")
-    return value
+    return value if type(value) is UUID else UUID(int=value.int)
 
 
 def timestamp(value: object, field: str) -> datetime:
@@ -142,7 +144,7 @@ def optional_timestamp(value: object, field: str) -> datetime | None:
     return None if value is None else timestamp(value, field)
 
 
-def json_value(value: object, path: str) -> Any:
+def json_value(value: object, path: str, depth: int = 0) -> Any:
     """A normalised deep copy of a JSON value; tuples become lists. Rejects anything inexact."""
     if value is None or isinstance(value, bool):
         return value
@@ -157,16 +159,20 @@ def json_value(value: object, path: str) -> Any:
         if not math.isfinite(value):
             raise ValidationError(path, f"float must be finite, not {value!r}")
         return float(value)
+    if isinstance(value, dict | list | tuple) and depth >= MAX_JSON_DEPTH:
+        raise ValidationError(path, f"nested deeper than {MAX_JSON_DEPTH} levels")
     if isinstance(value, dict):
         result: dict[str, Any] = {}
         for key, item in value.items():
             if not isinstance(key, str):
                 raise ValidationError(path, f"keys must be str, not {type(key).__name__}")
             _check_characters_json(key, f"{path}[{key!r}]")
-            result[_plain_str(key)] = json_value(item, f"{path}[{key!r}]")
+            result[_plain_str(key)] = json_value(item, f"{path}[{key!r}]", depth + 1)
         return result
     if isinstance(value, list | tuple):
-        return [json_value(item, f"{path}[{index}]") for index, item in enumerate(value)]
+        return [
+            json_value(item, f"{path}[{index}]", depth + 1) for index, item in enumerate(value)
+        ]
     raise ValidationError(path, f"{type(value).__name__} is not a JSON value")
 
 
