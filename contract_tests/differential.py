@@ -1288,7 +1288,7 @@ def run_differential(
     Returns the tally of compared steps (also filled in when it raises, if ``tally`` is given).
     """
     tally = StepTally() if tally is None else tally
-    run_state_machine_as_test(
+    run_state_machine_as_test(  # type: ignore[no-untyped-call]
         lambda: machine(store_factory, tally),
         settings=CI_SETTINGS if settings is None else settings,
     )

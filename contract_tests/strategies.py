@@ -60,7 +60,7 @@ TRICKY_CHARACTERS = [
 """Characters where collations, encodings and UTF-16 order disagree with code-point order."""
 
 _plain_characters = st.characters(
-    codec="utf-8", exclude_characters="\x00", exclude_categories=("Cs",)
+    codec="utf-8", exclude_characters="\x00", exclude_categories=["Cs"]
 )
 _characters = st.one_of(st.sampled_from(TRICKY_CHARACTERS), _plain_characters)
 
