@@ -41,3 +41,23 @@ def test_incrementing_a_counter_at_the_int64_maximum(store: Store, reference: St
     assert result.value.connection_count == COUNTER_MAX + 1
     _same(store, reference, lambda s: s.connectors.record_error("c", "e"))
     _same(store, reference, lambda s: s.connectors.get_statistics())
+
+
+def test_statistics_sum_counters_beyond_the_int64_maximum(store: Store, reference: Store) -> None:
+    """Found by the deep profile on sqlite:// and temp-file SQLite: two connectors registered
+    with ``error_count=2**62`` (the largest allowed) make ``get_statistics()`` raise
+    ``BackendUnavailableError("the database is unavailable: integer overflow")`` — SQLite's
+    ``SUM()`` overflows at 2**63. Memory, PostgreSQL, MariaDB, mongomock and SecantusDB return
+    ``total_errors == 2**63`` (a Python int)."""
+    for connector_id in ("a", "b"):
+        counted = Connector(
+            connector_id=connector_id,
+            tenant_id="t",
+            name=connector_id,
+            connection_count=COUNTER_MAX,
+            error_count=COUNTER_MAX,
+        )
+        _same(store, reference, lambda s, c=counted: s.connectors.register(c))
+    totals = _same(store, reference, lambda s: s.connectors.get_statistics())
+    assert totals.value.total_errors == totals.value.total_connections == 2 * COUNTER_MAX
+    _same(store, reference, lambda s: s.connectors.get_statistics("t"))
