@@ -1,8 +1,8 @@
 """Differences the differential state machine found, pinned as plain calls.
 
-Each test replays the minimal sequence the deep profile shrank to, on the backend under test and
-on the memory reference, and expects identical outcomes (value and type, or error class). They
-fail on the backends named in their docstrings until the difference is fixed.
+Each test replays the minimal sequence the machine shrank to, on the backend under test and on
+the memory reference, and expects identical outcomes (value and type, or error class). Each
+docstring names the backends that differed and the fix.
 """
 
 from __future__ import annotations
@@ -48,7 +48,9 @@ def test_statistics_sum_counters_beyond_the_int64_maximum(store: Store, referenc
     with ``error_count=2**62`` (the largest allowed) make ``get_statistics()`` raise
     ``BackendUnavailableError("the database is unavailable: integer overflow")`` — SQLite's
     ``SUM()`` overflows at 2**63. Memory, PostgreSQL, MariaDB, mongomock and SecantusDB return
-    ``total_errors == 2**63`` (a Python int)."""
+    ``total_errors == 2**63`` (a Python int). Fixed: SQLite sums the high and low 32 bits of
+    the counters apart (``backends/sql/dialects.py: summed``), and a statement error there is no
+    longer reported as an outage."""
     for connector_id in ("a", "b"):
         counted = Connector(
             connector_id=connector_id,

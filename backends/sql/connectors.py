@@ -11,15 +11,11 @@ from sqlalchemy.engine import Connection
 from integration_store.protocols import ConnectorGroupCount, ConnectorQuery
 from integration_store.records import Record
 
-from .dialects import update_returns_row
+from .dialects import record_of, sum_of, summed, update_row
 from .runner import Runner
 from .tables import connectors
 
 _T = connectors
-
-
-def _record(row: sa.Row[Any] | None) -> Record | None:
-    return None if row is None else dict(row._mapping)
 
 
 def _scope(connector_id: str, tenant_id: str | None) -> sa.ColumnElement[bool]:
@@ -47,14 +43,14 @@ class SqlConnectorStorage:
     def get(self, connector_id: str) -> Record | None:
         def work(connection: Connection) -> Record | None:
             row = connection.execute(sa.select(_T).where(_T.c.connector_id == connector_id))
-            return _record(row.first())
+            return record_of(row.first())
 
         return self._runner.run(work, write=False)
 
     def get_by_name(self, tenant_id: str, name: str) -> Record | None:
         def work(connection: Connection) -> Record | None:
             statement = sa.select(_T).where(_T.c.tenant_id == tenant_id, _T.c.name == name)
-            return _record(connection.execute(statement).first())
+            return record_of(connection.execute(statement).first())
 
         return self._runner.run(work, write=False)
 
@@ -89,13 +85,7 @@ class SqlConnectorStorage:
         condition = _scope(connector_id, tenant_id)
 
         def work(connection: Connection) -> Record | None:
-            statement = sa.update(_T).where(condition).values(values)
-            if update_returns_row(connection.dialect):
-                return _record(connection.execute(statement.returning(*_T.c)).first())
-            if connection.execute(statement).rowcount == 0:
-                return None
-            # Our UPDATE holds the row lock until commit, so this reads our own change.
-            return _record(connection.execute(sa.select(_T).where(condition)).first())
+            return update_row(connection, _T, condition, values)
 
         return self._runner.run(work, write=True)
 
@@ -114,25 +104,32 @@ class SqlConnectorStorage:
         return self._runner.run(work, write=True)
 
     def count_groups(self, tenant_id: str | None) -> list[ConnectorGroupCount]:
-        """``GROUP BY`` (connector_type, status) with counter sums."""
-        statement = sa.select(
-            _T.c.connector_type,
-            _T.c.status,
-            sa.func.count(),
-            sa.func.sum(_T.c.connection_count),
-            sa.func.sum(_T.c.error_count),
-        )
-        if tenant_id is not None:
-            statement = statement.where(_T.c.tenant_id == tenant_id)
-        statement = statement.group_by(_T.c.connector_type, _T.c.status).order_by(
-            _T.c.connector_type, _T.c.status
-        )
+        """``GROUP BY`` (connector_type, status) with exact counter sums."""
 
         def work(connection: Connection) -> list[ConnectorGroupCount]:
-            # SUM is NUMERIC/DECIMAL on PostgreSQL and MariaDB: back to int exactly.
-            return [
-                ConnectorGroupCount(str(kind), str(status), int(count), int(conns), int(errors))
-                for kind, status, count, conns, errors in connection.execute(statement)
-            ]
+            dialect = connection.dialect
+            connections = summed(dialect, _T.c.connection_count)
+            errors = summed(dialect, _T.c.error_count)
+            statement = sa.select(
+                _T.c.connector_type, _T.c.status, sa.func.count(), *connections, *errors
+            )
+            if tenant_id is not None:
+                statement = statement.where(_T.c.tenant_id == tenant_id)
+            statement = statement.group_by(_T.c.connector_type, _T.c.status).order_by(
+                _T.c.connector_type, _T.c.status
+            )
+            groups = []
+            for row in connection.execute(statement):
+                kind, status, count, *sums = row
+                groups.append(
+                    ConnectorGroupCount(
+                        str(kind),
+                        str(status),
+                        int(count),
+                        sum_of(dialect, sums[: len(connections)]),
+                        sum_of(dialect, sums[len(connections) :]),
+                    )
+                )
+            return groups
 
         return self._runner.run(work, write=False)

@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql, sqlite
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import IntegrityError
 
 from integration_store import jsoncodec
@@ -214,6 +214,51 @@ def update_returns_row(dialect: Dialect) -> bool:
     return bool(dialect.update_returning)
 
 
+def summed(dialect: Dialect, column: sa.ColumnElement[int]) -> list[sa.ColumnElement[Any]]:
+    """Aggregate columns that ``sum_of`` adds up to ``SUM(column)`` exactly.
+
+    SQLite's SUM is a 64-bit integer that raises on overflow, and counter totals may pass 2**63;
+    there the high and low 32 bits of the (non-negative) counters are summed apart. PostgreSQL
+    and MariaDB sum BIGINT into NUMERIC/DECIMAL, which is exact.
+    """
+    if dialect.name == "sqlite":
+        return [sa.func.sum(column.op(">>")(32)), sa.func.sum(column.op("&")(0xFFFFFFFF))]
+    return [sa.func.sum(column)]
+
+
+def sum_of(dialect: Dialect, parts: Sequence[Any]) -> int:
+    """The exact total from the values of the ``summed`` columns."""
+    if dialect.name == "sqlite":
+        high, low = parts
+        return int(high) * 2**32 + int(low)
+    (total,) = parts
+    return int(total)
+
+
+def record_of(row: sa.Row[Any] | None) -> dict[str, Any] | None:
+    """A fetched row as a fresh record (None stays None)."""
+    return None if row is None else dict(row._mapping)
+
+
+def update_row(
+    connection: Connection,
+    table: sa.Table,
+    condition: sa.ColumnElement[bool],
+    values: Mapping[str, Any],
+) -> dict[str, Any] | None:
+    """One ``UPDATE`` of the row matching ``condition``; returns the row after it, or None.
+
+    ``RETURNING`` where the dialect has it; elsewhere the row is read back in the same
+    transaction — our UPDATE holds its lock until commit, so the read sees our own change.
+    """
+    statement = sa.update(table).where(condition).values(dict(values))
+    if update_returns_row(connection.dialect):
+        return record_of(connection.execute(statement.returning(*table.c)).first())
+    if connection.execute(statement).rowcount == 0:
+        return None
+    return record_of(connection.execute(sa.select(table).where(condition)).first())
+
+
 def is_unique_violation(error: IntegrityError) -> bool:
     """True when the integrity error is a duplicate key (the only constraint we rely on)."""
     original = error.orig
@@ -232,12 +277,43 @@ def is_unique_violation(error: IntegrityError) -> bool:
 _MYSQL_UNAVAILABLE_ERRNOS: frozenset[int] = frozenset(
     {
         1040,  # too many connections
-        1043, 1047, 1053, 1077, 1080,  # bad handshake, unknown command, shutdown in progress
-        1044, 1045, 1049,  # access denied, unknown database (as PostgreSQL reports them)
-        1152, 1153, 1154, 1155, 1156, 1157, 1158, 1159, 1160, 1161,  # network read/write
-        1184, 1205, 1213,  # aborted connection, lock wait timeout, deadlock
-        1927, 3032, 4031,  # connection killed, server offline, disconnected for inactivity
+        1043,
+        1047,
+        1053,
+        1077,
+        1080,  # bad handshake, unknown command, shutdown in progress
+        1044,
+        1045,
+        1049,  # access denied, unknown database (as PostgreSQL reports them)
+        1152,
+        1153,
+        1154,
+        1155,
+        1156,
+        1157,
+        1158,
+        1159,
+        1160,
+        1161,  # network read/write
+        1184,
+        1205,
+        1213,  # aborted connection, lock wait timeout, deadlock
+        1927,
+        3032,
+        4031,  # connection killed, server offline, disconnected for inactivity
     }
+)
+
+
+_SQLITE_UNAVAILABLE = (
+    "SQLITE_BUSY",
+    "SQLITE_LOCKED",
+    "SQLITE_CANTOPEN",
+    "SQLITE_IOERR",
+    "SQLITE_FULL",
+    "SQLITE_READONLY",
+    "SQLITE_NOTADB",
+    "SQLITE_CORRUPT",
 )
 
 
@@ -256,6 +332,11 @@ def is_unavailable(error: sa.exc.DBAPIError) -> bool:
         error, sa.exc.OperationalError | sa.exc.InterfaceError | sa.exc.DisconnectionError
     ):
         return False
+    if isinstance(error.orig, sqlite3.Error):
+        # SQLite's OperationalError also covers statement errors (a SUM overflow, a missing
+        # table); only these result codes mean the file cannot be used right now.
+        name: str = getattr(error.orig, "sqlite_errorname", "")
+        return name.startswith(_SQLITE_UNAVAILABLE)
     args = getattr(error.orig, "args", ())
     if args and isinstance(args[0], int):  # PyMySQL: (errno, message)
         errno: int = args[0]
@@ -280,9 +361,7 @@ def create_database_sql(dialect_name: str, name: str) -> str:
     if dialect_name == "postgresql":
         return f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"
     if dialect_name in MYSQL_FAMILY:
-        return (
-            f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE {MYSQL_TEXT_COLLATION}"
-        )
+        return f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE {MYSQL_TEXT_COLLATION}"
     raise NotImplementedError(f"cannot create databases on SQL dialect {dialect_name!r}")
 
 

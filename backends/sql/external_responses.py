@@ -11,15 +11,11 @@ from sqlalchemy.engine import Connection
 
 from integration_store.records import Record
 
-from .dialects import update_returns_row
+from .dialects import record_of, update_row
 from .runner import Runner
 from .tables import external_responses
 
 _T = external_responses
-
-
-def _record(row: sa.Row[Any] | None) -> Record | None:
-    return None if row is None else dict(row._mapping)
 
 
 class SqlExternalResponseStorage:
@@ -36,7 +32,8 @@ class SqlExternalResponseStorage:
 
     def get(self, response_id: UUID) -> Record | None:
         def work(connection: Connection) -> Record | None:
-            return _record(connection.execute(sa.select(_T).where(_T.c.id == response_id)).first())
+            statement = sa.select(_T).where(_T.c.id == response_id)
+            return record_of(connection.execute(statement).first())
 
         return self._runner.run(work, write=False)
 
@@ -44,12 +41,7 @@ class SqlExternalResponseStorage:
         condition = _T.c.id == response_id
 
         def work(connection: Connection) -> Record | None:
-            statement = sa.update(_T).where(condition).values(dict(changes))
-            if update_returns_row(connection.dialect):
-                return _record(connection.execute(statement.returning(*_T.c)).first())
-            if connection.execute(statement).rowcount == 0:
-                return None
-            return _record(connection.execute(sa.select(_T).where(condition)).first())
+            return update_row(connection, _T, condition, changes)
 
         return self._runner.run(work, write=True)
 

@@ -10,16 +10,12 @@ from sqlalchemy.engine import Connection
 
 from integration_store.records import Record
 
-from .dialects import update_returns_row, upsert, upsert_returns_row
+from .dialects import record_of, update_row, upsert, upsert_returns_row
 from .runner import Runner
 from .tables import worker_configs, workers
 
 _W = workers
 _C = worker_configs
-
-
-def _record(row: sa.Row[Any] | None) -> Record | None:
-    return None if row is None else dict(row._mapping)
 
 
 class SqlWorkerStorage:
@@ -36,7 +32,7 @@ class SqlWorkerStorage:
 
     def get_worker(self, worker_id: str) -> Record | None:
         def work(connection: Connection) -> Record | None:
-            return _record(connection.execute(sa.select(_W).where(_W.c.id == worker_id)).first())
+            return record_of(connection.execute(sa.select(_W).where(_W.c.id == worker_id)).first())
 
         return self._runner.run(work, write=False)
 
@@ -58,12 +54,7 @@ class SqlWorkerStorage:
         condition = _W.c.id == worker_id
 
         def work(connection: Connection) -> Record | None:
-            statement = sa.update(_W).where(condition).values(dict(changes))
-            if update_returns_row(connection.dialect):
-                return _record(connection.execute(statement.returning(*_W.c)).first())
-            if connection.execute(statement).rowcount == 0:
-                return None
-            return _record(connection.execute(sa.select(_W).where(condition)).first())
+            return update_row(connection, _W, condition, changes)
 
         return self._runner.run(work, write=True)
 
@@ -72,7 +63,7 @@ class SqlWorkerStorage:
             statement = sa.select(_C).where(
                 _C.c.tenant_id == tenant_id, _C.c.worker_id == worker_id
             )
-            return _record(connection.execute(statement).first())
+            return record_of(connection.execute(statement).first())
 
         return self._runner.run(work, write=False)
 
