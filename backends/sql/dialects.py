@@ -32,6 +32,7 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import IntegrityError
 
 from integration_store import jsoncodec
+from integration_store.errors import UnsupportedOperationError
 
 MYSQL_FAMILY = ("mysql", "mariadb")
 
@@ -201,7 +202,7 @@ def upsert(
     if is_mysql(dialect):
         my_statement = mysql.insert(table).values(dict(insert))
         return my_statement.on_duplicate_key_update(assignments)
-    raise NotImplementedError(f"no upsert for SQL dialect {dialect.name!r}")
+    raise UnsupportedOperationError(f"no upsert for SQL dialect {dialect.name!r}")
 
 
 def upsert_returns_row(dialect: Dialect) -> bool:
@@ -362,7 +363,7 @@ def create_database_sql(dialect_name: str, name: str) -> str:
         return f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"
     if dialect_name in MYSQL_FAMILY:
         return f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE {MYSQL_TEXT_COLLATION}"
-    raise NotImplementedError(f"cannot create databases on SQL dialect {dialect_name!r}")
+    raise UnsupportedOperationError(f"cannot create databases on SQL dialect {dialect_name!r}")
 
 
 def drop_database_sql(dialect_name: str, name: str) -> str:
@@ -371,7 +372,7 @@ def drop_database_sql(dialect_name: str, name: str) -> str:
         return f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
     if dialect_name in MYSQL_FAMILY:
         return f"DROP DATABASE IF EXISTS `{name}`"
-    raise NotImplementedError(f"cannot drop databases on SQL dialect {dialect_name!r}")
+    raise UnsupportedOperationError(f"cannot drop databases on SQL dialect {dialect_name!r}")
 
 
 # ---- schema migrations -------------------------------------------------------------------
