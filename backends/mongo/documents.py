@@ -37,17 +37,8 @@ from bson.decimal128 import Decimal128
 from bson.int64 import Int64
 
 from integration_store import jsoncodec
-from integration_store.records import (
-    CONNECTOR_FIELDS,
-    CONNECTOR_JSON_FIELDS,
-    RESPONSE_FIELDS,
-    RESPONSE_JSON_FIELDS,
-    WORKER_CONFIG_FIELDS,
-    WORKER_CONFIG_JSON_FIELDS,
-    WORKER_FIELDS,
-    WORKER_JSON_FIELDS,
-    Record,
-)
+from integration_store.model import schema
+from integration_store.records import Record
 
 Document = dict[str, Any]
 
@@ -126,10 +117,12 @@ class Shape:
         return record
 
 
-CONNECTOR: Final = Shape(CONNECTOR_FIELDS, CONNECTOR_JSON_FIELDS, "connector_id")
-RESPONSE: Final = Shape(RESPONSE_FIELDS, RESPONSE_JSON_FIELDS, "id")
-WORKER: Final = Shape(WORKER_FIELDS, WORKER_JSON_FIELDS, "id")
-WORKER_CONFIG: Final = Shape(WORKER_CONFIG_FIELDS, WORKER_CONFIG_JSON_FIELDS, None)
+CONNECTOR: Final = Shape(schema.CONNECTOR.names, schema.CONNECTOR.json_fields, "connector_id")
+RESPONSE: Final = Shape(
+    schema.EXTERNAL_RESPONSE.names, schema.EXTERNAL_RESPONSE.json_fields, "id"
+)
+WORKER: Final = Shape(schema.WORKER.names, schema.WORKER.json_fields, "id")
+WORKER_CONFIG: Final = Shape(schema.WORKER_CONFIG.names, schema.WORKER_CONFIG.json_fields, None)
 
 
 def config_key(tenant_id: str, worker_id: str) -> Document:

@@ -1,8 +1,9 @@
 """The one converter between domain objects and storage records.
 
 A *record* is a flat ``dict`` of plain values — ``str``, ``int``, ``bool``, ``None``, aware UTC
-``datetime``, ``uuid.UUID`` — plus JSON fields (named in ``*_JSON_FIELDS``) holding checked JSON
-values. Backends store and fetch records; they never build domain objects themselves.
+``datetime``, ``uuid.UUID`` — plus JSON fields holding checked JSON values, shaped as declared in
+``integration_store.model.schema``. Backends store and fetch records; they never build domain
+objects themselves.
 """
 
 from __future__ import annotations
@@ -25,74 +26,6 @@ from integration_store.model.responses import ExternalResponse
 from integration_store.model.workers import Worker, WorkerConfig
 
 Record = dict[str, Any]
-
-CONNECTOR_FIELDS: Final = (
-    "connector_id",
-    "tenant_id",
-    "name",
-    "kind",
-    "connector_type",
-    "status",
-    "config",
-    "capabilities",
-    "last_connected",
-    "last_error",
-    "connection_count",
-    "error_count",
-    "metadata",
-    "extra",
-    "created_at",
-    "updated_at",
-)
-CONNECTOR_JSON_FIELDS: Final = frozenset({"config", "capabilities", "metadata", "extra"})
-CONNECTOR_COUNTERS: Final = frozenset({"connection_count", "error_count"})
-
-RESPONSE_FIELDS: Final = (
-    "id",
-    "source",
-    "raw_response",
-    "interpretation_owner",
-    "interpretation_contract",
-    "request_id",
-    "run_id",
-    "received_at",
-    "interpreted_value",
-    "interpreted_at",
-    "interpreted_by",
-)
-RESPONSE_JSON_FIELDS: Final = frozenset({"raw_response", "interpreted_value"})
-
-WORKER_FIELDS: Final = (
-    "id",
-    "name",
-    "description",
-    "version",
-    "status",
-    "is_public",
-    "moats",
-    "default_config",
-    "input_schema",
-    "output_schema",
-    "tokens_per_run_estimate",
-    "cost_per_run_cents",
-    "created_at",
-    "updated_at",
-)
-WORKER_JSON_FIELDS: Final = frozenset({"moats", "default_config", "input_schema", "output_schema"})
-
-WORKER_CONFIG_FIELDS: Final = (
-    "tenant_id",
-    "worker_id",
-    "enabled",
-    "config",
-    "brand",
-    "max_runs_per_day",
-    "max_tokens_per_run",
-    "created_at",
-    "updated_at",
-)
-WORKER_CONFIG_JSON_FIELDS: Final = frozenset({"config", "brand"})
-
 
 def _enum_value(member: Enum) -> Any:
     return member.value
