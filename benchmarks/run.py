@@ -16,9 +16,9 @@ from contextlib import ExitStack
 from datetime import timedelta
 
 from integration_store import Connector, open_store
-from integration_store.discovery import provider_for
 from integration_store.store import Store
 from integration_store.targets import default_urls
+from integration_store.test_support import clear_store, isolated_url
 from integration_store.testing import FixedClock, SequentialIds
 
 ROUNDS = 5
@@ -36,7 +36,7 @@ def _timed(action: Callable[[int], object], count: int) -> float:
 def _rounds(store: Store, setup: Callable[[], None], action: Callable[[int], object]) -> float:
     samples = []
     for _ in range(ROUNDS):
-        store.backend.clear_all()
+        clear_store(store)
         setup()
         samples.append(_timed(action, OPERATIONS))
     return statistics.median(samples)
@@ -104,7 +104,7 @@ def main() -> None:
     print(f"{'backend':<48} {'operation':<34} {'median µs/call':>14}")
     for url in urls:
         with ExitStack() as stack:
-            private = stack.enter_context(provider_for(url).isolated_url(url))
+            private = stack.enter_context(isolated_url(url))
             store = stack.enter_context(
                 open_store(private, clock=FixedClock(tick=_MS), id_factory=SequentialIds())
             )

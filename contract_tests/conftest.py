@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from integration_store.discovery import provider_for
 from integration_store.store import Store, open_store
-from integration_store.targets import TEMP_SQLITE_URL, StoreFactory, contract_urls
+from integration_store.targets import StoreFactory, contract_urls
+from integration_store.test_support import TMP_PLACEHOLDER, clear_store, isolated_url
 from integration_store.testing import FixedClock, SequentialIds
 
 
@@ -31,8 +31,8 @@ class _Targets:
 
     def private_url(self, url: str) -> str:
         if url not in self._ready:
-            concrete = url.replace("{tmp}", self._tmp) if url == TEMP_SQLITE_URL else url
-            private = self._exits.enter_context(provider_for(concrete).isolated_url(concrete))
+            concrete = url.replace(TMP_PLACEHOLDER, self._tmp)
+            private = self._exits.enter_context(isolated_url(concrete))
             with open_store(private) as store:
                 store.create_schema()
             self._ready[url] = private
@@ -76,7 +76,7 @@ def store(
             for capability in marker.args:
                 if capability not in store.capabilities:
                     pytest.skip(f"backend declares it lacks capability {capability!r}")
-        store.backend.clear_all()
+        clear_store(store)
         yield store
     finally:
         store.close()

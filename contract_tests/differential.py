@@ -64,6 +64,7 @@ from integration_store.services import (
 )
 from integration_store.services.context import Clock, IdFactory
 from integration_store.store import Store, open_store
+from integration_store.test_support import clear_store
 from integration_store.testing import FixedClock, SequentialIds, identical_difference
 from integration_store.values import COUNTER_MAX
 
@@ -221,7 +222,7 @@ class DifferentialMachine(RuleBasedStateMachine):
         self.reference_clock = FixedClock()
         self.reference_ids = SequentialIds()
         self.store = factory(self.clock, self._next_backend_id)
-        self.store.backend.clear_all()
+        clear_store(self.store)
         self.reference = open_store(
             "memory://", clock=self.reference_clock, id_factory=self._next_reference_id
         )

@@ -28,6 +28,7 @@ from integration_store.backends.mongo.backend import MongoBackend, database_name
 from integration_store.backends.mongo.errors import translated
 from integration_store.errors import BackendUnavailableError
 from integration_store.store import Store
+from integration_store.test_support import clear_store
 from integration_store.testing import FixedClock, SequentialIds, assert_identical
 
 THREADS = 8
@@ -182,7 +183,7 @@ def test_clear_all_empties_every_collection(store: Store) -> None:
     store.workers.register_worker("w", "W")
     store.workers.set_tenant_worker_config("t", "w")
     store.external_responses.record_raw_response("s", {}, "o")
-    store.backend.clear_all()
+    clear_store(store)
     database = _backend(store)._database
     for name in ("connectors", "external_responses", "workers", "worker_configs"):
         assert database[name].count_documents({}) == 0

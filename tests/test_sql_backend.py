@@ -33,6 +33,7 @@ from integration_store.errors import (
     IntegrationStoreError,
 )
 from integration_store.store import Store
+from integration_store.test_support import clear_store
 from integration_store.testing import FixedClock, SequentialIds
 
 SERVER_URLS = {
@@ -259,7 +260,7 @@ def _data_statements(seen: list[str]) -> list[str]:
 
 def test_counters_are_one_update_adding_in_the_database(any_url: str) -> None:
     with open_store(any_url) as store:
-        store.backend.clear_all()
+        clear_store(store)
         store.connectors.register(VectorConnector(connector_id="c", tenant_id="t", name="n"))
         seen, stop = _statements(store)
         store.connectors.record_connection("c")
@@ -275,7 +276,7 @@ def test_counters_are_one_update_adding_in_the_database(any_url: str) -> None:
 
 def test_tenant_config_upsert_is_one_statement(any_url: str) -> None:
     with open_store(any_url) as store:
-        store.backend.clear_all()
+        clear_store(store)
         store.workers.register_worker("w", "W")
         for _ in range(2):  # insert, then update
             seen, stop = _statements(store)
@@ -289,7 +290,7 @@ def test_tenant_config_upsert_is_one_statement(any_url: str) -> None:
 def test_workers_for_tenant_take_a_bounded_number_of_statements(any_url: str) -> None:
     def count(workers: int) -> int:
         with open_store(any_url) as store:
-            store.backend.clear_all()
+            clear_store(store)
             for index in range(workers):
                 store.workers.register_worker(f"w{index:03}", f"W{index}")
                 store.workers.set_tenant_worker_config("t", f"w{index:03}", config={"k": index})
@@ -320,7 +321,7 @@ def test_pending_queue_orders_ids_as_uuid_int(any_url: str) -> None:
 
     ids = iter([uuid.UUID(int=2**128 - 1), uuid.UUID(int=1), uuid.UUID(int=2**64)])
     with open_store(any_url, clock=FixedClock(), id_factory=lambda: next(ids)) as store:
-        store.backend.clear_all()
+        clear_store(store)
         for _ in range(3):
             store.external_responses.record_raw_response("s", {}, "o")
         pending = store.external_responses.get_pending_interpretations("o")
@@ -332,7 +333,7 @@ def test_pending_queue_orders_ids_as_uuid_int(any_url: str) -> None:
 
 def test_calls_inside_a_transaction_on_its_thread_join_it(any_url: str) -> None:
     with open_store(any_url) as store:
-        store.backend.clear_all()
+        clear_store(store)
         with pytest.raises(RuntimeError), store.transaction() as tx:
             tx.connectors.register(VectorConnector(connector_id="a", tenant_id="t", name="a"))
             # The store's own services see and join the open unit of work (no self-deadlock).
@@ -348,11 +349,10 @@ def test_calls_inside_a_transaction_on_its_thread_join_it(any_url: str) -> None:
 
 def test_a_conflict_keeps_the_transaction_usable(any_url: str) -> None:
     with open_store(any_url) as store:
-        store.backend.clear_all()
+        clear_store(store)
         store.connectors.register(VectorConnector(connector_id="a", tenant_id="t", name="a"))
         with store.transaction() as tx:
-            storage = _backend(store).storages.connectors
-            record = dict(storage.get("a") or {})
+            record = dict(tx.connectors._storage.get("a") or {})
             with pytest.raises(ConflictError):
                 # the raw storage raises the bare class
                 tx.connectors._storage.insert(record)

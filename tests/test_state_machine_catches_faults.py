@@ -124,6 +124,10 @@ class FaultyBackend:
         with self._inner.transaction() as storages:
             yield _FaultyStorages(storages, *self._faults)
 
+    @property
+    def thread_safe(self) -> bool:
+        return self._inner.thread_safe
+
     def create_schema(self) -> None:
         self._inner.create_schema()
 

@@ -9,14 +9,14 @@ from integration_store.errors import ConflictError
 from integration_store.protocols import ConnectorGroupCount, ConnectorQuery
 from integration_store.records import Record
 
-from .journal import Journal, clone
+from .undo_log import UndoLog, clone
 
 
 class MemoryConnectorStorage:
     """``ConnectorStorage`` on dicts."""
 
-    def __init__(self, journal: Journal) -> None:
-        self._journal = journal
+    def __init__(self, undo_log: UndoLog) -> None:
+        self._undo_log = undo_log
         self._rows: dict[str, Record] = {}
         self._by_name: dict[tuple[str, str], str] = {}
         self._by_tenant: dict[str, set[str]] = {}
@@ -44,42 +44,38 @@ class MemoryConnectorStorage:
         self._rows[record["connector_id"]] = record
 
     def insert(self, record: Record) -> None:
-        with self._journal.lock:
-            if record["connector_id"] in self._rows:
-                raise ConflictError(f"connector_id {record['connector_id']!r} is taken")
-            if (record["tenant_id"], record["name"]) in self._by_name:
-                raise ConflictError(f"name {record['name']!r} is taken in its tenant")
-            self._add(clone(record))
-            self._journal.on_rollback(lambda: self._drop(record["connector_id"]))
+        if record["connector_id"] in self._rows:
+            raise ConflictError(f"connector_id {record['connector_id']!r} is taken")
+        if (record["tenant_id"], record["name"]) in self._by_name:
+            raise ConflictError(f"name {record['name']!r} is taken in its tenant")
+        self._add(clone(record))
+        self._undo_log.on_rollback(lambda: self._drop(record["connector_id"]))
 
     def get(self, connector_id: str) -> Record | None:
-        with self._journal.lock:
-            record = self._rows.get(connector_id)
-            return None if record is None else clone(record)
+        record = self._rows.get(connector_id)
+        return None if record is None else clone(record)
 
     def get_by_name(self, tenant_id: str, name: str) -> Record | None:
-        with self._journal.lock:
-            connector_id = self._by_name.get((tenant_id, name))
-            return None if connector_id is None else clone(self._rows[connector_id])
+        connector_id = self._by_name.get((tenant_id, name))
+        return None if connector_id is None else clone(self._rows[connector_id])
 
     def find(self, query: ConnectorQuery) -> list[Record]:
-        with self._journal.lock:
-            if query.tenant_id is None:
-                candidates = list(self._rows.values())
-            else:
-                ids = self._by_tenant.get(query.tenant_id, set())
-                candidates = [self._rows[connector_id] for connector_id in ids]
-            matching = [
-                record
-                for record in candidates
-                if (
-                    query.connector_type is None or record["connector_type"] == query.connector_type
-                )
-                and (query.status is None or record["status"] == query.status)
-            ]
-            matching.sort(key=lambda record: (record["name"], record["connector_id"]))
-            page = matching[query.offset : query.offset + query.limit]
-            return [clone(record) for record in page]
+        if query.tenant_id is None:
+            candidates = list(self._rows.values())
+        else:
+            ids = self._by_tenant.get(query.tenant_id, set())
+            candidates = [self._rows[connector_id] for connector_id in ids]
+        matching = [
+            record
+            for record in candidates
+            if (
+                query.connector_type is None or record["connector_type"] == query.connector_type
+            )
+            and (query.status is None or record["status"] == query.status)
+        ]
+        matching.sort(key=lambda record: (record["name"], record["connector_id"]))
+        page = matching[query.offset : query.offset + query.limit]
+        return [clone(record) for record in page]
 
     def update(
         self,
@@ -88,52 +84,47 @@ class MemoryConnectorStorage:
         changes: Mapping[str, Any],
         increments: Mapping[str, int],
     ) -> Record | None:
-        with self._journal.lock:
-            before = self._rows.get(connector_id)
-            if before is None or (tenant_id is not None and before["tenant_id"] != tenant_id):
-                return None
-            after = {**before, **clone(dict(changes))}
-            for field, amount in increments.items():
-                after[field] = before[field] + amount
-            self._replace(after)
-            self._journal.on_rollback(lambda: self._replace(before))
-            return clone(after)
+        before = self._rows.get(connector_id)
+        if before is None or (tenant_id is not None and before["tenant_id"] != tenant_id):
+            return None
+        after = {**before, **clone(dict(changes))}
+        for field, amount in increments.items():
+            after[field] = before[field] + amount
+        self._replace(after)
+        self._undo_log.on_rollback(lambda: self._replace(before))
+        return clone(after)
 
     def delete(self, connector_id: str, tenant_id: str | None) -> bool:
-        with self._journal.lock:
-            record = self._rows.get(connector_id)
-            if record is None or (tenant_id is not None and record["tenant_id"] != tenant_id):
-                return False
-            self._remove(connector_id)
-            self._journal.on_rollback(lambda: self._add(record))
-            return True
+        record = self._rows.get(connector_id)
+        if record is None or (tenant_id is not None and record["tenant_id"] != tenant_id):
+            return False
+        self._remove(connector_id)
+        self._undo_log.on_rollback(lambda: self._add(record))
+        return True
 
     def delete_tenant(self, tenant_id: str) -> int:
-        with self._journal.lock:
-            ids = sorted(self._by_tenant.get(tenant_id, set()))
-            removed = [self._remove(connector_id) for connector_id in ids]
-            self._journal.on_rollback(lambda: self._add_all(removed))
-            return len(removed)
+        ids = sorted(self._by_tenant.get(tenant_id, set()))
+        removed = [self._remove(connector_id) for connector_id in ids]
+        self._undo_log.on_rollback(lambda: self._add_all(removed))
+        return len(removed)
 
     def count_groups(self, tenant_id: str | None) -> list[ConnectorGroupCount]:
-        with self._journal.lock:
-            if tenant_id is None:
-                records = list(self._rows.values())
-            else:
-                records = [self._rows[i] for i in self._by_tenant.get(tenant_id, set())]
-            groups: dict[tuple[str, str], list[int]] = {}
-            for record in records:
-                sums = groups.setdefault((record["connector_type"], record["status"]), [0, 0, 0])
-                sums[0] += 1
-                sums[1] += record["connection_count"]
-                sums[2] += record["error_count"]
-            return [
-                ConnectorGroupCount(connector_type, status, *sums)
-                for (connector_type, status), sums in sorted(groups.items())
-            ]
+        if tenant_id is None:
+            records = list(self._rows.values())
+        else:
+            records = [self._rows[i] for i in self._by_tenant.get(tenant_id, set())]
+        groups: dict[tuple[str, str], list[int]] = {}
+        for record in records:
+            sums = groups.setdefault((record["connector_type"], record["status"]), [0, 0, 0])
+            sums[0] += 1
+            sums[1] += record["connection_count"]
+            sums[2] += record["error_count"]
+        return [
+            ConnectorGroupCount(connector_type, status, *sums)
+            for (connector_type, status), sums in sorted(groups.items())
+        ]
 
     def clear(self) -> None:
-        with self._journal.lock:
-            self._rows.clear()
-            self._by_name.clear()
-            self._by_tenant.clear()
+        self._rows.clear()
+        self._by_name.clear()
+        self._by_tenant.clear()

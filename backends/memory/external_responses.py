@@ -11,7 +11,7 @@ from uuid import UUID
 from integration_store.errors import ConflictError
 from integration_store.records import Record
 
-from .journal import Journal, clone
+from .undo_log import UndoLog, clone
 
 PendingKey = tuple[datetime, int]
 
@@ -23,8 +23,8 @@ def _pending_key(record: Record) -> PendingKey:
 class MemoryExternalResponseStorage:
     """``ExternalResponseStorage`` on dicts; pending lists stay sorted by (received_at, id.int)."""
 
-    def __init__(self, journal: Journal) -> None:
-        self._journal = journal
+    def __init__(self, undo_log: UndoLog) -> None:
+        self._undo_log = undo_log
         self._rows: dict[UUID, Record] = {}
         self._pending: dict[str, list[PendingKey]] = {}
 
@@ -49,33 +49,28 @@ class MemoryExternalResponseStorage:
         self._unindex(self._rows.pop(response_id))
 
     def insert(self, record: Record) -> None:
-        with self._journal.lock:
-            if record["id"] in self._rows:
-                raise ConflictError(f"external response id {record['id']} is taken")
-            self._store(clone(record))
-            self._journal.on_rollback(lambda: self._drop(record["id"]))
+        if record["id"] in self._rows:
+            raise ConflictError(f"external response id {record['id']} is taken")
+        self._store(clone(record))
+        self._undo_log.on_rollback(lambda: self._drop(record["id"]))
 
     def get(self, response_id: UUID) -> Record | None:
-        with self._journal.lock:
-            record = self._rows.get(response_id)
-            return None if record is None else clone(record)
+        record = self._rows.get(response_id)
+        return None if record is None else clone(record)
 
     def update(self, response_id: UUID, changes: Mapping[str, Any]) -> Record | None:
-        with self._journal.lock:
-            before = self._rows.get(response_id)
-            if before is None:
-                return None
-            after = {**before, **clone(dict(changes))}
-            self._store(after)
-            self._journal.on_rollback(lambda: self._store(before))
-            return clone(after)
+        before = self._rows.get(response_id)
+        if before is None:
+            return None
+        after = {**before, **clone(dict(changes))}
+        self._store(after)
+        self._undo_log.on_rollback(lambda: self._store(before))
+        return clone(after)
 
     def find_pending(self, interpretation_owner: str, limit: int) -> list[Record]:
-        with self._journal.lock:
-            keys = self._pending.get(interpretation_owner, [])[:limit]
-            return [clone(self._rows[UUID(int=id_int)]) for _, id_int in keys]
+        keys = self._pending.get(interpretation_owner, [])[:limit]
+        return [clone(self._rows[UUID(int=id_int)]) for _, id_int in keys]
 
     def clear(self) -> None:
-        with self._journal.lock:
-            self._rows.clear()
-            self._pending.clear()
+        self._rows.clear()
+        self._pending.clear()

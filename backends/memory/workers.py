@@ -8,72 +8,64 @@ from typing import Any
 from integration_store.errors import ConflictError
 from integration_store.records import Record
 
-from .journal import Journal, clone, put
+from .undo_log import UndoLog, clone, put
 
 
 class MemoryWorkerStorage:
     """``WorkerStorage`` on dicts; configs indexed by tenant."""
 
-    def __init__(self, journal: Journal) -> None:
-        self._journal = journal
+    def __init__(self, undo_log: UndoLog) -> None:
+        self._undo_log = undo_log
         self._workers: dict[str, Record] = {}
         self._configs: dict[str, dict[str, Record]] = {}  # tenant_id -> worker_id -> record
 
     def insert_worker(self, record: Record) -> None:
-        with self._journal.lock:
-            if record["id"] in self._workers:
-                raise ConflictError(f"worker id {record['id']!r} is taken")
-            self._workers[record["id"]] = clone(record)
-            self._journal.on_rollback(lambda: put(self._workers, record["id"], None))
+        if record["id"] in self._workers:
+            raise ConflictError(f"worker id {record['id']!r} is taken")
+        self._workers[record["id"]] = clone(record)
+        self._undo_log.on_rollback(lambda: put(self._workers, record["id"], None))
 
     def get_worker(self, worker_id: str) -> Record | None:
-        with self._journal.lock:
-            record = self._workers.get(worker_id)
-            return None if record is None else clone(record)
+        record = self._workers.get(worker_id)
+        return None if record is None else clone(record)
 
     def find_workers(self, status: str | None, public_only: bool) -> list[Record]:
-        with self._journal.lock:
-            matching = [
-                record
-                for record in self._workers.values()
-                if (status is None or record["status"] == status)
-                and (not public_only or record["is_public"])
-            ]
-            matching.sort(key=lambda record: (record["name"], record["id"]))
-            return [clone(record) for record in matching]
+        matching = [
+            record
+            for record in self._workers.values()
+            if (status is None or record["status"] == status)
+            and (not public_only or record["is_public"])
+        ]
+        matching.sort(key=lambda record: (record["name"], record["id"]))
+        return [clone(record) for record in matching]
 
     def update_worker(self, worker_id: str, changes: Mapping[str, Any]) -> Record | None:
-        with self._journal.lock:
-            before = self._workers.get(worker_id)
-            if before is None:
-                return None
-            after = {**before, **clone(dict(changes))}
-            self._workers[worker_id] = after
-            self._journal.on_rollback(lambda: put(self._workers, worker_id, before))
-            return clone(after)
+        before = self._workers.get(worker_id)
+        if before is None:
+            return None
+        after = {**before, **clone(dict(changes))}
+        self._workers[worker_id] = after
+        self._undo_log.on_rollback(lambda: put(self._workers, worker_id, before))
+        return clone(after)
 
     def get_config(self, tenant_id: str, worker_id: str) -> Record | None:
-        with self._journal.lock:
-            record = self._configs.get(tenant_id, {}).get(worker_id)
-            return None if record is None else clone(record)
+        record = self._configs.get(tenant_id, {}).get(worker_id)
+        return None if record is None else clone(record)
 
     def upsert_config(
         self, tenant_id: str, worker_id: str, insert: Mapping[str, Any], changes: Mapping[str, Any]
     ) -> Record:
-        with self._journal.lock:
-            tenant = self._configs.setdefault(tenant_id, {})
-            before = tenant.get(worker_id)
-            after = clone(dict(insert)) if before is None else {**before, **clone(dict(changes))}
-            tenant[worker_id] = after
-            self._journal.on_rollback(lambda: put(tenant, worker_id, before))
-            return clone(after)
+        tenant = self._configs.setdefault(tenant_id, {})
+        before = tenant.get(worker_id)
+        after = clone(dict(insert)) if before is None else {**before, **clone(dict(changes))}
+        tenant[worker_id] = after
+        self._undo_log.on_rollback(lambda: put(tenant, worker_id, before))
+        return clone(after)
 
     def find_configs(self, tenant_id: str) -> list[Record]:
-        with self._journal.lock:
-            tenant = self._configs.get(tenant_id, {})
-            return [clone(tenant[worker_id]) for worker_id in sorted(tenant)]
+        tenant = self._configs.get(tenant_id, {})
+        return [clone(tenant[worker_id]) for worker_id in sorted(tenant)]
 
     def clear(self) -> None:
-        with self._journal.lock:
-            self._workers.clear()
-            self._configs.clear()
+        self._workers.clear()
+        self._configs.clear()

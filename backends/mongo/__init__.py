@@ -7,9 +7,11 @@ Server URLs take pymongo's options in the query string; ``serverSelectionTimeout
 
 from __future__ import annotations
 
+import importlib.util
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Final
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 from integration_store.discovery import url_scheme
@@ -55,6 +57,10 @@ class MongoProvider:
             f"the mongo backend takes mongodb://, mongodb+srv:// or mongomock:// URLs, not {url!r}"
         )
 
+    def embedded_test_urls(self) -> Sequence[str]:
+        """``mongomock://`` when mongomock is installed."""
+        return ["mongomock://"] if importlib.util.find_spec("mongomock") is not None else []
+
     @contextmanager
     def isolated_url(self, url: str) -> Iterator[str]:
         """A uniquely named database on the same server, dropped on exit; ``mongomock://``
@@ -76,4 +82,4 @@ class MongoProvider:
                 backend.close()
 
 
-provider = MongoProvider()
+provider: Final = MongoProvider()

@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from datetime import UTC
 from typing import Any, Final
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-import attrs
 from pymongo import ASCENDING, IndexModel, MongoClient
-from pymongo.client_session import ClientSession
 from pymongo.database import Database
 from pymongo.errors import CollectionInvalid, OperationFailure
 
 from integration_store.errors import IntegrationStoreError
-from integration_store.protocols import TRANSACTIONS
+from integration_store.protocols import TRANSACTIONS, Storages
 
 from .connectors import MongoConnectorStorage
 from .documents import Document
@@ -63,22 +61,13 @@ INDEXES: Final[dict[str, list[IndexModel]]] = {
 }
 
 
-@attrs.frozen
-class MongoStorages:
-    """The three storages bound to one ``Link`` (plain calls or one transaction)."""
-
-    connectors: MongoConnectorStorage
-    external_responses: MongoExternalResponseStorage
-    workers: MongoWorkerStorage
-
-    @classmethod
-    def bind(cls, link: Link) -> MongoStorages:
-        """Storages over the link."""
-        return cls(
-            connectors=MongoConnectorStorage(link),
-            external_responses=MongoExternalResponseStorage(link),
-            workers=MongoWorkerStorage(link),
-        )
+def storages_over(link: Link) -> Storages:
+    """The three storages whose calls go through ``link``."""
+    return Storages(
+        connectors=MongoConnectorStorage(link),
+        external_responses=MongoExternalResponseStorage(link),
+        workers=MongoWorkerStorage(link),
+    )
 
 
 def database_name(url: str) -> str:
@@ -96,20 +85,13 @@ class MongoBackend:
 
     def __init__(self, client: MongoClient[Document], name: str, *, embedded: bool) -> None:
         self._client = client
-        self._embedded = embedded
-        self._guard: AbstractContextManager[Any] = threading.RLock() if embedded else nullcontext()
+        # mongomock is not thread-safe: the store serialises its calls, so $inc loses nothing.
+        self.thread_safe = not embedded
         with translated():
             self._database: Database[Document] = client.get_database(name)
-        self._local = threading.local()
-        self._storages = MongoStorages.bind(
-            Link(self._database, self._current_session, self._guard)
-        )
+        self._storages = storages_over(Link(self._database))
         self._capabilities: frozenset[str] | None = frozenset() if embedded else None
         self._capability_lock = threading.Lock()
-
-    def _current_session(self) -> ClientSession | None:
-        session: ClientSession | None = getattr(self._local, "session", None)
-        return session
 
     @property
     def capabilities(self) -> frozenset[str]:
@@ -124,38 +106,24 @@ class MongoBackend:
             return self._capabilities
 
     @property
-    def storages(self) -> MongoStorages:
+    def storages(self) -> Storages:
         return self._storages
 
     @contextmanager
-    def transaction(self) -> Iterator[MongoStorages]:
-        """One client-session transaction: commit on normal exit, abort on exception.
-
-        A nested ``transaction()`` in the same thread joins the outer unit of work, as the
-        memory backend's does.
-        """
-        outer: MongoStorages | None = getattr(self._local, "storages", None)
-        if outer is not None:
-            yield outer
-            return
+    def transaction(self) -> Iterator[Storages]:
+        """One client-session transaction: commit on normal exit, abort on exception."""
         with translated():
             session = self._client.start_session()
         try:
             with translated():
                 session.start_transaction()
-            storages = MongoStorages.bind(Link(self._database, lambda: session, self._guard))
-            self._local.storages = storages
-            self._local.session = session
             try:
-                yield storages
+                yield storages_over(Link(self._database, session))
             except BaseException:
                 if session.in_transaction:
                     with translated():
                         session.abort_transaction()
                 raise
-            finally:
-                self._local.storages = None
-                self._local.session = None
             with translated():
                 session.commit_transaction()
         finally:
@@ -163,7 +131,7 @@ class MongoBackend:
 
     def create_schema(self) -> None:
         """Create the collections and their indexes; existing ones are left as they are."""
-        with self._guard, translated():
+        with translated():
             existing = set(self._database.list_collection_names())
             for name in COLLECTIONS:
                 if name not in existing:
@@ -177,14 +145,15 @@ class MongoBackend:
                 self._database[name].create_indexes(INDEXES[name])
 
     def clear_all(self) -> None:
-        """Delete every document of every collection, keeping collections and indexes."""
-        with self._guard, translated():
+        """Delete every document of every collection, keeping collections and indexes (test
+        support)."""
+        with translated():
             for name in COLLECTIONS:
                 self._database[name].delete_many({})
 
     def close(self) -> None:
         """Close the client; idempotent."""
-        with self._guard, translated():
+        with translated():
             self._client.close()
 
 

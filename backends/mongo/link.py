@@ -1,15 +1,14 @@
-"""What the three storages share: the database, the transaction's session (if any) and the guard.
+"""What the three storages share: the database and the session of their transaction, if any.
 
-The guard is a re-entrant lock for mongomock (which is not thread-safe: one lock per store makes
-concurrent calls behave as if serialised, so ``$inc`` loses nothing) and a no-op for a real
-server, whose client is thread-safe and whose server serialises writes per document.
+Thread-safety (a lock for mongomock) and joining the calling thread's transaction are the
+store's business (``integration_store.unit_of_work``), not this backend's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
-from typing import Any, Final
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Final
 
 import attrs
 from pymongo.client_session import ClientSession
@@ -28,21 +27,10 @@ COLLECTIONS: Final = (CONNECTORS, EXTERNAL_RESPONSES, WORKERS, WORKER_CONFIGS)
 
 @attrs.frozen
 class Link:
-    """A database handle and where to find the session of the calling thread's transaction.
-
-    ``sessions`` is asked at every call, so plain storages used while the same thread has a
-    transaction open take part in it (as on the memory and SQL backends) instead of committing
-    on their own.
-    """
+    """A database handle and the client session every call uses (None outside a transaction)."""
 
     database: Database[Document]
-    sessions: Callable[[], ClientSession | None]
-    guard: AbstractContextManager[Any]
-
-    @property
-    def session(self) -> ClientSession | None:
-        """The client session of the transaction the call belongs to, if any."""
-        return self.sessions()
+    session: ClientSession | None = None
 
     def collection(self, name: str) -> Collection[Document]:
         """One of the backend's collections."""
@@ -55,6 +43,6 @@ class Link:
 
     @contextmanager
     def call(self) -> Iterator[None]:
-        """One storage call: hold the guard and translate driver errors."""
-        with self.guard, translated():
+        """One storage call: translate driver errors."""
+        with translated():
             yield

@@ -10,38 +10,35 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-import uuid
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, Final
 
-import attrs
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
-from sqlalchemy.pool import ConnectionPoolEntry, NullPool, StaticPool
+from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
 from integration_store.errors import IntegrationStoreError
-from integration_store.protocols import TRANSACTIONS
+from integration_store.protocols import TRANSACTIONS, Storages
 
 from . import migrations
 from .connectors import SqlConnectorStorage
-from .dialects import MYSQL_FAMILY, create_database_sql, drop_database_sql, schema_lock
+from .dialects import MYSQL_FAMILY, schema_lock
 from .external_responses import SqlExternalResponseStorage
 from .runner import (
     READ_ONLY_OPTION,
     AutocommitRunner,
     Runner,
     TransactionRunner,
-    TransactionState,
     translated_errors,
 )
 from .tables import ALL_TABLES
 from .workers import SqlWorkerStorage
 
-__all__ = ["SqlBackend", "SqlProvider", "SqlStorages", "engine_url", "provider"]
+__all__ = ["SqlBackend", "create_sql_engine", "engine_url"]
 
 SQLITE_BUSY_TIMEOUT_MS: Final = 30_000
 """How long a SQLite writer waits for another writer (thread or process) before giving up."""
@@ -58,22 +55,13 @@ _MYSQL_SQL_MODE: Final = (
 )
 
 
-@attrs.frozen
-class SqlStorages:
-    """The three SQL storages bound to one runner (autocommit or one transaction)."""
-
-    connectors: SqlConnectorStorage
-    external_responses: SqlExternalResponseStorage
-    workers: SqlWorkerStorage
-
-    @classmethod
-    def over(cls, runner: Runner) -> SqlStorages:
-        """Storages whose statements go through ``runner``."""
-        return cls(
-            connectors=SqlConnectorStorage(runner),
-            external_responses=SqlExternalResponseStorage(runner),
-            workers=SqlWorkerStorage(runner),
-        )
+def storages_over(runner: Runner) -> Storages:
+    """The three SQL storages whose statements go through ``runner``."""
+    return Storages(
+        connectors=SqlConnectorStorage(runner),
+        external_responses=SqlExternalResponseStorage(runner),
+        workers=SqlWorkerStorage(runner),
+    )
 
 
 def engine_url(url: str) -> URL:
@@ -232,24 +220,17 @@ def create_sql_engine(url: URL, **options: Any) -> Engine:
 class SqlBackend:
     """An open SQL store; every storage call is one transaction unless inside ``transaction()``.
 
-    ``sqlite://`` has one shared connection, so every call (and a whole transaction) holds a
-    re-entrant lock: concurrent calls on one store behave as if serialised.
+    ``sqlite://`` has one shared connection, so it is not thread-safe: the store serialises its
+    calls (and holds the lock across a transaction).
     """
 
     def __init__(self, url: URL) -> None:
         self._engine = create_sql_engine(url)
-        self._lock: AbstractContextManager[Any] | None = (
-            threading.RLock()
-            if url.get_backend_name() == "sqlite" and _is_sqlite_memory(url)
-            else None
-        )
+        self._thread_safe = not (url.get_backend_name() == "sqlite" and _is_sqlite_memory(url))
         self._dbapi_error: type[BaseException] | None = getattr(
             self._engine.dialect.loaded_dbapi, "Error", None
         )
-        self._state = TransactionState()
-        self._storages = SqlStorages.over(
-            AutocommitRunner(self._engine, self._state, self._lock, self._dbapi_error)
-        )
+        self._storages = storages_over(AutocommitRunner(self._engine, self._dbapi_error))
         self._closed = False
 
     @property
@@ -262,43 +243,38 @@ class SqlBackend:
         return frozenset({TRANSACTIONS})
 
     @property
-    def storages(self) -> SqlStorages:
+    def thread_safe(self) -> bool:
+        return self._thread_safe
+
+    @property
+    def storages(self) -> Storages:
         return self._storages
 
-    def _locked(self) -> AbstractContextManager[Any]:
-        return self._lock if self._lock is not None else nullcontext()
-
     @contextmanager
-    def transaction(self) -> Iterator[SqlStorages]:
-        """One database transaction for the block; a nested block joins the outer one."""
-        if self._state.connection is not None:
-            yield self._storages  # these join the thread's open transaction
-            return
-        with self._locked():
+    def transaction(self) -> Iterator[Storages]:
+        """One database transaction on one connection for the block."""
+        with translated_errors(self._dbapi_error):
+            connection = self._engine.connect()
+        try:
             with translated_errors(self._dbapi_error):
-                connection = self._engine.connect()
+                transaction = connection.begin()
             try:
-                with translated_errors(self._dbapi_error):
-                    transaction = connection.begin()
-                with self._state.bind(connection):
-                    try:
-                        yield SqlStorages.over(TransactionRunner(connection, self._dbapi_error))
-                    except BaseException:
-                        # The block's exception is what the caller must see; a failed rollback
-                        # (connection gone) changes nothing, the server discards the work.
-                        with suppress(Exception):
-                            transaction.rollback()
-                        raise
-                with translated_errors(self._dbapi_error):
-                    transaction.commit()
-            finally:
+                yield storages_over(TransactionRunner(connection, self._dbapi_error))
+            except BaseException:
+                # The block's exception is what the caller must see; a failed rollback
+                # (connection gone) changes nothing, the server discards the work.
                 with suppress(Exception):
-                    connection.close()
+                    transaction.rollback()
+                raise
+            with translated_errors(self._dbapi_error):
+                transaction.commit()
+        finally:
+            with suppress(Exception):
+                connection.close()
 
     def create_schema(self) -> None:
         """Upgrade to the newest migration (idempotent; concurrent callers take turns)."""
         with (
-            self._locked(),
             translated_errors(self._dbapi_error),
             self._engine.connect() as connection,
             schema_lock(connection),
@@ -307,12 +283,8 @@ class SqlBackend:
             migrations.upgrade(connection)
 
     def clear_all(self) -> None:
-        """Delete every row of every table, in one transaction."""
-        with (
-            self._locked(),
-            translated_errors(self._dbapi_error),
-            self._engine.begin() as connection,
-        ):
+        """Delete every row of every table, in one transaction (test support)."""
+        with translated_errors(self._dbapi_error), self._engine.begin() as connection:
             for table in ALL_TABLES:
                 connection.execute(table.delete())
 
@@ -322,36 +294,3 @@ class SqlBackend:
             self._closed = True
             with translated_errors(self._dbapi_error):
                 self._engine.dispose()
-
-
-class SqlProvider:
-    """Opens SQL stores and makes throw-away databases for test runs."""
-
-    def open(self, url: str) -> SqlBackend:
-        return SqlBackend(engine_url(url))
-
-    @contextmanager
-    def isolated_url(self, url: str) -> Iterator[str]:
-        """Server URLs: a fresh, uniquely named database on the same server, dropped on exit.
-        SQLite URLs are yielded unchanged (``sqlite://`` is already private per store)."""
-        parsed = engine_url(url)
-        backend = parsed.get_backend_name()
-        if backend == "sqlite":
-            yield url
-            return
-        name = f"istore_test_{uuid.uuid4().hex[:20]}"
-        # No pooled admin connection may linger: PostgreSQL cannot drop a database in use.
-        admin = create_sql_engine(parsed, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-        try:
-            with translated_errors(), admin.connect() as connection:
-                connection.exec_driver_sql(create_database_sql(backend, name))
-            try:
-                yield sa.make_url(url).set(database=name).render_as_string(hide_password=False)
-            finally:
-                with translated_errors(), admin.connect() as connection:
-                    connection.exec_driver_sql(drop_database_sql(backend, name))
-        finally:
-            admin.dispose()
-
-
-provider: Final = SqlProvider()

@@ -1,17 +1,15 @@
 """How a storage call reaches the database: in its own transaction, or inside a shared one.
 
 Storages hand a function of a ``Connection`` to a ``Runner``. The autocommit runner gives each
-call its own transaction (or joins the transaction the calling thread already has open, as the
-memory reference does); the transaction runner runs every call on the unit of work's connection,
+call its own transaction; the transaction runner runs every call on the unit of work's connection,
 guarding inserts with a SAVEPOINT so a conflict does not poison the transaction. Both translate
 database errors into the library's errors, so no driver exception escapes.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from typing import Protocol, TypeVar
 
 from sqlalchemy import exc as sa_exc
@@ -86,28 +84,6 @@ class Runner(Protocol):
         ...
 
 
-class TransactionState:
-    """Per backend: the connection of the transaction each thread has open, if any."""
-
-    def __init__(self) -> None:
-        self._local = threading.local()
-
-    @property
-    def connection(self) -> Connection | None:
-        """The calling thread's open transaction connection."""
-        connection: Connection | None = getattr(self._local, "connection", None)
-        return connection
-
-    @contextmanager
-    def bind(self, connection: Connection) -> Iterator[None]:
-        """Mark ``connection`` as the calling thread's transaction for the block."""
-        self._local.connection = connection
-        try:
-            yield
-        finally:
-            self._local.connection = None
-
-
 class TransactionRunner:
     """Runs every call on the unit of work's connection."""
 
@@ -124,32 +100,14 @@ class TransactionRunner:
 
 
 class AutocommitRunner:
-    """Gives each call its own transaction, unless the calling thread has one open: then the
-    call joins it (a call never waits for, or deadlocks on, its own thread's transaction)."""
+    """Gives each call its own transaction on a pooled connection."""
 
-    def __init__(
-        self,
-        engine: Engine,
-        state: TransactionState,
-        lock: AbstractContextManager[object] | None,
-        dbapi_error: type[BaseException] | None,
-    ) -> None:
+    def __init__(self, engine: Engine, dbapi_error: type[BaseException] | None) -> None:
         self._engine = engine
-        self._state = state
-        self._lock = lock
         self._dbapi_error = dbapi_error
 
     def run(self, work: Work[T], *, write: bool, savepoint: bool = False) -> T:
-        joined = self._state.connection
-        if joined is not None:
-            return TransactionRunner(joined, self._dbapi_error).run(
-                work, write=write, savepoint=savepoint
-            )
-        with (
-            self._lock or nullcontext(),
-            translated_errors(self._dbapi_error),
-            self._engine.connect() as connection,
-        ):
+        with translated_errors(self._dbapi_error), self._engine.connect() as connection:
             connection.execution_options(**{READ_ONLY_OPTION: not write})
             with connection.begin():
                 return work(connection)

@@ -11,9 +11,9 @@ from integration_store.discovery import installed_schemes
 
 def embedded_urls() -> list[str]:
     """The embedded backends (no server needed) whose packages are installed."""
-    from integration_store.targets import TEMP_SQLITE_URL, default_urls
+    from integration_store.test_support import TMP_PLACEHOLDER, embedded_test_urls
 
-    return [url for url in default_urls() if url != TEMP_SQLITE_URL]
+    return [url for url in embedded_test_urls() if TMP_PLACEHOLDER not in url]
 
 
 def _verify(urls: Sequence[str], pytest_args: Sequence[str]) -> int:

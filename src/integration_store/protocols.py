@@ -7,9 +7,10 @@ services; storage only keeps records exactly and answers the queries below in th
 
 Rules every implementation follows:
 
-* Records are ``dict`` s shaped as in ``integration_store.records``; what a backend returns is a
-  fresh dict the caller may keep or mutate, with aware UTC datetimes, ``uuid.UUID`` ids, plain
-  ``int``/``float``/``bool``/``str`` and JSON fields equal *and of the same types* as written.
+* Records are ``dict`` s shaped as declared in ``integration_store.model.schema``; what a
+  backend returns is a fresh dict the caller may keep or mutate, with aware UTC datetimes,
+  ``uuid.UUID`` ids, plain ``int``/``float``/``bool``/``str`` and JSON fields equal *and of
+  the same types* as written.
 * A unique-key violation raises ``ConflictError`` (the bare class); the service picks the
   specific error. A lost connection raises ``BackendUnavailableError`` with the driver's
   exception chained. No driver exception escapes.
@@ -140,55 +141,60 @@ class WorkerStorage(Protocol):
         """Every config record of the tenant, ordered by worker_id."""
 
 
-class Storages(Protocol):
-    """The three storages of one backend, bound to one connection or one transaction."""
+@attrs.frozen
+class Storages:
+    """The three storages of one backend, bound to one connection or one transaction.
 
-    @property
-    def connectors(self) -> ConnectorStorage: ...
+    Backends build this one container; the store builds its own over it (routed, checked)."""
 
-    @property
-    def external_responses(self) -> ExternalResponseStorage: ...
-
-    @property
-    def workers(self) -> WorkerStorage: ...
+    connectors: ConnectorStorage
+    external_responses: ExternalResponseStorage
+    workers: WorkerStorage
 
 
 class Backend(Protocol):
-    """An open storage backend."""
+    """An open storage backend: storages, transactions, schema, and whether it is thread-safe.
+
+    Joining the calling thread's transaction, nesting ``transaction()`` and serialising calls
+    for engines that are not thread-safe are done by the store (``integration_store.unit_of_work``),
+    not by the backend.
+    """
 
     @property
     def capabilities(self) -> frozenset[str]:
         """Names of optional capabilities this backend has (``TRANSACTIONS``, ``SKIP_LOCKED``)."""
 
     @property
+    def thread_safe(self) -> bool:
+        """False when the engine must not be called from two threads at once; the store then
+        serialises every call and holds one lock across each transaction."""
+
+    @property
     def storages(self) -> Storages:
         """Storages whose every call is its own atomic unit."""
 
     def transaction(self) -> AbstractContextManager[Storages]:
-        """Storages sharing one transaction: commit on normal exit, rollback on exception.
+        """Storages bound to a new transaction: commit on normal exit, rollback on exception.
 
-        Only called when ``TRANSACTIONS`` is in ``capabilities``.
+        Only called when ``TRANSACTIONS`` is in ``capabilities``, and never while the calling
+        thread already has one open (the store joins that one instead).
         """
 
     def create_schema(self) -> None:
         """Create or upgrade tables/collections and indexes; idempotent."""
-
-    def clear_all(self) -> None:
-        """Delete every record of every driver (test suites use it between tests)."""
 
     def close(self) -> None:
         """Release connections; idempotent."""
 
 
 class BackendProvider(Protocol):
-    """What a backend package registers under the ``integration_store.backends`` entry points."""
+    """What a backend package registers under the ``integration_store.backends`` entry points.
+
+    A provider may also implement ``integration_store.test_support.TestTargets`` so the contract
+    suite finds its embedded URLs and private test databases."""
 
     def open(self, url: str) -> Backend:
         """Open the backend the URL names (``IntegrationStoreError`` when the URL is malformed)."""
-
-    def isolated_url(self, url: str) -> AbstractContextManager[str]:
-        """For test suites: a URL to a fresh, private database on the same server, dropped on
-        exit. URLs that already give a private store yield themselves."""
 
 
 __all__ = [

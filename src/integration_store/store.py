@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, cast
+from typing import TypeVar
 
 import attrs
 
 from integration_store.discovery import provider_for
-from integration_store.errors import StoreClosedError, UnsupportedOperationError
+from integration_store.errors import UnsupportedOperationError
 from integration_store.protocols import TRANSACTIONS, Backend, Storages
 from integration_store.services import (
     ConnectorRegistry,
@@ -20,57 +20,9 @@ from integration_store.services import (
     WorkerRegistryService,
 )
 from integration_store.services.context import Clock, IdFactory, ServiceContext
+from integration_store.unit_of_work import CallRouter
 
-
-class _OpenGate:
-    """Lets storage calls through until the store is closed; then every backend refuses alike."""
-
-    def __init__(self) -> None:
-        self.closed = False
-
-    def check(self) -> None:
-        if self.closed:
-            raise StoreClosedError("the store is closed")
-
-
-class _Gated:
-    """A storage whose every method first asks the gate."""
-
-    __slots__ = ("_gate", "_target")
-
-    def __init__(self, target: object, gate: _OpenGate) -> None:
-        self._target = target
-        self._gate = gate
-
-    def __getattr__(self, name: str) -> Any:
-        attribute = getattr(self._target, name)
-        if not callable(attribute):
-            return attribute
-        gate = self._gate
-
-        def gated(*args: Any, **kwargs: Any) -> Any:
-            gate.check()
-            return attribute(*args, **kwargs)
-
-        return gated
-
-
-@attrs.frozen
-class _GatedStorages:
-    connectors: Any
-    external_responses: Any
-    workers: Any
-
-    @classmethod
-    def over(cls, storages: Storages, gate: _OpenGate) -> Storages:
-        return cast(
-            Storages,
-            cls(
-                connectors=_Gated(storages.connectors, gate),
-                external_responses=_Gated(storages.external_responses, gate),
-                workers=_Gated(storages.workers, gate),
-            ),
-        )
+T = TypeVar("T")
 
 
 def system_clock() -> datetime:
@@ -101,9 +53,9 @@ class Store:
 
     def __init__(self, backend: Backend, clock: Clock, id_factory: IdFactory) -> None:
         self._backend = backend
-        self._gate = _OpenGate()
+        self._router = CallRouter(backend)
         self._context = ServiceContext(clock=clock, id_factory=id_factory)
-        services = UnitOfWork.bind(_GatedStorages.over(backend.storages, self._gate), self._context)
+        services = UnitOfWork.bind(self._router.routed_storages(), self._context)
         self.connectors: ConnectorRegistry = services.connectors
         self.external_responses: ExternalResponseService = services.external_responses
         self.workers: WorkerRegistryService = services.workers
@@ -120,8 +72,14 @@ class Store:
 
     def create_schema(self) -> None:
         """Create or upgrade tables/collections and indexes; safe to call again."""
-        self._gate.check()
-        self._backend.create_schema()
+        self.run_exclusive(self._backend.create_schema)
+
+    def run_exclusive(self, operation: Callable[[], T]) -> T:
+        """Run a whole-backend operation as one call: refused once closed, serialised with
+        every other call when the engine is not thread-safe."""
+        self._router.check_open()
+        with self._router.exclusive():
+            return operation()
 
     @contextmanager
     def transaction(self) -> Iterator[UnitOfWork]:
@@ -129,19 +87,20 @@ class Store:
 
         ``UnsupportedOperationError`` when the backend lacks the ``transactions`` capability.
         """
-        self._gate.check()
+        self._router.check_open()
         if TRANSACTIONS not in self._backend.capabilities:
             raise UnsupportedOperationError(
                 "this backend has no transactions (capability 'transactions' is absent)"
             )
-        with self._backend.transaction() as storages:
-            yield UnitOfWork.bind(_GatedStorages.over(storages, self._gate), self._context)
+        with self._router.transaction() as storages:
+            yield UnitOfWork.bind(self._router.checked_storages(storages), self._context)
 
     def close(self) -> None:
         """Release the backend's connections; later calls raise ``StoreClosedError``."""
-        if not self._gate.closed:
-            self._gate.closed = True
-            self._backend.close()
+        if not self._router.closed:
+            self._router.closed = True
+            with self._router.exclusive():
+                self._backend.close()
 
     def __enter__(self) -> Store:
         return self

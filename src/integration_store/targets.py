@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from collections.abc import Callable
 
 from integration_store.store import Store
-
-TEMP_SQLITE_URL = "sqlite:///{tmp}/contract.db"
-"""The temp-file SQLite target; ``{tmp}`` becomes a fresh directory per test session."""
+from integration_store.test_support import embedded_test_urls
 
 ENV_URLS = "INTEGRATION_STORE_TEST_URLS"
 
@@ -17,21 +14,9 @@ StoreFactory = Callable[..., Store]
 """Opens another store on the database under test (fixture ``open_same_store``)."""
 
 
-def _installed(module: str) -> bool:
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ModuleNotFoundError:
-        return False
-
-
 def default_urls() -> list[str]:
-    """The embedded backends whose packages are installed."""
-    urls = ["memory://"]
-    if _installed("integration_store.backends.sql.backend") and _installed("sqlalchemy"):
-        urls += ["sqlite://", TEMP_SQLITE_URL]
-    if _installed("integration_store.backends.mongo.backend") and _installed("mongomock"):
-        urls.append("mongomock://")
-    return urls
+    """The embedded URLs every installed backend offers (see ``test_support.TestTargets``)."""
+    return embedded_test_urls()
 
 
 def env_urls() -> list[str]:

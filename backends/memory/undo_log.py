@@ -1,8 +1,7 @@
-"""Shared state of one in-memory store: a re-entrant lock and the undo journal of a transaction."""
+"""The undo log of an in-memory transaction, and the copying every stored record goes through."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -12,39 +11,34 @@ from integration_store.records import Record
 K = TypeVar("K")
 
 
-class Journal:
-    """Serialises every call with one lock; inside a transaction, remembers how to undo writes.
+class UndoLog:
+    """Inside a transaction, remembers how to reverse each write; on an exception the steps run
+    newest first, so nothing of the unit of work remains.
 
-    A transaction holds the lock from start to end, so other threads see either none or all of
-    it; on an exception the undo steps run newest first and nothing of the unit of work remains.
+    The store holds its lock for the whole transaction (the memory backend is not thread-safe),
+    so no other thread sees a half-done unit of work.
     """
 
     def __init__(self) -> None:
-        self.lock = threading.RLock()
-        self._undo: list[Callable[[], None]] | None = None
+        self._steps: list[Callable[[], None]] | None = None
 
     def on_rollback(self, step: Callable[[], None]) -> None:
         """Register how to reverse a write that just happened (no-op outside a transaction)."""
-        if self._undo is not None:
-            self._undo.append(step)
+        if self._steps is not None:
+            self._steps.append(step)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Hold the lock and journal writes; roll them back if the block raises."""
-        with self.lock:
-            if self._undo is not None:
-                # A nested block joins the outer unit of work.
-                yield
-                return
-            self._undo = []
-            try:
-                yield
-            except BaseException:
-                for step in reversed(self._undo):
-                    step()
-                raise
-            finally:
-                self._undo = None
+        """Log writes for the block; undo them if the block raises."""
+        self._steps = []
+        try:
+            yield
+        except BaseException:
+            for step in reversed(self._steps):
+                step()
+            raise
+        finally:
+            self._steps = None
 
 
 def put(table: dict[K, Record], key: K, record: Record | None) -> None:

@@ -1,0 +1,139 @@
+"""How storage calls reach a backend: the one place that knows about threads and transactions.
+
+A backend offers only two things here: storages whose every call is its own atomic unit
+(``Backend.storages``) and storages bound to a new transaction (``Backend.transaction()``), and it
+says whether its engine may be called from several threads at once (``Backend.thread_safe``).
+Everything else is done once, for every backend, by ``CallRouter``:
+
+* a store call on a thread that has a transaction open joins that transaction;
+* a nested ``transaction()`` joins the outer one (one commit, at the outermost exit);
+* an engine that is not thread-safe gets one re-entrant lock per store, held for each call and
+  for the whole of a transaction, so concurrent calls behave as if serialised;
+* once the store is closed, every call raises ``StoreClosedError``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from typing import Any, cast
+
+from integration_store.errors import StoreClosedError
+from integration_store.protocols import (
+    Backend,
+    ConnectorStorage,
+    ExternalResponseStorage,
+    Storages,
+    WorkerStorage,
+)
+
+
+class CallRouter:
+    """Routes each storage call of one store to the right storages, under the right lock."""
+
+    def __init__(self, backend: Backend) -> None:
+        self._backend = backend
+        self._lock: AbstractContextManager[Any] = (
+            nullcontext() if backend.thread_safe else threading.RLock()
+        )
+        self._local = threading.local()
+        self.closed = False
+
+    def check_open(self) -> None:
+        """``StoreClosedError`` once the store is closed."""
+        if self.closed:
+            raise StoreClosedError("the store is closed")
+
+    @property
+    def joined(self) -> Storages | None:
+        """The storages of the transaction the calling thread has open, if any."""
+        storages: Storages | None = getattr(self._local, "storages", None)
+        return storages
+
+    def exclusive(self) -> AbstractContextManager[Any]:
+        """Hold the store's lock (a no-op for thread-safe engines) for a whole-store operation."""
+        return self._lock
+
+    def call(self, driver: str, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """Run one storage method: in the thread's transaction when one is open, else alone."""
+        self.check_open()
+        storages = self.joined
+        if storages is not None:
+            return getattr(getattr(storages, driver), method)(*args, **kwargs)
+        with self._lock:
+            return getattr(getattr(self._backend.storages, driver), method)(*args, **kwargs)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Storages]:
+        """Storages of the thread's transaction: a new one, or the open one when nested."""
+        self.check_open()
+        outer = self.joined
+        if outer is not None:
+            yield outer
+            return
+        with self._lock, self._backend.transaction() as storages:
+            self._local.storages = storages
+            try:
+                yield storages
+            finally:
+                self._local.storages = None
+
+    def routed_storages(self) -> Storages:
+        """Storages whose calls go through ``call`` (what the store's services use)."""
+        return Storages(
+            connectors=cast(ConnectorStorage, _RoutedStorage(self, "connectors")),
+            external_responses=cast(
+                ExternalResponseStorage, _RoutedStorage(self, "external_responses")
+            ),
+            workers=cast(WorkerStorage, _RoutedStorage(self, "workers")),
+        )
+
+    def checked_storages(self, storages: Storages) -> Storages:
+        """The given storages, each call first checking the store is open (for a unit of work,
+        which is already bound to its transaction)."""
+        return Storages(
+            connectors=cast(ConnectorStorage, _CheckedStorage(self, storages.connectors)),
+            external_responses=cast(
+                ExternalResponseStorage, _CheckedStorage(self, storages.external_responses)
+            ),
+            workers=cast(WorkerStorage, _CheckedStorage(self, storages.workers)),
+        )
+
+
+class _RoutedStorage:
+    """One driver's storage as the services see it; every method call goes through the router."""
+
+    __slots__ = ("_driver", "_router")
+
+    def __init__(self, router: CallRouter, driver: str) -> None:
+        self._router = router
+        self._driver = driver
+
+    def __getattr__(self, method: str) -> Callable[..., Any]:
+        router, driver = self._router, self._driver
+
+        def routed(*args: Any, **kwargs: Any) -> Any:
+            return router.call(driver, method, args, kwargs)
+
+        return routed
+
+
+class _CheckedStorage:
+    """A transaction-bound storage whose calls first check that the store is still open."""
+
+    __slots__ = ("_router", "_target")
+
+    def __init__(self, router: CallRouter, target: object) -> None:
+        self._router = router
+        self._target = target
+
+    def __getattr__(self, method: str) -> Callable[..., Any]:
+        bound: Callable[..., Any] = getattr(self._target, method)
+        check_open = self._router.check_open
+
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            check_open()
+            return bound(*args, **kwargs)
+
+        return checked
