@@ -13,6 +13,7 @@ from integration_store.store import Store, open_store
 from integration_store.targets import StoreFactory, contract_urls
 from integration_store.test_support import TMP_PLACEHOLDER, clear_store, isolated_url
 from integration_store.testing import FixedClock, SequentialIds
+from integration_store.verify_plugin import skip_for_capability
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -75,7 +76,7 @@ def store(
         for marker in request.node.iter_markers("requires"):
             for capability in marker.args:
                 if capability not in store.capabilities:
-                    pytest.skip(f"backend declares it lacks capability {capability!r}")
+                    skip_for_capability(request.node, capability)
         clear_store(store)
         yield store
     finally:

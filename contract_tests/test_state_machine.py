@@ -19,7 +19,7 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 from integration_store.contract.differential import StepTally, run_differential
 from integration_store.services.context import Clock, IdFactory
 from integration_store.store import Store
-from integration_store.verify import count_compared_steps
+from integration_store.verify_plugin import count_compared_steps
 
 PROFILE_ENV = "INTEGRATION_STORE_HYPOTHESIS_PROFILE"
 """Selects the hypothesis profile of the state machine: ``ci`` (default) or ``deep``."""

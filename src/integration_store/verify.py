@@ -1,7 +1,9 @@
 """Run the contract suite against store URLs and summarise each run in one line.
 
 Each URL runs in its own pytest process (so backends never share module state); a small pytest
-plugin in that process writes the outcome counts to a JSON file that the parent reads.
+plugin in that process (``integration_store.verify_plugin``) writes the outcome counts to a JSON
+file that the parent reads. This module does not import pytest: the CLI works without it until a
+suite is actually run.
 """
 
 from __future__ import annotations
@@ -15,22 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import pytest
 
-CAPABILITY_SKIP_PREFIX = "backend declares it lacks capability"
-
-STEPS_COMPARED = pytest.StashKey[int]()
-"""Where generated-step tests add how many steps they compared against the memory reference."""
-
-STEPS_DIFFERED = pytest.StashKey[int]()
-"""Where generated-step tests add how many steps differed from the memory reference."""
-
-
-def count_compared_steps(config: pytest.Config, compared: int, differed: int = 0) -> None:
-    """Add to the run's tally of generated steps compared with (and differing from) memory://."""
-    config.stash[STEPS_COMPARED] = config.stash.get(STEPS_COMPARED, 0) + compared
-    config.stash[STEPS_DIFFERED] = config.stash.get(STEPS_DIFFERED, 0) + differed
 REPORT_OPTION = "--integration-store-report"
+"""Where the child pytest run writes its outcome counts (option of ``verify_plugin``)."""
 
 
 @attrs.frozen
@@ -74,41 +63,6 @@ class BackendResult:
         return f"{self.url}: {verdict} ({details})"
 
 
-class ReportPlugin:
-    """Counts test outcomes inside the pytest run and writes them to ``path`` at the end."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.counts = {"passed": 0, "failed": 0, "skipped_by_capability": 0, "skipped_otherwise": 0}
-
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.when == "call" and report.passed:
-            self.counts["passed"] += 1
-        elif report.failed:
-            self.counts["failed"] += 1
-        elif report.skipped:
-            reason = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else ""
-            declared = CAPABILITY_SKIP_PREFIX in reason
-            self.counts["skipped_by_capability" if declared else "skipped_otherwise"] += 1
-
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        steps = {
-            "steps_compared": session.config.stash.get(STEPS_COMPARED, 0),
-            "steps_differed": session.config.stash.get(STEPS_DIFFERED, 0),
-        }
-        Path(self.path).write_text(json.dumps({**self.counts, **steps}))
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(REPORT_OPTION, default=None, help="write contract outcome counts here")
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    path = config.getoption(REPORT_OPTION)
-    if path:
-        config.pluginmanager.register(ReportPlugin(path), "integration-store-report")
-
-
 def run_contract_suite(url: str, extra_args: list[str] | None = None) -> BackendResult:
     """Run the whole contract suite against one URL in a child pytest process."""
     with tempfile.TemporaryDirectory(prefix="integration-store-verify-") as workdir:
@@ -118,7 +72,7 @@ def run_contract_suite(url: str, extra_args: list[str] | None = None) -> Backend
         command = [
             sys.executable, "-m", "pytest", "--pyargs", "integration_store.contract",
             "-c", empty_ini, "--rootdir", workdir, "--import-mode=importlib",
-            "-p", "no:cacheprovider", "-p", "integration_store.verify",
+            "-p", "no:cacheprovider", "-p", "integration_store.verify_plugin",
             "--store-url", url, REPORT_OPTION, report_path, "-q", "--no-header", "-rfE",
             *(extra_args or []),
         ]  # fmt: skip
