@@ -15,18 +15,18 @@ from datetime import UTC
 from typing import Any, Final
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from pymongo import ASCENDING, IndexModel, MongoClient
+from pymongo import MongoClient
 from pymongo.database import Database
-from pymongo.errors import CollectionInvalid, OperationFailure
 
 from integration_store.errors import IntegrationStoreError
 from integration_store.protocols import TRANSACTIONS, Storages
 
+from . import migrations
 from .connectors import MongoConnectorStorage
 from .documents import Document
 from .errors import translated
 from .external_responses import MongoExternalResponseStorage
-from .link import COLLECTIONS, CONNECTORS, EXTERNAL_RESPONSES, WORKER_CONFIGS, WORKERS, Link
+from .link import COLLECTIONS, Link
 from .workers import MongoWorkerStorage
 
 DEFAULT_DATABASE: Final = "integration_store"
@@ -34,32 +34,6 @@ DEFAULT_SERVER_SELECTION_TIMEOUT_MS: Final = 5000
 """Used when the URL sets no ``serverSelectionTimeoutMS``: a down server is reported in seconds,
 not after pymongo's 30 s default. Tests pass a shorter one in the URL."""
 DEFAULT_CONNECT_TIMEOUT_MS: Final = 5000
-
-NAMESPACE_EXISTS: Final = 48
-
-INDEXES: Final[dict[str, list[IndexModel]]] = {
-    CONNECTORS: [
-        IndexModel([("tenant_id", ASCENDING), ("name", ASCENDING)], unique=True,
-                   name="tenant_id_name_unique"),
-        IndexModel([("name", ASCENDING), ("_id", ASCENDING)], name="name_id"),
-    ],
-    EXTERNAL_RESPONSES: [
-        IndexModel(
-            [("interpretation_owner", ASCENDING), ("interpreted_at", ASCENDING),
-             ("received_at", ASCENDING), ("_id", ASCENDING)],
-            name="pending_queue",
-        ),
-    ],
-    WORKERS: [
-        IndexModel([("status", ASCENDING), ("is_public", ASCENDING), ("name", ASCENDING)],
-                   name="status_is_public_name"),
-    ],
-    WORKER_CONFIGS: [
-        IndexModel([("tenant_id", ASCENDING), ("worker_id", ASCENDING)], unique=True,
-                   name="tenant_id_worker_id_unique"),
-    ],
-}
-
 
 def storages_over(link: Link) -> Storages:
     """The three storages whose calls go through ``link``."""
@@ -130,19 +104,9 @@ class MongoBackend:
             session.end_session()
 
     def create_schema(self) -> None:
-        """Create the collections and their indexes; existing ones are left as they are."""
+        """Ensure collections and indexes and bring the recorded layout version to the head."""
         with translated():
-            existing = set(self._database.list_collection_names())
-            for name in COLLECTIONS:
-                if name not in existing:
-                    try:
-                        self._database.create_collection(name)
-                    except CollectionInvalid:
-                        pass  # created meanwhile by another process
-                    except OperationFailure as error:
-                        if error.code != NAMESPACE_EXISTS:
-                            raise
-                self._database[name].create_indexes(INDEXES[name])
+            migrations.upgrade(self._database)
 
     def clear_all(self) -> None:
         """Delete every document of every collection, keeping collections and indexes (test

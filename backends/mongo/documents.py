@@ -20,6 +20,9 @@ datetimes (the client is ``tz_aware`` in UTC; mongomock's ``FixedOffset`` UTC is
 explicitly, because mongomock ignores ``uuidRepresentation`` and refuses a bare ``uuid.UUID``.
 Subtype-4 binaries sort by their bytes, i.e. by ``UUID.int``, on both.
 
+A document written before a field was declared reads that field's default (see
+``Shape.from_document``); ``migrations.py`` records the layout's version in the database.
+
 Natural ids are ``_id``: ``connector_id``, response ``id``, worker ``id``; a tenant's worker
 config is keyed by the sub-document ``{"tenant_id": ..., "worker_id": ...}``.
 """
@@ -37,12 +40,15 @@ from bson.decimal128 import Decimal128
 from bson.int64 import Int64
 
 from integration_store import jsoncodec
+from integration_store.errors import IntegrationStoreError
 from integration_store.model import schema
+from integration_store.model.schema import RecordSchema
 from integration_store.records import Record
 
 Document = dict[str, Any]
 
 UUID_SUBTYPE: Final = 4
+JSON: Final = schema.FieldKind.JSON
 
 
 def plain(value: Any) -> Any:
@@ -76,16 +82,21 @@ def exact_int(value: Any) -> int:
 
 @attrs.frozen
 class Shape:
-    """How one kind of record is laid out as a document."""
+    """How one kind of record (declared in ``integration_store.model.schema``) is laid out as a
+    document; a document written before a field existed reads that field's default."""
 
-    fields: tuple[str, ...]
-    json_fields: frozenset[str]
+    schema: RecordSchema
     id_field: str | None
     """The record field stored as ``_id``; None when ``_id`` is a composite key."""
 
+    @property
+    def collection(self) -> str:
+        """The collection holding these documents."""
+        return self.schema.name
+
     def value(self, field: str, value: Any) -> Any:
         """One field's value as stored."""
-        if field in self.json_fields:
+        if field in self.schema.json_fields:
             return jsoncodec.dumps(value)
         return plain(value)
 
@@ -94,7 +105,7 @@ class Shape:
         document: Document = {}
         if self.id_field is not None:
             document["_id"] = plain(record[self.id_field])
-        for field in self.fields:
+        for field in self.schema.names:
             if field != self.id_field:
                 document[field] = self.value(field, record[field])
         return document
@@ -108,21 +119,27 @@ class Shape:
     def from_document(self, document: Mapping[str, Any]) -> Record:
         """A fresh record, fields in declaration order, from a stored document."""
         record: Record = {}
-        for field in self.fields:
-            stored = document["_id"] if field == self.id_field else document[field]
-            if field in self.json_fields:
-                record[field] = jsoncodec.loads(stored)
+        for field in self.schema.fields:
+            name = field.name
+            if name == self.id_field:
+                record[name] = unplain(document["_id"])
+            elif name in document:
+                stored = document[name]
+                record[name] = jsoncodec.loads(stored) if field.kind is JSON else unplain(stored)
+            elif field.required:
+                raise IntegrationStoreError(
+                    f"a stored {self.collection} document lacks the required field {name!r}"
+                )
             else:
-                record[field] = unplain(stored)
+                record[name] = field.default_value()
         return record
 
 
-CONNECTOR: Final = Shape(schema.CONNECTOR.names, schema.CONNECTOR.json_fields, "connector_id")
-RESPONSE: Final = Shape(
-    schema.EXTERNAL_RESPONSE.names, schema.EXTERNAL_RESPONSE.json_fields, "id"
-)
-WORKER: Final = Shape(schema.WORKER.names, schema.WORKER.json_fields, "id")
-WORKER_CONFIG: Final = Shape(schema.WORKER_CONFIG.names, schema.WORKER_CONFIG.json_fields, None)
+CONNECTOR: Final = Shape(schema.CONNECTOR, "connector_id")
+RESPONSE: Final = Shape(schema.EXTERNAL_RESPONSE, "id")
+WORKER: Final = Shape(schema.WORKER, "id")
+WORKER_CONFIG: Final = Shape(schema.WORKER_CONFIG, None)
+SHAPES: Final = (CONNECTOR, RESPONSE, WORKER, WORKER_CONFIG)
 
 
 def config_key(tenant_id: str, worker_id: str) -> Document:

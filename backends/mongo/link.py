@@ -15,13 +15,13 @@ from pymongo.client_session import ClientSession
 from pymongo.collection import Collection
 from pymongo.database import Database
 
-from .documents import Document
+from .documents import CONNECTOR, RESPONSE, WORKER, WORKER_CONFIG, Document
 from .errors import translated
 
-CONNECTORS: Final = "connectors"
-EXTERNAL_RESPONSES: Final = "external_responses"
-WORKERS: Final = "workers"
-WORKER_CONFIGS: Final = "worker_configs"
+CONNECTORS: Final = CONNECTOR.collection
+EXTERNAL_RESPONSES: Final = RESPONSE.collection
+WORKERS: Final = WORKER.collection
+WORKER_CONFIGS: Final = WORKER_CONFIG.collection
 COLLECTIONS: Final = (CONNECTORS, EXTERNAL_RESPONSES, WORKERS, WORKER_CONFIGS)
 
 

@@ -1,0 +1,93 @@
+"""The document store's layout: derived from the one field schema, versioned, and readable when
+documents predate a field."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("mongomock")
+
+from pymongo.database import Database
+
+from integration_store import IntegrationStoreError, VectorConnector, open_store
+from integration_store.backends.mongo import migrations
+from integration_store.backends.mongo.backend import MongoBackend
+from integration_store.backends.mongo.documents import CONNECTOR, SHAPES, Document
+from integration_store.model.schema import ALL_SCHEMAS
+from integration_store.store import Store
+from integration_store.testing import FixedClock, SequentialIds
+
+
+@pytest.fixture
+def store() -> Store:
+    return open_store("mongomock://", clock=FixedClock(), id_factory=SequentialIds())
+
+
+def _database(store: Store) -> Database[Document]:
+    backend = store.backend
+    assert isinstance(backend, MongoBackend)
+    return backend._database
+
+
+def _stored_connector(store: Store) -> None:
+    store.connectors.register(VectorConnector(connector_id="c", tenant_id="t", name="C"))
+
+
+def test_every_record_schema_has_a_document_shape() -> None:
+    assert [shape.schema for shape in SHAPES] == list(ALL_SCHEMAS)
+
+
+def test_a_document_lacking_an_optional_field_reads_its_default(store: Store) -> None:
+    _stored_connector(store)
+    _database(store)["connectors"].update_one(
+        {"_id": "c"}, {"$unset": {"metadata": "", "last_error": "", "error_count": ""}}
+    )
+
+    read = store.connectors.get("c")
+
+    assert read is not None
+    assert (read.metadata, read.last_error, read.error_count) == ({}, None, 0)
+
+
+def test_a_document_lacking_a_required_field_is_a_store_error(store: Store) -> None:
+    _stored_connector(store)
+    _database(store)["connectors"].update_one({"_id": "c"}, {"$unset": {"tenant_id": ""}})
+
+    with pytest.raises(IntegrationStoreError, match="tenant_id"):
+        store.connectors.get("c")
+
+
+def test_create_schema_records_the_layout_version(store: Store) -> None:
+    database = _database(store)
+    database[migrations.VERSION_COLLECTION].delete_many({})
+
+    store.create_schema()
+
+    assert migrations.stored_version(database) == migrations.HEAD
+
+
+def test_a_backfill_step_stores_the_default_where_a_document_lacks_the_field(
+    store: Store,
+) -> None:
+    _stored_connector(store)
+    collection = _database(store)["connectors"]
+    collection.update_one({"_id": "c"}, {"$unset": {"metadata": ""}})
+
+    migrations.backfill(CONNECTOR, "metadata")(_database(store))
+
+    stored = collection.find_one({"_id": "c"})
+    assert stored is not None and stored["metadata"] == "{}"
+
+
+def test_a_step_newer_than_the_recorded_version_runs_once(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs: list[int] = []
+    step = migrations.Step(migrations.HEAD + 1, "test step", lambda _db: runs.append(1))
+    monkeypatch.setattr(migrations, "STEPS", (*migrations.STEPS, step))
+
+    store.create_schema()
+    store.create_schema()
+
+    assert runs == [1]
+    assert migrations.stored_version(_database(store)) == migrations.HEAD + 1
