@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from integration_store import Connector, ConnectorConfig
+
 TRICKY_JSON: dict[str, Any] = {
     "a.b": {"c.d": 1},
     "$x": {"$gt": 1, "$set": [1]},
@@ -72,3 +74,14 @@ INVALID_IDENTIFIERS: list[tuple[str, Any]] = [
     ("bytes", b"id"),
 ]
 """Identifiers no backend may accept (name, value)."""
+
+
+def any_connector(cls: type[Connector] = Connector, **fields: Any) -> Connector:
+    """Connector ``c`` of tenant ``t`` named ``n`` with ``fields`` over it, of any type: the suite
+    builds ill-typed connectors on purpose (attrs checks no types; the store must refuse them)."""
+    return cls(connector_id="c", tenant_id="t", name="n", **fields)
+
+
+def any_config(**fields: Any) -> ConnectorConfig:
+    """A ``ConnectorConfig`` with ``fields`` of any type (ill-typed on purpose, to be refused)."""
+    return ConnectorConfig(**fields)

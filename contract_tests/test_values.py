@@ -21,6 +21,8 @@ from integration_store.contract.samples import (
     INVALID_JSON,
     TRICKY_IDENTIFIERS,
     TRICKY_JSON,
+    any_config,
+    any_connector,
 )
 from integration_store.store import Store
 from integration_store.testing import FixedClock, SequentialIds, assert_identical
@@ -265,56 +267,20 @@ def test_invalid_identifiers_are_refused_and_nothing_is_written(
 @pytest.mark.parametrize(
     ("connector", "field"),
     [
-        (Connector(connector_id="c", tenant_id="t", name="n", status="bogus"), "status"),  # type: ignore[arg-type]
-        (
-            Connector(connector_id="c", tenant_id="t", name="n", connector_type="x"),
-            "connector_type",
-        ),  # type: ignore[arg-type]
-        (
-            Connector(connector_id="c", tenant_id="t", name="n", capabilities=("fly",)),
-            "capabilities[0]",
-        ),  # type: ignore[arg-type]
-        (
-            Connector(connector_id="c", tenant_id="t", name="n", connection_count=1.0),
-            "connection_count",
-        ),  # type: ignore[arg-type]
-        (Connector(connector_id="c", tenant_id="t", name="n", error_count=-1), "error_count"),
-        (
-            Connector(connector_id="c", tenant_id="t", name="n", connection_count=2**62 + 1),
-            "connection_count",
-        ),
-        (Connector(connector_id="c", tenant_id="t", name="n", last_error="a\x00"), "last_error"),
-        (
-            Connector(
-                connector_id="c", tenant_id="t", name="n", last_connected=datetime(2020, 1, 1)
-            ),
-            "last_connected",
-        ),
-        (
-            Connector(
-                connector_id="c",
-                tenant_id="t",
-                name="n",
-                config=ConnectorConfig(timeout_seconds=True),
-            ),
-            "config.timeout_seconds",
-        ),  # type: ignore[arg-type]
-        (
-            Connector(
-                connector_id="c",
-                tenant_id="t",
-                name="n",
-                config=ConnectorConfig(rate_limit_enabled=1),
-            ),
-            "config.rate_limit_enabled",
-        ),  # type: ignore[arg-type]
-        (Connector(connector_id="c", tenant_id="t", name="n", config={"endpoint": "x"}), "config"),  # type: ignore[arg-type]
-        (Connector(connector_id="c", tenant_id="t", name="n", metadata=[1]), "metadata"),  # type: ignore[arg-type]
-        (
-            VectorConnector(connector_id="c", tenant_id="t", name="n", vector_dimension="3"),
-            "vector_dimension",
-        ),  # type: ignore[arg-type]
-        (FileConnector(connector_id="c", tenant_id="t", name="n", base_path=None), "base_path"),  # type: ignore[arg-type]
+        (any_connector(status="bogus"), "status"),
+        (any_connector(connector_type="x"), "connector_type"),
+        (any_connector(capabilities=("fly",)), "capabilities[0]"),
+        (any_connector(connection_count=1.0), "connection_count"),
+        (any_connector(error_count=-1), "error_count"),
+        (any_connector(connection_count=2**62 + 1), "connection_count"),
+        (any_connector(last_error="a\x00"), "last_error"),
+        (any_connector(last_connected=datetime(2020, 1, 1)), "last_connected"),
+        (any_connector(config=ConnectorConfig(timeout_seconds=True)), "config.timeout_seconds"),
+        (any_connector(config=any_config(rate_limit_enabled=1)), "config.rate_limit_enabled"),
+        (any_connector(config={"endpoint": "x"}), "config"),
+        (any_connector(metadata=[1]), "metadata"),
+        (any_connector(VectorConnector, vector_dimension="3"), "vector_dimension"),
+        (any_connector(FileConnector, base_path=None), "base_path"),
     ],
     ids=lambda value: value if isinstance(value, str) else "",
 )
@@ -379,11 +345,11 @@ def test_json_nested_deeper_than_100_levels_is_refused(store: Store) -> None:
 
 
 def test_payloads_passed_in_or_returned_are_copies(store: Store) -> None:
-    raw = {"list": [1]}
+    raw: dict[str, Any] = {"list": [1]}
     recorded = store.external_responses.record_raw_response("s", raw, "o")
     raw["list"].append(2)
     recorded.raw_response["list"].append(3)
-    interpretation = {"v": {"x": 1}}
+    interpretation: dict[str, Any] = {"v": {"x": 1}}
     store.external_responses.interpret(recorded.id, interpretation, "l4")
     interpretation["v"]["x"] = 2
     defaults = {"a": [1]}

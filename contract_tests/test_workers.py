@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
+import attrs
 import pytest
 
 from integration_store import (
@@ -35,6 +37,22 @@ def registry(store: Store) -> Store:
     workers.register_worker("hidden", "Hidden", is_public=False)
     workers.register_worker("alpha-2", "Classifier")
     return store
+
+
+def _created_config(**changes: Any) -> WorkerConfig:
+    """What ``set_tenant_worker_config("t", "summarise")`` creates, with ``changes`` over it."""
+    created = WorkerConfig(
+        tenant_id="t",
+        worker_id="summarise",
+        enabled=True,
+        config={},
+        brand={},
+        max_runs_per_day=None,
+        max_tokens_per_run=None,
+        created_at=DEFAULT_START,
+        updated_at=DEFAULT_START,
+    )
+    return attrs.evolve(created, **changes)
 
 
 def test_registered_worker_has_upstream_defaults_and_clock_stamps(store: Store) -> None:
@@ -168,20 +186,7 @@ def test_list_worker_summaries_follow_list_order(registry: Store) -> None:
 def test_tenant_config_is_created_with_defaults(registry: Store) -> None:
     created = registry.workers.set_tenant_worker_config("t", "summarise")
 
-    assert_identical(
-        created,
-        WorkerConfig(
-            tenant_id="t",
-            worker_id="summarise",
-            enabled=True,
-            config={},
-            brand={},
-            max_runs_per_day=None,
-            max_tokens_per_run=None,
-            created_at=DEFAULT_START,
-            updated_at=DEFAULT_START,
-        ),
-    )
+    assert_identical(created, _created_config())
     assert_identical(registry.workers.get_tenant_worker_config("t", "summarise"), created)
 
 
@@ -202,15 +207,12 @@ def test_tenant_config_update_leaves_fields_given_as_none(
 
     assert_identical(
         updated,
-        WorkerConfig(
-            tenant_id="t",
-            worker_id="summarise",
+        _created_config(
             enabled=False,
             config={"model": "large"},
             brand={"color": "red"},
             max_runs_per_day=10,
             max_tokens_per_run=500,
-            created_at=DEFAULT_START,
             updated_at=later,
         ),
     )

@@ -12,10 +12,10 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, settings
 
 from integration_store.backends.memory import MemoryBackend
 from integration_store.contract.differential import DifferenceFound, StepTally, run_differential
+from integration_store.contract.profiles import FAULTS
 from integration_store.services.context import Clock, IdFactory
 from integration_store.store import Store
 
@@ -32,17 +32,6 @@ JSON_FIELDS = (
     "input_schema",
     "output_schema",
     "brand",
-)
-
-FAULT_SETTINGS = settings(
-    max_examples=60,
-    stateful_step_count=30,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    phases=[Phase.explicit, Phase.generate],  # no shrinking: detecting is enough, and fast
-    report_multiple_bugs=False,
-    suppress_health_check=list(HealthCheck),
 )
 
 
@@ -146,7 +135,7 @@ def _run_against(backend: FaultyBackend) -> tuple[str, StepTally]:
 
     tally = StepTally()
     with pytest.raises(DifferenceFound) as caught:
-        run_differential(factory, settings=FAULT_SETTINGS, tally=tally)
+        run_differential(factory, settings=FAULTS, tally=tally)
     return str(caught.value), tally
 
 

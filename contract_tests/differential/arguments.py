@@ -1,0 +1,43 @@
+"""The bundles and argument strategies the rules of every driver share."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from hypothesis import strategies as st
+from hypothesis.stateful import Bundle
+
+from integration_store import Connector, FileConnector, ServerlessConnector, VectorConnector
+from integration_store.values import COUNTER_MAX
+
+from .. import strategies as gen
+
+ALL = 10_000
+"""The largest page: one call lists everything the machine ever creates."""
+
+# Rows the machine created (or ids that exist nowhere), drawn by later rules. Bundles are found
+# by name, so the rule modules and the machine class share these objects.
+connector_ids: Bundle[str] = Bundle("connector_ids")
+tenants: Bundle[str] = Bundle("tenants")
+response_ids: Bundle[UUID] = Bundle("response_ids")
+worker_ids: Bundle[str] = Bundle("worker_ids")
+owners: Bundle[str] = Bundle("owners")
+
+names = st.one_of(st.sampled_from(gen.POOL_NAMES), gen.identifiers())
+optional_ids = st.one_of(st.none(), gen.identifiers())
+optional_times = st.one_of(st.none(), gen.aware_datetimes())
+worker_statuses = st.one_of(st.sampled_from(gen.WORKER_STATUSES), gen.free_text(8))
+optional_ints = st.one_of(st.none(), gen.small_ints)
+optional_json = st.one_of(st.none(), gen.json_objects(8))
+counters = st.one_of(
+    st.integers(min_value=0, max_value=5),
+    st.sampled_from([COUNTER_MAX - 1, COUNTER_MAX]),  # the largest a connector may start with
+    gen.small_ints,  # negatives and 2**63 - 1: refused
+)
+
+CONNECTOR_CLASSES: list[type[Connector]] = [
+    Connector,
+    VectorConnector,
+    FileConnector,
+    ServerlessConnector,
+]

@@ -1,0 +1,222 @@
+"""Rules driving the connector registry: creation, registration, reads, state and removal."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from hypothesis import strategies as st
+from hypothesis.stateful import MultipleResults, multiple, rule
+
+from integration_store import (
+    Connector,
+    ConnectorConfig,
+    ConnectorStatus,
+    ConnectorType,
+)
+
+from .. import strategies as gen
+from . import arguments as a
+from .harness import MachineHarness
+from .outcomes import Services
+
+
+class ConnectorRules(MachineHarness):
+    """Every call of ``store.connectors``, compared with the reference."""
+
+    @rule(
+        target=a.connector_ids,
+        kind=st.sampled_from(["vector", "file", "serverless"]),
+        tenant=a.tenants,
+        name=a.names,
+        config=gen.connector_configs(),
+        connector_id=st.one_of(st.none(), st.none(), gen.identifiers(), a.connector_ids),
+        extra=st.tuples(gen.small_ints, gen.free_text(12)),
+    )
+    def create_connector(
+        self,
+        kind: str,
+        tenant: str,
+        name: str,
+        config: ConnectorConfig | None,
+        connector_id: str | None,
+        extra: tuple[int, str],
+    ) -> MultipleResults[str]:
+        """create_vector/file/serverless_connector, with or without an explicit id."""
+        number, text = extra
+
+        def call(services: Services) -> Connector:
+            registry = services.connectors
+            if kind == "vector":
+                return registry.create_vector_connector(
+                    tenant,
+                    name,
+                    config,
+                    vector_dimension=number,
+                    distance_metric=text,
+                    connector_id=connector_id,
+                )
+            if kind == "file":
+                return registry.create_file_connector(
+                    tenant,
+                    name,
+                    config,
+                    storage_type=text,
+                    base_path=text * 2,
+                    connector_id=connector_id,
+                )
+            return registry.create_serverless_connector(
+                tenant, name, config, platform=text, region=text[:3], connector_id=connector_id
+            )
+
+        self.remember_tenant(tenant)
+        result = self.returned(self.compare(f"create_{kind}_connector", call))
+        return multiple() if result is None else multiple(result.connector_id)
+
+    @rule(
+        target=a.connector_ids,
+        cls=st.sampled_from(a.CONNECTOR_CLASSES),
+        connector_id=st.one_of(gen.identifiers(), a.connector_ids),
+        tenant=a.tenants,
+        name=a.names,
+        details=st.fixed_dictionaries(
+            {
+                "config": gen.connector_configs().map(lambda c: c or ConnectorConfig()),
+                "status": gen.connector_statuses,
+                "capabilities": gen.capability_lists,
+                "last_connected": a.optional_times,
+                "last_error": st.one_of(st.none(), gen.free_text()),
+                "connection_count": a.counters,
+                "error_count": a.counters,
+                "metadata": gen.json_objects(10),
+            }
+        ),
+        connector_type=gen.connector_types,
+    )
+    def register_connector(
+        self,
+        cls: type[Connector],
+        connector_id: str,
+        tenant: str,
+        name: str,
+        details: dict[str, Any],
+        connector_type: ConnectorType,
+    ) -> MultipleResults[str]:
+        """register() of a connector built directly, every field generated."""
+        fields = dict(details, capabilities=tuple(details["capabilities"]))
+        if cls is Connector:
+            fields["connector_type"] = connector_type
+        connector = cls(connector_id=connector_id, tenant_id=tenant, name=name, **fields)
+        self.remember_tenant(tenant)
+        result = self.returned(
+            self.compare(f"register({cls.__name__})", lambda s: s.connectors.register(connector))
+        )
+        return multiple() if result is None else multiple(result.connector_id)
+
+    @rule(connector_id=a.connector_ids, scope=st.one_of(st.none(), a.tenants))
+    def get_connector(self, connector_id: str, scope: str | None) -> None:
+        outcome = self.compare("get", lambda s: s.connectors.get(connector_id, tenant_id=scope))
+        found = self.returned(outcome)
+        if scope is not None and found is not None:
+            assert found.tenant_id == scope, "get(tenant_id=) returned another tenant's row"
+
+    @rule(tenant=a.tenants, name=a.names)
+    def get_by_name(self, tenant: str, name: str) -> None:
+        found = self.returned(
+            self.compare("get_by_name", lambda s: s.connectors.get_by_name(tenant, name))
+        )
+        if found is not None:
+            assert (found.tenant_id, found.name) == (tenant, name)
+
+    @rule(
+        tenant=st.one_of(st.none(), a.tenants),
+        connector_type=gen.optional_connector_types,
+        status=gen.optional_connector_statuses,
+        limit=gen.limits(),
+        offset=gen.offsets(),
+    )
+    def list_connectors(
+        self,
+        tenant: str | None,
+        connector_type: ConnectorType | str | None,
+        status: ConnectorStatus | str | None,
+        limit: int,
+        offset: int,
+    ) -> None:
+        """list() with every filter and random paging."""
+        rows = self.returned(
+            self.compare(
+                "list",
+                # Enum values given as their strings are accepted (and stored as members).
+                lambda s: s.connectors.list(
+                    tenant_id=tenant,
+                    connector_type=connector_type,  # type: ignore[arg-type]
+                    status=status,  # type: ignore[arg-type]
+                    limit=limit,
+                    offset=offset,
+                ),
+            )
+        )
+        for row in rows or []:
+            assert tenant is None or row.tenant_id == tenant, "list() leaked another tenant"
+
+    @rule(
+        connector_id=a.connector_ids,
+        tenant=a.tenants,
+        action=st.sampled_from(["delete", "delete", "delete(tenant_id=)", "clear_tenant"]),
+    )
+    def remove(self, connector_id: str, tenant: str, action: str) -> None:
+        """delete (scoped or not) or clear_tenant: one rule, so rows are not removed too often."""
+        if action == "clear_tenant":
+            self.compare(action, lambda s: s.connectors.clear_tenant(tenant))
+        elif action == "delete":
+            self.compare(action, lambda s: s.connectors.delete(connector_id))
+        else:
+            self.compare(action, lambda s: s.connectors.delete(connector_id, tenant_id=tenant))
+
+    @rule(tenant=st.one_of(st.none(), a.tenants))
+    def statistics(self, tenant: str | None) -> None:
+        self.compare("get_statistics", lambda s: s.connectors.get_statistics(tenant_id=tenant))
+
+    @rule(
+        connector_id=a.connector_ids,
+        now=a.optional_times,
+        scope=st.one_of(st.none(), st.none(), a.tenants),
+    )
+    def record_connection(self, connector_id: str, now: datetime | None, scope: str | None) -> None:
+        self.compare(
+            "record_connection",
+            lambda s: s.connectors.record_connection(connector_id, now, tenant_id=scope),
+        )
+
+    @rule(
+        connector_id=a.connector_ids,
+        error=gen.free_text(),
+        now=a.optional_times,
+        scope=st.one_of(st.none(), st.none(), a.tenants),
+    )
+    def record_error(
+        self, connector_id: str, error: str, now: datetime | None, scope: str | None
+    ) -> None:
+        self.compare(
+            "record_error",
+            lambda s: s.connectors.record_error(connector_id, error, now, tenant_id=scope),
+        )
+
+    @rule(connector_id=a.connector_ids, scope=st.one_of(st.none(), st.none(), a.tenants))
+    def disconnect(self, connector_id: str, scope: str | None) -> None:
+        self.compare("disconnect", lambda s: s.connectors.disconnect(connector_id, tenant_id=scope))
+
+    @rule(connector_id=a.connector_ids, key=gen.json_keys())
+    def mutate_copies(self, connector_id: str, key: str) -> None:
+        """Mutating a returned object's dicts never changes stored data."""
+
+        def call(services: Services) -> Connector | None:
+            first = services.connectors.get(connector_id)
+            if first is not None:
+                first.metadata[key] = ["mutated"]
+                first.config.options[key] = 1
+                first.config.credentials.clear()
+            return services.connectors.get(connector_id)
+
+        self.compare("get after mutating a returned copy", call)
