@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from integration_store.errors import ConflictError
-from integration_store.protocols import ConnectorGroupCount, ConnectorQuery
+from integration_store.protocols import Changes, ConnectorGroupCount, ConnectorQuery, Increments
 from integration_store.records import Record
 
 from .undo_log import UndoLog, clone
@@ -68,9 +65,7 @@ class MemoryConnectorStorage:
         matching = [
             record
             for record in candidates
-            if (
-                query.connector_type is None or record["connector_type"] == query.connector_type
-            )
+            if (query.connector_type is None or record["connector_type"] == query.connector_type)
             and (query.status is None or record["status"] == query.status)
         ]
         matching.sort(key=lambda record: (record["name"], record["connector_id"]))
@@ -78,11 +73,7 @@ class MemoryConnectorStorage:
         return [clone(record) for record in page]
 
     def update(
-        self,
-        connector_id: str,
-        tenant_id: str | None,
-        changes: Mapping[str, Any],
-        increments: Mapping[str, int],
+        self, connector_id: str, tenant_id: str | None, changes: Changes, increments: Increments
     ) -> Record | None:
         before = self._rows.get(connector_id)
         if before is None or (tenant_id is not None and before["tenant_id"] != tenant_id):

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from pymongo import ASCENDING, ReturnDocument
 
 from integration_store.errors import ConflictError
-from integration_store.protocols import ConnectorGroupCount, ConnectorQuery
+from integration_store.protocols import Changes, ConnectorGroupCount, ConnectorQuery, Increments
 from integration_store.records import Record
 
 from .documents import CONNECTOR, Document, exact_int
@@ -31,8 +28,12 @@ class MongoConnectorStorage:
                 # A failed write aborts the whole server transaction; look first so a conflict
                 # leaves the unit of work usable (the unique index still guards races).
                 taken = self._collection.find_one(
-                    {"$or": [{"_id": document["_id"]},
-                             {"tenant_id": document["tenant_id"], "name": document["name"]}]},
+                    {
+                        "$or": [
+                            {"_id": document["_id"]},
+                            {"tenant_id": document["tenant_id"], "name": document["name"]},
+                        ]
+                    },
                     {"_id": 1},
                     session=self._link.session,
                 )
@@ -72,11 +73,7 @@ class MongoConnectorStorage:
         return [CONNECTOR.from_document(document) for document in documents]
 
     def update(
-        self,
-        connector_id: str,
-        tenant_id: str | None,
-        changes: Mapping[str, Any],
-        increments: Mapping[str, int],
+        self, connector_id: str, tenant_id: str | None, changes: Changes, increments: Increments
     ) -> Record | None:
         criteria: Document = {"_id": connector_id}
         if tenant_id is not None:

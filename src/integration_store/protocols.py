@@ -28,6 +28,12 @@ import attrs
 
 from integration_store.records import Record
 
+Changes = Mapping[str, Any]
+"""Field name → new value, for an update."""
+
+Increments = Mapping[str, int]
+"""Counter field name → amount to add atomically."""
+
 TRANSACTIONS = "transactions"
 """Capability: ``Backend.transaction()`` gives one atomic unit of work over all three drivers."""
 
@@ -74,11 +80,7 @@ class ConnectorStorage(Protocol):
         """Records matching every given filter, ordered by (name, connector_id), then paged."""
 
     def update(
-        self,
-        connector_id: str,
-        tenant_id: str | None,
-        changes: Mapping[str, Any],
-        increments: Mapping[str, int],
+        self, connector_id: str, tenant_id: str | None, changes: Changes, increments: Increments
     ) -> Record | None:
         """Atomically set ``changes`` and add ``increments`` (counter fields) in one statement.
 
@@ -202,10 +204,12 @@ __all__ = [
     "TRANSACTIONS",
     "Backend",
     "BackendProvider",
+    "Changes",
     "ConnectorGroupCount",
     "ConnectorQuery",
     "ConnectorStorage",
     "ExternalResponseStorage",
+    "Increments",
     "Storages",
     "WorkerStorage",
 ]

@@ -13,7 +13,13 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from integration_store.errors import ConflictError, UnsupportedOperationError
-from integration_store.protocols import ConnectorGroupCount, ConnectorQuery, Storages
+from integration_store.protocols import (
+    Changes,
+    ConnectorGroupCount,
+    ConnectorQuery,
+    Increments,
+    Storages,
+)
 
 Record = dict[str, Any]
 
@@ -51,11 +57,7 @@ class DictConnectors:
         return copy.deepcopy(found[query.offset : query.offset + query.limit])
 
     def update(
-        self,
-        connector_id: str,
-        tenant_id: str | None,
-        changes: Mapping[str, Any],
-        increments: Mapping[str, int],
+        self, connector_id: str, tenant_id: str | None, changes: Changes, increments: Increments
     ) -> Record | None:
         record = self.rows.get(connector_id)
         if record is None or not _matches(record, tenant_id=tenant_id):
