@@ -22,11 +22,11 @@ from integration_store.errors import IntegrationStoreError
 from integration_store.protocols import TRANSACTIONS, Storages
 
 from . import migrations
+from .binding import COLLECTIONS, Binding
 from .connectors import MongoConnectorStorage
 from .documents import Document
 from .errors import translated
 from .external_responses import MongoExternalResponseStorage
-from .link import COLLECTIONS, Link
 from .workers import MongoWorkerStorage
 
 DEFAULT_DATABASE: Final = "integration_store"
@@ -35,12 +35,12 @@ DEFAULT_SERVER_SELECTION_TIMEOUT_MS: Final = 5000
 not after pymongo's 30 s default. Tests pass a shorter one in the URL."""
 DEFAULT_CONNECT_TIMEOUT_MS: Final = 5000
 
-def storages_over(link: Link) -> Storages:
-    """The three storages whose calls go through ``link``."""
+def storages_over(binding: Binding) -> Storages:
+    """The three storages whose calls go through ``binding``."""
     return Storages(
-        connectors=MongoConnectorStorage(link),
-        external_responses=MongoExternalResponseStorage(link),
-        workers=MongoWorkerStorage(link),
+        connectors=MongoConnectorStorage(binding),
+        external_responses=MongoExternalResponseStorage(binding),
+        workers=MongoWorkerStorage(binding),
     )
 
 
@@ -63,7 +63,7 @@ class MongoBackend:
         self.thread_safe = not embedded
         with translated():
             self._database: Database[Document] = client.get_database(name)
-        self._storages = storages_over(Link(self._database))
+        self._storages = storages_over(Binding(self._database))
         self._capabilities: frozenset[str] | None = frozenset() if embedded else None
         self._capability_lock = threading.Lock()
 
@@ -92,7 +92,7 @@ class MongoBackend:
             with translated():
                 session.start_transaction()
             try:
-                yield storages_over(Link(self._database, session))
+                yield storages_over(Binding(self._database, session))
             except BaseException:
                 if session.in_transaction:
                     with translated():

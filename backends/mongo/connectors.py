@@ -8,8 +8,8 @@ from integration_store.errors import ConflictError
 from integration_store.protocols import Changes, ConnectorGroupCount, ConnectorQuery, Increments
 from integration_store.records import Record
 
+from .binding import CONNECTORS, Binding
 from .documents import CONNECTOR, Document, exact_int
-from .link import CONNECTORS, Link
 
 ORDER = [("name", ASCENDING), ("_id", ASCENDING)]
 
@@ -17,14 +17,14 @@ ORDER = [("name", ASCENDING), ("_id", ASCENDING)]
 class MongoConnectorStorage:
     """``ConnectorStorage`` on one collection; every call is one server operation."""
 
-    def __init__(self, link: Link) -> None:
-        self._link = link
-        self._collection = link.collection(CONNECTORS)
+    def __init__(self, binding: Binding) -> None:
+        self._binding = binding
+        self._collection = binding.collection(CONNECTORS)
 
     def insert(self, record: Record) -> None:
         document = CONNECTOR.to_document(record)
-        with self._link.call():
-            if self._link.in_transaction:
+        with self._binding.call():
+            if self._binding.in_transaction:
                 # A failed write aborts the whole server transaction; look first so a conflict
                 # leaves the unit of work usable (the unique index still guards races).
                 taken = self._collection.find_one(
@@ -35,17 +35,17 @@ class MongoConnectorStorage:
                         ]
                     },
                     {"_id": 1},
-                    session=self._link.session,
+                    session=self._binding.session,
                 )
                 if taken is not None:
                     raise ConflictError(
                         f"connector {record['connector_id']!r} or its name is taken"
                     )
-            self._collection.insert_one(document, session=self._link.session)
+            self._collection.insert_one(document, session=self._binding.session)
 
     def _one(self, query: Document) -> Record | None:
-        with self._link.call():
-            document = self._collection.find_one(query, session=self._link.session)
+        with self._binding.call():
+            document = self._collection.find_one(query, session=self._binding.session)
         return None if document is None else CONNECTOR.from_document(document)
 
     def get(self, connector_id: str) -> Record | None:
@@ -62,9 +62,9 @@ class MongoConnectorStorage:
             criteria["connector_type"] = query.connector_type
         if query.status is not None:
             criteria["status"] = query.status
-        with self._link.call():
+        with self._binding.call():
             cursor = (
-                self._collection.find(criteria, session=self._link.session)
+                self._collection.find(criteria, session=self._binding.session)
                 .sort(ORDER)
                 .skip(query.offset)
                 .limit(query.limit)
@@ -85,12 +85,12 @@ class MongoConnectorStorage:
             operations["$inc"] = dict(increments)
         if not operations:
             return self._one(criteria)
-        with self._link.call():
+        with self._binding.call():
             document = self._collection.find_one_and_update(
                 criteria,
                 operations,
                 return_document=ReturnDocument.AFTER,
-                session=self._link.session,
+                session=self._binding.session,
             )
         return None if document is None else CONNECTOR.from_document(document)
 
@@ -98,14 +98,14 @@ class MongoConnectorStorage:
         criteria: Document = {"_id": connector_id}
         if tenant_id is not None:
             criteria["tenant_id"] = tenant_id
-        with self._link.call():
-            result = self._collection.delete_one(criteria, session=self._link.session)
+        with self._binding.call():
+            result = self._collection.delete_one(criteria, session=self._binding.session)
         return result.deleted_count == 1
 
     def delete_tenant(self, tenant_id: str) -> int:
-        with self._link.call():
+        with self._binding.call():
             result = self._collection.delete_many(
-                {"tenant_id": tenant_id}, session=self._link.session
+                {"tenant_id": tenant_id}, session=self._binding.session
             )
         return result.deleted_count
 
@@ -126,8 +126,8 @@ class MongoConnectorStorage:
             },
             {"$sort": {"_id.connector_type": ASCENDING, "_id.status": ASCENDING}},
         ]
-        with self._link.call():
-            groups = list(self._collection.aggregate(pipeline, session=self._link.session))
+        with self._binding.call():
+            groups = list(self._collection.aggregate(pipeline, session=self._binding.session))
         return [
             ConnectorGroupCount(
                 connector_type=group["_id"]["connector_type"],

@@ -15,8 +15,8 @@ from pymongo import ASCENDING, ReturnDocument
 from integration_store.errors import ConflictError
 from integration_store.records import Record
 
+from .binding import EXTERNAL_RESPONSES, Binding
 from .documents import RESPONSE, plain
-from .link import EXTERNAL_RESPONSES, Link
 
 PENDING_ORDER = [("received_at", ASCENDING), ("_id", ASCENDING)]
 
@@ -24,47 +24,47 @@ PENDING_ORDER = [("received_at", ASCENDING), ("_id", ASCENDING)]
 class MongoExternalResponseStorage:
     """``ExternalResponseStorage`` on one collection."""
 
-    def __init__(self, link: Link) -> None:
-        self._link = link
-        self._collection = link.collection(EXTERNAL_RESPONSES)
+    def __init__(self, binding: Binding) -> None:
+        self._binding = binding
+        self._collection = binding.collection(EXTERNAL_RESPONSES)
 
     def insert(self, record: Record) -> None:
         document = RESPONSE.to_document(record)
-        with self._link.call():
-            if self._link.in_transaction:
+        with self._binding.call():
+            if self._binding.in_transaction:
                 # Keep the transaction usable on a conflict (a failed write would abort it).
                 taken = self._collection.find_one(
-                    {"_id": document["_id"]}, {"_id": 1}, session=self._link.session
+                    {"_id": document["_id"]}, {"_id": 1}, session=self._binding.session
                 )
                 if taken is not None:
                     raise ConflictError(f"external response id {record['id']} is taken")
-            self._collection.insert_one(document, session=self._link.session)
+            self._collection.insert_one(document, session=self._binding.session)
 
     def get(self, response_id: UUID) -> Record | None:
-        with self._link.call():
+        with self._binding.call():
             document = self._collection.find_one(
-                {"_id": plain(response_id)}, session=self._link.session
+                {"_id": plain(response_id)}, session=self._binding.session
             )
         return None if document is None else RESPONSE.from_document(document)
 
     def update(self, response_id: UUID, changes: Mapping[str, Any]) -> Record | None:
         if not changes:
             return self.get(response_id)
-        with self._link.call():
+        with self._binding.call():
             document = self._collection.find_one_and_update(
                 {"_id": plain(response_id)},
                 {"$set": RESPONSE.to_values(changes)},
                 return_document=ReturnDocument.AFTER,
-                session=self._link.session,
+                session=self._binding.session,
             )
         return None if document is None else RESPONSE.from_document(document)
 
     def find_pending(self, interpretation_owner: str, limit: int) -> list[Record]:
-        with self._link.call():
+        with self._binding.call():
             cursor = (
                 self._collection.find(
                     {"interpretation_owner": interpretation_owner, "interpreted_at": None},
-                    session=self._link.session,
+                    session=self._binding.session,
                 )
                 .sort(PENDING_ORDER)
                 .limit(limit)

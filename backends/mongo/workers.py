@@ -11,9 +11,9 @@ from pymongo.errors import PyMongoError
 from integration_store.errors import ConflictError, IntegrationStoreError
 from integration_store.records import Record
 
+from .binding import WORKER_CONFIGS, WORKERS, Binding
 from .documents import WORKER, WORKER_CONFIG, Document, config_key
 from .errors import is_duplicate_key
-from .link import WORKER_CONFIGS, WORKERS, Link
 
 WORKER_ORDER = [("name", ASCENDING), ("_id", ASCENDING)]
 CONFIG_ORDER = [("worker_id", ASCENDING)]
@@ -22,26 +22,26 @@ CONFIG_ORDER = [("worker_id", ASCENDING)]
 class MongoWorkerStorage:
     """``WorkerStorage`` on two collections."""
 
-    def __init__(self, link: Link) -> None:
-        self._link = link
-        self._workers = link.collection(WORKERS)
-        self._configs = link.collection(WORKER_CONFIGS)
+    def __init__(self, binding: Binding) -> None:
+        self._binding = binding
+        self._workers = binding.collection(WORKERS)
+        self._configs = binding.collection(WORKER_CONFIGS)
 
     def insert_worker(self, record: Record) -> None:
         document = WORKER.to_document(record)
-        with self._link.call():
-            if self._link.in_transaction:
+        with self._binding.call():
+            if self._binding.in_transaction:
                 # Keep the transaction usable on a conflict (a failed write would abort it).
                 taken = self._workers.find_one(
-                    {"_id": document["_id"]}, {"_id": 1}, session=self._link.session
+                    {"_id": document["_id"]}, {"_id": 1}, session=self._binding.session
                 )
                 if taken is not None:
                     raise ConflictError(f"worker id {record['id']!r} is taken")
-            self._workers.insert_one(document, session=self._link.session)
+            self._workers.insert_one(document, session=self._binding.session)
 
     def get_worker(self, worker_id: str) -> Record | None:
-        with self._link.call():
-            document = self._workers.find_one({"_id": worker_id}, session=self._link.session)
+        with self._binding.call():
+            document = self._workers.find_one({"_id": worker_id}, session=self._binding.session)
         return None if document is None else WORKER.from_document(document)
 
     def find_workers(self, status: str | None, public_only: bool) -> list[Record]:
@@ -50,28 +50,28 @@ class MongoWorkerStorage:
             criteria["status"] = status
         if public_only:
             criteria["is_public"] = True
-        with self._link.call():
+        with self._binding.call():
             documents = list(
-                self._workers.find(criteria, session=self._link.session).sort(WORKER_ORDER)
+                self._workers.find(criteria, session=self._binding.session).sort(WORKER_ORDER)
             )
         return [WORKER.from_document(document) for document in documents]
 
     def update_worker(self, worker_id: str, changes: Mapping[str, Any]) -> Record | None:
         if not changes:
             return self.get_worker(worker_id)
-        with self._link.call():
+        with self._binding.call():
             document = self._workers.find_one_and_update(
                 {"_id": worker_id},
                 {"$set": WORKER.to_values(changes)},
                 return_document=ReturnDocument.AFTER,
-                session=self._link.session,
+                session=self._binding.session,
             )
         return None if document is None else WORKER.from_document(document)
 
     def get_config(self, tenant_id: str, worker_id: str) -> Record | None:
-        with self._link.call():
+        with self._binding.call():
             document = self._configs.find_one(
-                {"_id": config_key(tenant_id, worker_id)}, session=self._link.session
+                {"_id": config_key(tenant_id, worker_id)}, session=self._binding.session
             )
         return None if document is None else WORKER_CONFIG.from_document(document)
 
@@ -87,7 +87,7 @@ class MongoWorkerStorage:
         }
         if changes:
             operations["$set"] = WORKER_CONFIG.to_values(changes)
-        with self._link.call():
+        with self._binding.call():
             document = self._upsert(config_key(tenant_id, worker_id), operations)
         return WORKER_CONFIG.from_document(document)
 
@@ -98,7 +98,7 @@ class MongoWorkerStorage:
         # * SecantusDB 0.7.0b3 answers the loser of that race with ``value: null`` (and
         #   ``upserted: null``), which MongoDB never does for ``new: true`` + ``upsert``.
         # Neither is retried inside a transaction, where the error has aborted it.
-        attempts = 1 if self._link.in_transaction else 3
+        attempts = 1 if self._binding.in_transaction else 3
         for attempt in range(attempts):
             try:
                 document = self._configs.find_one_and_update(
@@ -106,7 +106,7 @@ class MongoWorkerStorage:
                     operations,
                     upsert=True,
                     return_document=ReturnDocument.AFTER,
-                    session=self._link.session,
+                    session=self._binding.session,
                 )
             except PyMongoError as error:
                 if attempt + 1 < attempts and is_duplicate_key(error):
@@ -117,9 +117,9 @@ class MongoWorkerStorage:
         raise IntegrationStoreError("the server returned no document for an upsert")
 
     def find_configs(self, tenant_id: str) -> list[Record]:
-        with self._link.call():
+        with self._binding.call():
             documents = list(
-                self._configs.find({"tenant_id": tenant_id}, session=self._link.session).sort(
+                self._configs.find({"tenant_id": tenant_id}, session=self._binding.session).sort(
                     CONFIG_ORDER
                 )
             )

@@ -26,7 +26,7 @@ COLLECTIONS: Final = (CONNECTORS, EXTERNAL_RESPONSES, WORKERS, WORKER_CONFIGS)
 
 
 @attrs.frozen
-class Link:
+class Binding:
     """A database handle and the client session every call uses (None outside a transaction)."""
 
     database: Database[Document]
