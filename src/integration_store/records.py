@@ -8,24 +8,25 @@ objects themselves.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from enum import Enum
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 from uuid import UUID
 
 import cattrs
 
-from integration_store.model.connectors import (
-    CONNECTOR_CLASSES,
-    Connector,
-    ConnectorCapability,
-    ConnectorStatus,
-    ConnectorType,
-)
+from integration_store.model import schema
+from integration_store.model.connectors import CONNECTOR_CLASSES, Connector
+from integration_store.model.fields import field_specs
 from integration_store.model.responses import ExternalResponse
+from integration_store.model.schema import FieldKind, RecordSchema
 from integration_store.model.workers import Worker, WorkerConfig
 
 Record = dict[str, Any]
+
+T = TypeVar("T")
+
 
 def _enum_value(member: Enum) -> Any:
     return member.value
@@ -42,12 +43,52 @@ def _make_converter() -> cattrs.Converter:
     )
     converter.register_unstructure_hook(tuple, list)
     # str-valued enums would otherwise pass through as str subclasses.
-    for enum_type in (ConnectorType, ConnectorStatus, ConnectorCapability):
-        converter.register_unstructure_hook(enum_type, _enum_value)
+    converter.register_unstructure_hook_func(
+        lambda cls: isinstance(cls, type) and issubclass(cls, Enum), _enum_value
+    )
     return converter
 
 
 converter: Final = _make_converter()
+
+_SCHEMAS: Final[dict[type, RecordSchema]] = {
+    ExternalResponse: schema.EXTERNAL_RESPONSE,
+    Worker: schema.WORKER,
+    WorkerConfig: schema.WORKER_CONFIG,
+}
+
+
+def to_record(value: ExternalResponse | Worker | WorkerConfig) -> Record:
+    """Flatten a response, worker or worker configuration into its schema's record."""
+    document: Record = converter.unstructure(value)
+    return {name: document[name] for name in _SCHEMAS[type(value)].names}
+
+
+def from_record(record: Record, cls: type[T]) -> T:
+    """Build a response, worker or worker configuration back from its record."""
+    return converter.structure(record, cls)
+
+
+# A subclass field lives in the JSON ``extra`` field: the kinds JSON lacks travel as text.
+_EXTRA_ENCODERS: Final[dict[FieldKind, Callable[[Any], Any]]] = {
+    FieldKind.TIMESTAMP: datetime.isoformat,
+    FieldKind.UUID: str,
+}
+_EXTRA_DECODERS: Final[dict[FieldKind, Callable[[Any], Any]]] = {
+    FieldKind.TIMESTAMP: datetime.fromisoformat,
+    FieldKind.UUID: UUID,
+}
+
+
+def _convert_extra(
+    cls: type[Connector], extra: Record, coders: dict[FieldKind, Callable[[Any], Any]]
+) -> Record:
+    result = dict(extra)
+    for spec in field_specs(cls):
+        coder = coders.get(spec.kind)
+        if coder is not None and result.get(spec.name) is not None:
+            result[spec.name] = coder(result[spec.name])
+    return result
 
 
 def connector_to_record(connector: Connector) -> Record:
@@ -57,48 +98,15 @@ def connector_to_record(connector: Connector) -> Record:
     # Subclasses fix connector_type with init=False, which cattrs leaves out.
     document["connector_type"] = connector.connector_type.value
     document["kind"] = type(connector).kind
-    document["extra"] = extra
-    return document
+    document["extra"] = _convert_extra(type(connector), extra, _EXTRA_ENCODERS)
+    return {name: document[name] for name in schema.CONNECTOR.names}
 
 
 def connector_from_record(record: Record) -> Connector:
     """Build the connector's own class back from a record."""
     cls = CONNECTOR_CLASSES[record["kind"]]
     document = {key: value for key, value in record.items() if key not in ("kind", "extra")}
-    document.update(record["extra"])
+    document.update(_convert_extra(cls, record["extra"], _EXTRA_DECODERS))
     if cls is not Connector:
         del document["connector_type"]  # fixed by the subclass
     return converter.structure(document, cls)
-
-
-def response_to_record(response: ExternalResponse) -> Record:
-    """Flatten an external response into a record."""
-    record: Record = converter.unstructure(response)
-    return record
-
-
-def response_from_record(record: Record) -> ExternalResponse:
-    """Build an external response from a record."""
-    return converter.structure(record, ExternalResponse)
-
-
-def worker_to_record(worker: Worker) -> Record:
-    """Flatten a worker into a record (``moats`` becomes a JSON list)."""
-    record: Record = converter.unstructure(worker)
-    return record
-
-
-def worker_from_record(record: Record) -> Worker:
-    """Build a worker from a record."""
-    return converter.structure(record, Worker)
-
-
-def worker_config_to_record(config: WorkerConfig) -> Record:
-    """Flatten a tenant's worker configuration into a record."""
-    record: Record = converter.unstructure(config)
-    return record
-
-
-def worker_config_from_record(record: Record) -> WorkerConfig:
-    """Build a tenant's worker configuration from a record."""
-    return converter.structure(record, WorkerConfig)

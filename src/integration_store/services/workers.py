@@ -15,12 +15,7 @@ from integration_store.errors import (
 )
 from integration_store.model.workers import AVAILABLE, DEPRECATED, Worker, WorkerConfig
 from integration_store.protocols import WorkerStorage
-from integration_store.records import (
-    worker_config_from_record,
-    worker_config_to_record,
-    worker_from_record,
-    worker_to_record,
-)
+from integration_store.records import from_record, to_record
 from integration_store.services.context import ServiceContext
 
 
@@ -83,7 +78,7 @@ class WorkerRegistryService:
     def get_worker(self, worker_id: str) -> Worker | None:
         """The worker, or None."""
         record = self._storage.get_worker(values.identifier(worker_id, "worker_id"))
-        return None if record is None else worker_from_record(record)
+        return None if record is None else from_record(record, Worker)
 
     def get_worker_or_raise(self, worker_id: str) -> Worker:
         """The worker, or ``WorkerNotFoundError``."""
@@ -97,7 +92,7 @@ class WorkerRegistryService:
         records = self._storage.find_workers(
             values.optional_text(status, "status"), values.boolean(public_only, "public_only")
         )
-        return [worker_from_record(record) for record in records]
+        return [from_record(record, Worker) for record in records]
 
     def list_available_workers(self) -> list[Worker]:
         """Public workers whose status is ``"available"``."""
@@ -173,12 +168,12 @@ class WorkerRegistryService:
             cost_per_run_cents=values.optional_integer(cost_per_run_cents, "cost_per_run_cents"),
         )
         now = self._context.now()
-        record = worker_to_record(attrs.evolve(worker, created_at=now, updated_at=now))
+        record = to_record(attrs.evolve(worker, created_at=now, updated_at=now))
         try:
             self._storage.insert_worker(record)
         except ConflictError as conflict:
             raise WorkerAlreadyExistsError(f"Worker '{worker.id}' already exists") from conflict
-        return worker_from_record(record)
+        return from_record(record, Worker)
 
     def update_worker_status(self, worker_id: str, status: str) -> Worker:
         """Set the worker's status; ``WorkerNotFoundError`` when it does not exist."""
@@ -190,7 +185,7 @@ class WorkerRegistryService:
         )
         if record is None:
             raise WorkerNotFoundError(f"Worker '{checked_id}' not found")
-        return worker_from_record(record)
+        return from_record(record, Worker)
 
     def deprecate_worker(self, worker_id: str) -> Worker:
         """Set the worker's status to ``"deprecated"``."""
@@ -203,7 +198,7 @@ class WorkerRegistryService:
         record = self._storage.get_config(
             values.identifier(tenant_id, "tenant_id"), values.identifier(worker_id, "worker_id")
         )
-        return None if record is None else worker_config_from_record(record)
+        return None if record is None else from_record(record, WorkerConfig)
 
     def set_tenant_worker_config(
         self,
@@ -234,7 +229,7 @@ class WorkerRegistryService:
         self.get_worker_or_raise(checked_worker)
         now = self._context.now()
         changes["updated_at"] = now
-        insert = worker_config_to_record(
+        insert = to_record(
             WorkerConfig(
                 tenant_id=checked_tenant,
                 worker_id=checked_worker,
@@ -244,12 +239,12 @@ class WorkerRegistryService:
             )
         )
         record = self._storage.upsert_config(checked_tenant, checked_worker, insert, changes)
-        return worker_config_from_record(record)
+        return from_record(record, WorkerConfig)
 
     def list_tenant_worker_configs(self, tenant_id: str) -> list[WorkerConfig]:
         """Every override of the tenant, ordered by worker_id."""
         records = self._storage.find_configs(values.identifier(tenant_id, "tenant_id"))
-        return [worker_config_from_record(record) for record in records]
+        return [from_record(record, WorkerConfig) for record in records]
 
     def get_effective_worker_config(self, tenant_id: str, worker_id: str) -> dict[str, Any]:
         """The worker's defaults merged with the tenant's overrides (upstream's dict shape)."""
@@ -270,7 +265,7 @@ class WorkerRegistryService:
         include = values.boolean(include_disabled, "include_disabled")
         workers = self.list_available_workers()
         configs = {
-            record["worker_id"]: worker_config_from_record(record)
+            record["worker_id"]: from_record(record, WorkerConfig)
             for record in self._storage.find_configs(checked_tenant)
         }
         rows: list[dict[str, Any]] = []
