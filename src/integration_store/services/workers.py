@@ -16,12 +16,8 @@ from integration_store.errors import (
 from integration_store.model.workers import AVAILABLE, DEPRECATED, Worker, WorkerConfig
 from integration_store.protocols import WorkerStorage
 from integration_store.records import from_record, to_record
+from integration_store.services import worker_views
 from integration_store.services.context import ServiceContext
-
-
-def _iso(worker: Worker, field: str) -> str | None:
-    value = getattr(worker, field)
-    return None if value is None else str(value.isoformat())
 
 
 def _check_moats(moats: object) -> tuple[str, ...]:
@@ -34,36 +30,6 @@ def _check_moats(moats: object) -> tuple[str, ...]:
 
 def _optional_json(value: object, field: str) -> dict[str, Any]:
     return {} if value is None else values.json_object(value, field)
-
-
-def _summary(worker: Worker) -> dict[str, Any]:
-    return {
-        "id": worker.id,
-        "name": worker.name,
-        "description": worker.description,
-        "version": worker.version,
-        "status": worker.status,
-        "moats": list(worker.moats),
-        "tokens_per_run_estimate": worker.tokens_per_run_estimate,
-        "cost_per_run_cents": worker.cost_per_run_cents,
-    }
-
-
-def _effective(worker: Worker, tenant_config: WorkerConfig | None) -> dict[str, Any]:
-    """Upstream's merge: tenant keys override the worker's defaults; the tenant gives brand."""
-    config = dict(worker.default_config)
-    brand: dict[str, Any] = {}
-    if tenant_config is not None:
-        config.update(tenant_config.config)
-        brand = dict(tenant_config.brand)
-    return {
-        "worker_id": worker.id,
-        "enabled": tenant_config.enabled if tenant_config is not None else True,
-        "config": config,
-        "brand": brand,
-        "max_runs_per_day": tenant_config.max_runs_per_day if tenant_config else None,
-        "max_tokens_per_run": tenant_config.max_tokens_per_run if tenant_config else None,
-    }
 
 
 class WorkerRegistryService:
@@ -105,33 +71,20 @@ class WorkerRegistryService:
 
     def get_worker_details(self, worker_id: str) -> dict[str, Any]:
         """Upstream's detail dict: summary fields plus schemas, defaults and ISO timestamps."""
-        worker = self.get_worker_or_raise(worker_id)
-        return {
-            "id": worker.id,
-            "name": worker.name,
-            "description": worker.description,
-            "version": worker.version,
-            "status": worker.status,
-            "is_public": worker.is_public,
-            "moats": list(worker.moats),
-            "default_config": worker.default_config,
-            "input_schema": worker.input_schema,
-            "output_schema": worker.output_schema,
-            "tokens_per_run_estimate": worker.tokens_per_run_estimate,
-            "cost_per_run_cents": worker.cost_per_run_cents,
-            "created_at": _iso(worker, "created_at"),
-            "updated_at": _iso(worker, "updated_at"),
-        }
+        return worker_views.shape(worker_views.DETAILS, self.get_worker_or_raise(worker_id))
 
     def get_worker_summary(self, worker_id: str) -> dict[str, Any]:
         """Upstream's summary dict for listings."""
-        return _summary(self.get_worker_or_raise(worker_id))
+        return worker_views.shape(worker_views.SUMMARY, self.get_worker_or_raise(worker_id))
 
     def list_worker_summaries(
         self, status: str | None = None, public_only: bool = True
     ) -> list[dict[str, Any]]:
         """Summaries of ``list_workers`` (one backend call, not one per worker)."""
-        return [_summary(worker) for worker in self.list_workers(status, public_only)]
+        return [
+            worker_views.shape(worker_views.SUMMARY, worker)
+            for worker in self.list_workers(status, public_only)
+        ]
 
     # ---- management ---------------------------------------------------------------------
 
@@ -250,12 +203,12 @@ class WorkerRegistryService:
         """The worker's defaults merged with the tenant's overrides (upstream's dict shape)."""
         checked_tenant = values.identifier(tenant_id, "tenant_id")
         worker = self.get_worker_or_raise(worker_id)
-        return _effective(worker, self.get_tenant_worker_config(checked_tenant, worker.id))
+        tenant_config = self.get_tenant_worker_config(checked_tenant, worker.id)
+        return worker_views.effective_config(worker, tenant_config)
 
     def is_worker_enabled_for_tenant(self, tenant_id: str, worker_id: str) -> bool:
         """The tenant's ``enabled`` flag for the worker; True when the tenant set nothing."""
-        tenant_config = self.get_tenant_worker_config(tenant_id, worker_id)
-        return tenant_config.enabled if tenant_config is not None else True
+        return worker_views.is_enabled(self.get_tenant_worker_config(tenant_id, worker_id))
 
     def get_workers_for_tenant(
         self, tenant_id: str, include_disabled: bool = False
@@ -268,24 +221,5 @@ class WorkerRegistryService:
             record["worker_id"]: from_record(record, WorkerConfig)
             for record in self._storage.find_configs(checked_tenant)
         }
-        rows: list[dict[str, Any]] = []
-        for worker in workers:
-            effective = _effective(worker, configs.get(worker.id))
-            if not include and not effective["enabled"]:
-                continue
-            rows.append(
-                {
-                    "id": worker.id,
-                    "name": worker.name,
-                    "description": worker.description,
-                    "version": worker.version,
-                    "status": worker.status,
-                    "moats": list(worker.moats),
-                    "enabled": effective["enabled"],
-                    "has_custom_config": bool(effective["config"]),
-                    "has_custom_brand": bool(effective["brand"]),
-                    "tokens_per_run_estimate": worker.tokens_per_run_estimate,
-                    "cost_per_run_cents": worker.cost_per_run_cents,
-                }
-            )
-        return rows
+        rows = (worker_views.tenant_row(worker, configs.get(worker.id)) for worker in workers)
+        return [row for row in rows if include or row["enabled"]]
