@@ -66,11 +66,11 @@ _CHECKS: dict[type, tuple[tuple[str, values.Checker], ...]] = {}
 def _checks(cls: type) -> tuple[tuple[str, values.Checker], ...]:
     checks = _CHECKS.get(cls)
     if checks is None:
+        narrower = _NARROWER_CHECKS if issubclass(cls, Connector) else {}
         checks = _CHECKS[cls] = tuple(
             (
                 spec.name,
-                _NARROWER_CHECKS.get(spec.name)
-                or values.checker_for(spec.kind, spec.nullable, spec.of),
+                narrower.get(spec.name) or values.checker_for(spec.kind, spec.nullable, spec.of),
             )
             for spec in field_specs(cls)
             if not spec.stamped
