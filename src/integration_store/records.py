@@ -14,6 +14,7 @@ from enum import Enum
 from typing import Any, Final, TypeVar
 from uuid import UUID
 
+import attrs
 import cattrs
 
 from integration_store.model import schema
@@ -70,6 +71,7 @@ def from_record(record: Record, cls: type[T]) -> T:
 
 
 # A subclass field lives in the JSON ``extra`` field: the kinds JSON lacks travel as text.
+_BASE_NAMES: Final = frozenset(field.name for field in attrs.fields(Connector))
 _EXTRA_ENCODERS: Final[dict[FieldKind, Callable[[Any], Any]]] = {
     FieldKind.TIMESTAMP: datetime.isoformat,
     FieldKind.UUID: str,
@@ -80,14 +82,28 @@ _EXTRA_DECODERS: Final[dict[FieldKind, Callable[[Any], Any]]] = {
 }
 
 
-def _convert_extra(
-    cls: type[Connector], extra: Record, coders: dict[FieldKind, Callable[[Any], Any]]
-) -> Record:
+_CODERS: dict[tuple[type, bool], tuple[tuple[str, Callable[[Any], Any]], ...]] = {}
+
+
+def _extra_coders(
+    cls: type[Connector], decode: bool
+) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    coders = _CODERS.get((cls, decode))
+    if coders is None:
+        table = _EXTRA_DECODERS if decode else _EXTRA_ENCODERS
+        coders = _CODERS[cls, decode] = tuple(
+            (spec.name, table[spec.kind])
+            for spec in field_specs(cls)
+            if spec.kind in table and spec.name not in _BASE_NAMES
+        )
+    return coders
+
+
+def _convert_extra(cls: type[Connector], extra: Record, decode: bool) -> Record:
     result = dict(extra)
-    for spec in field_specs(cls):
-        coder = coders.get(spec.kind)
-        if coder is not None and result.get(spec.name) is not None:
-            result[spec.name] = coder(result[spec.name])
+    for name, coder in _extra_coders(cls, decode):
+        if result.get(name) is not None:
+            result[name] = coder(result[name])
     return result
 
 
@@ -98,7 +114,7 @@ def connector_to_record(connector: Connector) -> Record:
     # Subclasses fix connector_type with init=False, which cattrs leaves out.
     document["connector_type"] = connector.connector_type.value
     document["kind"] = type(connector).kind
-    document["extra"] = _convert_extra(type(connector), extra, _EXTRA_ENCODERS)
+    document["extra"] = _convert_extra(type(connector), extra, decode=False)
     return {name: document[name] for name in schema.CONNECTOR.names}
 
 
@@ -106,7 +122,7 @@ def connector_from_record(record: Record) -> Connector:
     """Build the connector's own class back from a record."""
     cls = CONNECTOR_CLASSES[record["kind"]]
     document = {key: value for key, value in record.items() if key not in ("kind", "extra")}
-    document.update(_convert_extra(cls, record["extra"], _EXTRA_DECODERS))
+    document.update(_convert_extra(cls, record["extra"], decode=True))
     if cls is not Connector:
         del document["connector_type"]  # fixed by the subclass
     return converter.structure(document, cls)
