@@ -188,6 +188,14 @@ def test_a_subclass_without_its_own_kind_is_refused(store: Store) -> None:
     assert store.connectors.list() == []
 
 
+def test_a_kind_taken_by_another_class_is_refused_at_definition() -> None:
+    with pytest.raises(TypeError, match="'vector' is taken by VectorConnector"):
+
+        @attrs.frozen
+        class MyVectorConnector(Connector):
+            kind: ClassVar[str] = "vector"
+
+
 def test_creating_without_an_id_draws_one_id_per_connector(store: Store) -> None:
     first = store.connectors.create_vector_connector("t", "V")
     second = store.connectors.create_file_connector("t", "F")

@@ -133,8 +133,12 @@ class Connector:
         # A subclass naming its own ``kind`` is found again when a stored record is read; attrs
         # builds the final (slotted) class last, so that is the one kept.
         super().__init_subclass__(**kwargs)
-        if "kind" in cls.__dict__:
-            CONNECTOR_CLASSES[cls.kind] = cls
+        if "kind" not in cls.__dict__:
+            return
+        taken = CONNECTOR_CLASSES.get(cls.kind)
+        if taken is not None and taken.__qualname__ != cls.__qualname__:
+            raise TypeError(f"connector kind {cls.kind!r} is taken by {taken.__qualname__}")
+        CONNECTOR_CLASSES[cls.kind] = cls
 
     def extra_fields(self) -> dict[str, Any]:
         """The fields a subclass adds to the base connector (empty for the base class)."""
