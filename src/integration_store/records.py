@@ -8,24 +8,26 @@ objects themselves.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from enum import Enum
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 from uuid import UUID
 
+import attrs
 import cattrs
 
-from integration_store.model.connectors import (
-    CONNECTOR_CLASSES,
-    Connector,
-    ConnectorCapability,
-    ConnectorStatus,
-    ConnectorType,
-)
+from integration_store.model import schema
+from integration_store.model.connectors import CONNECTOR_CLASSES, Connector
+from integration_store.model.fields import field_specs
 from integration_store.model.responses import ExternalResponse
+from integration_store.model.schema import FieldKind, RecordSchema
 from integration_store.model.workers import Worker, WorkerConfig
 
 Record = dict[str, Any]
+
+T = TypeVar("T")
+
 
 def _enum_value(member: Enum) -> Any:
     return member.value
@@ -42,12 +44,67 @@ def _make_converter() -> cattrs.Converter:
     )
     converter.register_unstructure_hook(tuple, list)
     # str-valued enums would otherwise pass through as str subclasses.
-    for enum_type in (ConnectorType, ConnectorStatus, ConnectorCapability):
-        converter.register_unstructure_hook(enum_type, _enum_value)
+    converter.register_unstructure_hook_func(
+        lambda cls: isinstance(cls, type) and issubclass(cls, Enum), _enum_value
+    )
     return converter
 
 
 converter: Final = _make_converter()
+
+_SCHEMAS: Final[dict[type, RecordSchema]] = {
+    ExternalResponse: schema.EXTERNAL_RESPONSE,
+    Worker: schema.WORKER,
+    WorkerConfig: schema.WORKER_CONFIG,
+}
+
+
+def to_record(value: ExternalResponse | Worker | WorkerConfig) -> Record:
+    """Flatten a response, worker or worker configuration into its schema's record."""
+    document: Record = converter.unstructure(value)
+    return {name: document[name] for name in _SCHEMAS[type(value)].names}
+
+
+def from_record(record: Record, cls: type[T]) -> T:
+    """Build a response, worker or worker configuration back from its record."""
+    return converter.structure(record, cls)
+
+
+# A subclass field lives in the JSON ``extra`` field: the kinds JSON lacks travel as text.
+_BASE_NAMES: Final = frozenset(field.name for field in attrs.fields(Connector))
+_EXTRA_ENCODERS: Final[dict[FieldKind, Callable[[Any], Any]]] = {
+    FieldKind.TIMESTAMP: datetime.isoformat,
+    FieldKind.UUID: str,
+}
+_EXTRA_DECODERS: Final[dict[FieldKind, Callable[[Any], Any]]] = {
+    FieldKind.TIMESTAMP: datetime.fromisoformat,
+    FieldKind.UUID: UUID,
+}
+
+
+_CODERS: dict[tuple[type, bool], tuple[tuple[str, Callable[[Any], Any]], ...]] = {}
+
+
+def _extra_coders(
+    cls: type[Connector], decode: bool
+) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    coders = _CODERS.get((cls, decode))
+    if coders is None:
+        table = _EXTRA_DECODERS if decode else _EXTRA_ENCODERS
+        coders = _CODERS[cls, decode] = tuple(
+            (spec.name, table[spec.kind])
+            for spec in field_specs(cls)
+            if spec.kind in table and spec.name not in _BASE_NAMES
+        )
+    return coders
+
+
+def _convert_extra(cls: type[Connector], extra: Record, decode: bool) -> Record:
+    result = dict(extra)
+    for name, coder in _extra_coders(cls, decode):
+        if result.get(name) is not None:
+            result[name] = coder(result[name])
+    return result
 
 
 def connector_to_record(connector: Connector) -> Record:
@@ -57,48 +114,15 @@ def connector_to_record(connector: Connector) -> Record:
     # Subclasses fix connector_type with init=False, which cattrs leaves out.
     document["connector_type"] = connector.connector_type.value
     document["kind"] = type(connector).kind
-    document["extra"] = extra
-    return document
+    document["extra"] = _convert_extra(type(connector), extra, decode=False)
+    return {name: document[name] for name in schema.CONNECTOR.names}
 
 
 def connector_from_record(record: Record) -> Connector:
     """Build the connector's own class back from a record."""
     cls = CONNECTOR_CLASSES[record["kind"]]
     document = {key: value for key, value in record.items() if key not in ("kind", "extra")}
-    document.update(record["extra"])
+    document.update(_convert_extra(cls, record["extra"], decode=True))
     if cls is not Connector:
         del document["connector_type"]  # fixed by the subclass
     return converter.structure(document, cls)
-
-
-def response_to_record(response: ExternalResponse) -> Record:
-    """Flatten an external response into a record."""
-    record: Record = converter.unstructure(response)
-    return record
-
-
-def response_from_record(record: Record) -> ExternalResponse:
-    """Build an external response from a record."""
-    return converter.structure(record, ExternalResponse)
-
-
-def worker_to_record(worker: Worker) -> Record:
-    """Flatten a worker into a record (``moats`` becomes a JSON list)."""
-    record: Record = converter.unstructure(worker)
-    return record
-
-
-def worker_from_record(record: Record) -> Worker:
-    """Build a worker from a record."""
-    return converter.structure(record, Worker)
-
-
-def worker_config_to_record(config: WorkerConfig) -> Record:
-    """Flatten a tenant's worker configuration into a record."""
-    record: Record = converter.unstructure(config)
-    return record
-
-
-def worker_config_from_record(record: Record) -> WorkerConfig:
-    """Build a tenant's worker configuration from a record."""
-    return converter.structure(record, WorkerConfig)

@@ -6,12 +6,14 @@ the field or JSON path, so services validate everything before they write anythi
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, TypeVar
 from uuid import UUID
 
 from integration_store.errors import ValidationError
+from integration_store.model.schema import FieldKind
 
 MAX_IDENTIFIER_LENGTH = 255
 INT64_MIN = -(2**63)
@@ -92,6 +94,19 @@ def optional_integer(value: object, field: str) -> int | None:
     return None if value is None else integer(value, field)
 
 
+def floating(value: object, field: str) -> float:
+    """A finite float; an int (never a bool) is taken as the float it equals."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValidationError(field, f"must be a float, not {type(value).__name__}")
+    try:
+        result = float(value)
+    except OverflowError:
+        raise ValidationError(field, "is too large for a float") from None
+    if not math.isfinite(result):
+        raise ValidationError(field, f"must be finite, not {result!r}")
+    return result
+
+
 def boolean(value: object, field: str) -> bool:
     """A real bool (1 and 0 are not accepted)."""
     if not isinstance(value, bool):
@@ -170,9 +185,7 @@ def json_value(value: object, path: str, depth: int = 0) -> Any:
             result[_plain_str(key)] = json_value(item, f"{path}[{key!r}]", depth + 1)
         return result
     if isinstance(value, list | tuple):
-        return [
-            json_value(item, f"{path}[{index}]", depth + 1) for index, item in enumerate(value)
-        ]
+        return [json_value(item, f"{path}[{index}]", depth + 1) for index, item in enumerate(value)]
     raise ValidationError(path, f"{type(value).__name__} is not a JSON value")
 
 
@@ -201,3 +214,50 @@ def page(limit: object, offset: object) -> tuple[int, int]:
     if checked_offset < 0:
         raise ValidationError("offset", "must not be negative")
     return checked_limit, checked_offset
+
+
+def json_array(value: object, field: str) -> list[Any]:
+    """A JSON value that must be a list (or tuple) at top level."""
+    if not isinstance(value, list | tuple):
+        raise ValidationError(field, f"must be a list, not {type(value).__name__}")
+    result: list[Any] = json_value(value, field)
+    return result
+
+
+Checker = Callable[[Any, str], Any]
+"""A check: ``(value, field name) -> normalised value``, or ``ValidationError``."""
+
+_CHECKERS: dict[FieldKind, Checker] = {
+    FieldKind.IDENTIFIER: identifier,
+    FieldKind.TEXT: text,
+    FieldKind.JSON: json_value,
+    FieldKind.TIMESTAMP: timestamp,
+    FieldKind.UUID: uuid_value,
+    FieldKind.INTEGER: integer,
+    FieldKind.FLOAT: floating,
+    FieldKind.BOOLEAN: boolean,
+}
+
+
+def checker_for(kind: FieldKind, nullable: bool = False, of: type | None = None) -> Checker:
+    """The check for a field of this kind: the one place a declared kind becomes a check.
+
+    ``of`` narrows a kind: the enum class of an ``ENUM`` field, ``dict`` or ``list`` for a ``JSON``
+    field that must be an object or an array at top level.
+    """
+    check: Checker
+    if kind is FieldKind.ENUM:
+        if not (isinstance(of, type) and issubclass(of, Enum)):
+            raise TypeError(f"an ENUM field needs its enum class, not {of!r}")
+        enum_type = of
+        check = lambda value, field: enum_member(value, enum_type, field)  # noqa: E731
+    elif kind is FieldKind.JSON and of is dict:
+        check = json_object
+    elif kind is FieldKind.JSON and of is list:
+        check = json_array
+    else:
+        check = _CHECKERS[kind]
+    if not nullable:
+        return check
+    strict = check
+    return lambda value, field: None if value is None else strict(value, field)

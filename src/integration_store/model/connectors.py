@@ -8,6 +8,9 @@ from typing import Any, ClassVar
 
 import attrs
 
+from integration_store.model.fields import declare
+from integration_store.model.schema import FieldKind
+
 
 class ConnectorType(str, Enum):
     """Kinds of outside system a connector reaches."""
@@ -48,6 +51,10 @@ class ConnectorCapability(str, Enum):
 
 
 SECRET_MASK = "***"
+
+CONNECTOR_CLASSES: dict[str, type[Connector]] = {}
+"""Every connector class by its ``kind``: the base class, the three upstream subclasses and any
+subclass that declares its own ``kind``."""
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -101,20 +108,37 @@ class Connector:
 
     kind: ClassVar[str] = "base"
 
-    connector_id: str
-    tenant_id: str
-    name: str
+    connector_id: str = attrs.field(metadata=declare(FieldKind.IDENTIFIER))
+    tenant_id: str = attrs.field(metadata=declare(FieldKind.IDENTIFIER))
+    name: str = attrs.field(metadata=declare(FieldKind.IDENTIFIER))
     connector_type: ConnectorType = ConnectorType.CUSTOM
-    config: ConnectorConfig = attrs.field(factory=ConnectorConfig)
+    config: ConnectorConfig = attrs.field(factory=ConnectorConfig, metadata=declare(FieldKind.JSON))
     status: ConnectorStatus = ConnectorStatus.REGISTERED
-    capabilities: tuple[ConnectorCapability, ...] = ()
+    capabilities: tuple[ConnectorCapability, ...] = attrs.field(
+        default=(), metadata=declare(FieldKind.JSON)
+    )
     last_connected: datetime | None = None
     last_error: str | None = None
     connection_count: int = 0
     error_count: int = 0
     metadata: dict[str, Any] = attrs.field(factory=dict)
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
+    created_at: datetime | None = attrs.field(
+        default=None, metadata=declare(FieldKind.TIMESTAMP, stamped=True)
+    )
+    updated_at: datetime | None = attrs.field(
+        default=None, metadata=declare(FieldKind.TIMESTAMP, stamped=True)
+    )
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # A subclass naming its own ``kind`` is found again when a stored record is read; attrs
+        # builds the final (slotted) class last, so that is the one kept.
+        super().__init_subclass__(**kwargs)
+        if "kind" not in cls.__dict__:
+            return
+        taken = CONNECTOR_CLASSES.get(cls.kind)
+        if taken is not None and taken.__qualname__ != cls.__qualname__:
+            raise TypeError(f"connector kind {cls.kind!r} is taken by {taken.__qualname__}")
+        CONNECTOR_CLASSES[cls.kind] = cls
 
     def extra_fields(self) -> dict[str, Any]:
         """The fields a subclass adds to the base connector (empty for the base class)."""
@@ -147,6 +171,10 @@ class Connector:
 
 
 _BASE_FIELD_NAMES = frozenset(field.name for field in attrs.fields(Connector))
+CONNECTOR_CLASSES[Connector.kind] = Connector
+
+
+_R, _W = ConnectorCapability.READ, ConnectorCapability.WRITE
 
 
 @attrs.frozen
@@ -154,13 +182,12 @@ class VectorConnector(Connector):
     """A vector database connector."""
 
     kind: ClassVar[str] = "vector"
-
     connector_type: ConnectorType = attrs.field(default=ConnectorType.VECTOR, init=False)
     vector_dimension: int = 1536
     distance_metric: str = "cosine"
     capabilities: tuple[ConnectorCapability, ...] = (
-        ConnectorCapability.READ,
-        ConnectorCapability.WRITE,
+        _R,
+        _W,
         ConnectorCapability.SEARCH,
         ConnectorCapability.VECTOR_SEARCH,
     )
@@ -171,15 +198,10 @@ class FileConnector(Connector):
     """A file storage connector (local, s3, gcs, azure)."""
 
     kind: ClassVar[str] = "file"
-
     connector_type: ConnectorType = attrs.field(default=ConnectorType.FILE, init=False)
     storage_type: str = "local"
     base_path: str = "/"
-    capabilities: tuple[ConnectorCapability, ...] = (
-        ConnectorCapability.READ,
-        ConnectorCapability.WRITE,
-        ConnectorCapability.QUERY,
-    )
+    capabilities: tuple[ConnectorCapability, ...] = (_R, _W, ConnectorCapability.QUERY)
 
 
 @attrs.frozen
@@ -187,19 +209,10 @@ class ServerlessConnector(Connector):
     """A serverless function platform connector."""
 
     kind: ClassVar[str] = "serverless"
-
     connector_type: ConnectorType = attrs.field(default=ConnectorType.SERVERLESS, init=False)
     platform: str = "aws_lambda"
     region: str = "us-east-1"
-    capabilities: tuple[ConnectorCapability, ...] = (
-        ConnectorCapability.READ,
-        ConnectorCapability.WRITE,
-    )
-
-
-CONNECTOR_CLASSES: dict[str, type[Connector]] = {
-    cls.kind: cls for cls in (Connector, VectorConnector, FileConnector, ServerlessConnector)
-}
+    capabilities: tuple[ConnectorCapability, ...] = (_R, _W)
 
 
 @attrs.frozen

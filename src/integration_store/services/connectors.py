@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar, cast
 
 import attrs
 
@@ -18,6 +18,7 @@ from integration_store.errors import (
     ValidationError,
 )
 from integration_store.model.connectors import (
+    CONNECTOR_CLASSES,
     Connector,
     ConnectorCapability,
     ConnectorConfig,
@@ -28,82 +29,80 @@ from integration_store.model.connectors import (
     ServerlessConnector,
     VectorConnector,
 )
+from integration_store.model.fields import field_specs
 from integration_store.protocols import ConnectorQuery, ConnectorStorage
 from integration_store.records import connector_from_record, connector_to_record
 from integration_store.services.context import ServiceContext
 
 C = TypeVar("C", bound=Connector)
 
-_PLACEHOLDER_ID = "pending-id"
 
-
-def _check_config(config: object) -> ConnectorConfig:
+def _check_config(config: object, field: str) -> ConnectorConfig:
     if not isinstance(config, ConnectorConfig):
-        raise ValidationError("config", f"must be a ConnectorConfig, not {type(config).__name__}")
-    return ConnectorConfig(
-        endpoint=values.optional_text(config.endpoint, "config.endpoint"),
-        timeout_seconds=values.integer(config.timeout_seconds, "config.timeout_seconds"),
-        max_retries=values.integer(config.max_retries, "config.max_retries"),
-        retry_delay_seconds=values.integer(
-            config.retry_delay_seconds, "config.retry_delay_seconds"
-        ),
-        auth_type=values.optional_text(config.auth_type, "config.auth_type"),
-        credentials=values.json_object(config.credentials, "config.credentials"),
-        rate_limit_enabled=values.boolean(config.rate_limit_enabled, "config.rate_limit_enabled"),
-        rate_limit_requests=values.integer(
-            config.rate_limit_requests, "config.rate_limit_requests"
-        ),
-        rate_limit_window_seconds=values.integer(
-            config.rate_limit_window_seconds, "config.rate_limit_window_seconds"
-        ),
-        options=values.json_object(config.options, "config.options"),
-    )
+        raise ValidationError(field, f"must be a ConnectorConfig, not {type(config).__name__}")
+    return ConnectorConfig(**check_fields(ConnectorConfig, _init_values(config), f"{field}."))
 
 
-def _check_capabilities(capabilities: object) -> tuple[ConnectorCapability, ...]:
+def _check_capabilities(capabilities: object, field: str) -> tuple[ConnectorCapability, ...]:
     if not isinstance(capabilities, list | tuple):
-        raise ValidationError("capabilities", "must be a list or tuple of ConnectorCapability")
+        raise ValidationError(field, "must be a list or tuple of ConnectorCapability")
     return tuple(
-        values.enum_member(item, ConnectorCapability, f"capabilities[{index}]")
+        values.enum_member(item, ConnectorCapability, f"{field}[{index}]")
         for index, item in enumerate(capabilities)
     )
 
 
-def _check_extra_fields(connector: Connector) -> dict[str, Any]:
-    """Subclass fields are checked by their declared type (int or str)."""
-    checked: dict[str, Any] = {}
-    declared = {field.name: field.type for field in attrs.fields(type(connector))}
-    for name, value in connector.extra_fields().items():
-        if declared[name] in (int, "int"):
-            checked[name] = values.integer(value, name)
-        else:
-            checked[name] = values.text(value, name)
-    return checked
+_NARROWER_CHECKS: Final[dict[str, values.Checker]] = {
+    "config": _check_config,
+    "capabilities": _check_capabilities,
+    "connection_count": values.counter,
+    "error_count": values.counter,
+}
+"""Base connector fields whose rule is narrower than their declared kind."""
+
+_CHECKS: dict[type, tuple[tuple[str, values.Checker], ...]] = {}
+
+
+def _checks(cls: type) -> tuple[tuple[str, values.Checker], ...]:
+    checks = _CHECKS.get(cls)
+    if checks is None:
+        narrower = _NARROWER_CHECKS if issubclass(cls, Connector) else {}
+        checks = _CHECKS[cls] = tuple(
+            (
+                spec.name,
+                narrower.get(spec.name) or values.checker_for(spec.kind, spec.nullable, spec.of),
+            )
+            for spec in field_specs(cls)
+            if not spec.stamped
+        )
+    return checks
+
+
+def _init_values(instance: object) -> dict[str, Any]:
+    return {spec.name: getattr(instance, spec.name) for spec in field_specs(type(instance))}
+
+
+def check_fields(cls: type, given: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Checked copies of the given fields of ``cls``, each by its declared kind, in field order.
+
+    Store-stamped fields are left out: the store sets them, whatever was given.
+    """
+    return {
+        name: check(given[name], prefix + name) for name, check in _checks(cls) if name in given
+    }
 
 
 def check_connector(connector: object) -> Connector:
     """A normalised copy of the connector, or ``ValidationError`` naming the first bad field."""
     if not isinstance(connector, Connector):
         raise ValidationError("connector", f"must be a Connector, not {type(connector).__name__}")
-    changes: dict[str, Any] = {
-        "connector_id": values.identifier(connector.connector_id, "connector_id"),
-        "tenant_id": values.identifier(connector.tenant_id, "tenant_id"),
-        "name": values.identifier(connector.name, "name"),
-        "config": _check_config(connector.config),
-        "status": values.enum_member(connector.status, ConnectorStatus, "status"),
-        "capabilities": _check_capabilities(connector.capabilities),
-        "last_connected": values.optional_timestamp(connector.last_connected, "last_connected"),
-        "last_error": values.optional_text(connector.last_error, "last_error"),
-        "connection_count": values.counter(connector.connection_count, "connection_count"),
-        "error_count": values.counter(connector.error_count, "error_count"),
-        "metadata": values.json_object(connector.metadata, "metadata"),
-        **_check_extra_fields(connector),
-    }
-    if type(connector) is Connector:
-        changes["connector_type"] = values.enum_member(
-            connector.connector_type, ConnectorType, "connector_type"
+    cls = type(connector)
+    if CONNECTOR_CLASSES.get(cls.kind) is not cls:
+        # Stored under another class's kind, it would come back as that class.
+        raise TypeError(
+            f"{cls.__qualname__} must declare its own `kind: ClassVar[str]` to be stored"
         )
-    return attrs.evolve(connector, **changes)
+    return attrs.evolve(connector, **check_fields(cls, _init_values(connector)))
 
 
 class ConnectorRegistry:
@@ -125,8 +124,7 @@ class ConnectorRegistry:
         Raises ``ConnectorAlreadyExistsError`` for a taken connector_id and
         ``DuplicateConnectorNameError`` for a name the tenant already uses.
         """
-        checked = check_connector(connector)
-        return self._insert(checked)  # type: ignore[return-value]
+        return self._insert(cast(C, check_connector(connector)))
 
     def create_vector_connector(
         self,
@@ -138,15 +136,15 @@ class ConnectorRegistry:
         connector_id: str | None = None,
     ) -> VectorConnector:
         """Create and register a vector connector (id from the store's id factory when None)."""
-        connector = VectorConnector(
-            connector_id=_PLACEHOLDER_ID if connector_id is None else connector_id,
-            tenant_id=tenant_id,
-            name=name,
-            config=ConnectorConfig() if config is None else config,
+        return self._create(
+            VectorConnector,
+            connector_id,
+            tenant_id,
+            name,
+            config,
             vector_dimension=vector_dimension,
             distance_metric=distance_metric,
         )
-        return self._create(connector, connector_id is None)
 
     def create_file_connector(
         self,
@@ -158,15 +156,15 @@ class ConnectorRegistry:
         connector_id: str | None = None,
     ) -> FileConnector:
         """Create and register a file connector (id from the store's id factory when None)."""
-        connector = FileConnector(
-            connector_id=_PLACEHOLDER_ID if connector_id is None else connector_id,
-            tenant_id=tenant_id,
-            name=name,
-            config=ConnectorConfig() if config is None else config,
+        return self._create(
+            FileConnector,
+            connector_id,
+            tenant_id,
+            name,
+            config,
             storage_type=storage_type,
             base_path=base_path,
         )
-        return self._create(connector, connector_id is None)
 
     def create_serverless_connector(
         self,
@@ -178,23 +176,41 @@ class ConnectorRegistry:
         connector_id: str | None = None,
     ) -> ServerlessConnector:
         """Create and register a serverless connector (id from the store's id factory when None)."""
-        connector = ServerlessConnector(
-            connector_id=_PLACEHOLDER_ID if connector_id is None else connector_id,
-            tenant_id=tenant_id,
-            name=name,
-            config=ConnectorConfig() if config is None else config,
+        return self._create(
+            ServerlessConnector,
+            connector_id,
+            tenant_id,
+            name,
+            config,
             platform=platform,
             region=region,
         )
-        return self._create(connector, connector_id is None)
 
-    def _create(self, connector: C, draw_id: bool) -> C:
-        checked = check_connector(connector)
-        if draw_id:
-            checked = attrs.evolve(checked, connector_id=str(self._context.new_id()))
-        return self._insert(checked)  # type: ignore[return-value]
+    def _create(
+        self,
+        cls: type[C],
+        connector_id: str | None,
+        tenant_id: str,
+        name: str,
+        config: ConnectorConfig | None,
+        **own_fields: Any,
+    ) -> C:
+        # Everything given is checked before the id factory is drawn, so a rejected call draws
+        # nothing; the class's own defaults fill every field not given.
+        given: dict[str, Any] = {
+            "tenant_id": tenant_id,
+            "name": name,
+            "config": ConnectorConfig() if config is None else config,
+            **own_fields,
+        }
+        if connector_id is not None:
+            given["connector_id"] = connector_id
+        checked = check_fields(cls, given)
+        if connector_id is None:
+            checked["connector_id"] = str(self._context.new_id())
+        return self._insert(cls(**checked))
 
-    def _insert(self, connector: Connector) -> Connector:
+    def _insert(self, connector: C) -> C:
         now = self._context.now()
         stamped = attrs.evolve(connector, created_at=now, updated_at=now)
         record = connector_to_record(stamped)
@@ -202,7 +218,7 @@ class ConnectorRegistry:
             self._storage.insert(record)
         except ConflictError as conflict:
             raise self._conflict_error(stamped) from conflict
-        return connector_from_record(record)
+        return cast(C, connector_from_record(record))
 
     def _conflict_error(self, connector: Connector) -> ConflictError:
         if self._storage.get(connector.connector_id) is not None:

@@ -13,7 +13,7 @@ from integration_store.errors import (
 )
 from integration_store.model.responses import ExternalResponse, InterpretedResponse
 from integration_store.protocols import ExternalResponseStorage
-from integration_store.records import response_from_record, response_to_record
+from integration_store.records import from_record, to_record
 from integration_store.services.context import ServiceContext
 
 
@@ -51,14 +51,14 @@ class ExternalResponseService:
             run_id=checked_run_id,
             received_at=received_at,
         )
-        record = response_to_record(response)
+        record = to_record(response)
         try:
             self._storage.insert(record)
         except ConflictError as conflict:
             raise ResponseAlreadyExistsError(
                 f"external response {response.id} already exists"
             ) from conflict
-        return response_from_record(record)
+        return from_record(record, ExternalResponse)
 
     def interpret(
         self, response_id: UUID, interpreted_value: dict[str, object], interpreted_by: str
@@ -73,7 +73,7 @@ class ExternalResponseService:
         )
         if record is None:
             raise ResponseNotFoundError(f"external response {checked_id} not found")
-        return response_from_record(record)
+        return from_record(record, ExternalResponse)
 
     def get_raw_for_interpretation(
         self, response_id: UUID, expected_owner: str
@@ -84,14 +84,14 @@ class ExternalResponseService:
         record = self._storage.get(checked_id)
         if record is None or record["interpretation_owner"] != owner:
             return None
-        return response_from_record(record)
+        return from_record(record, ExternalResponse)
 
     def get_interpreted(self, response_id: UUID) -> InterpretedResponse | None:
         """The interpretation for consumers, without the raw payload; None until interpreted."""
         record = self._storage.get(values.uuid_value(response_id, "response_id"))
         if record is None or record["interpreted_at"] is None:
             return None
-        response = response_from_record(record)
+        response = from_record(record, ExternalResponse)
         assert response.interpreted_value is not None and response.interpreted_by is not None
         assert response.interpreted_at is not None
         return InterpretedResponse(
@@ -109,4 +109,7 @@ class ExternalResponseService:
         """The owner's uninterpreted responses, oldest ``received_at`` first, then by id."""
         owner = values.identifier(interpretation_owner, "interpretation_owner")
         checked_limit, _ = values.page(limit, 0)
-        return [response_from_record(r) for r in self._storage.find_pending(owner, checked_limit)]
+        return [
+            from_record(r, ExternalResponse)
+            for r in self._storage.find_pending(owner, checked_limit)
+        ]

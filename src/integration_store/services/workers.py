@@ -15,18 +15,9 @@ from integration_store.errors import (
 )
 from integration_store.model.workers import AVAILABLE, DEPRECATED, Worker, WorkerConfig
 from integration_store.protocols import WorkerStorage
-from integration_store.records import (
-    worker_config_from_record,
-    worker_config_to_record,
-    worker_from_record,
-    worker_to_record,
-)
+from integration_store.records import from_record, to_record
+from integration_store.services import worker_views
 from integration_store.services.context import ServiceContext
-
-
-def _iso(worker: Worker, field: str) -> str | None:
-    value = getattr(worker, field)
-    return None if value is None else str(value.isoformat())
 
 
 def _check_moats(moats: object) -> tuple[str, ...]:
@@ -41,36 +32,6 @@ def _optional_json(value: object, field: str) -> dict[str, Any]:
     return {} if value is None else values.json_object(value, field)
 
 
-def _summary(worker: Worker) -> dict[str, Any]:
-    return {
-        "id": worker.id,
-        "name": worker.name,
-        "description": worker.description,
-        "version": worker.version,
-        "status": worker.status,
-        "moats": list(worker.moats),
-        "tokens_per_run_estimate": worker.tokens_per_run_estimate,
-        "cost_per_run_cents": worker.cost_per_run_cents,
-    }
-
-
-def _effective(worker: Worker, tenant_config: WorkerConfig | None) -> dict[str, Any]:
-    """Upstream's merge: tenant keys override the worker's defaults; the tenant gives brand."""
-    config = dict(worker.default_config)
-    brand: dict[str, Any] = {}
-    if tenant_config is not None:
-        config.update(tenant_config.config)
-        brand = dict(tenant_config.brand)
-    return {
-        "worker_id": worker.id,
-        "enabled": tenant_config.enabled if tenant_config is not None else True,
-        "config": config,
-        "brand": brand,
-        "max_runs_per_day": tenant_config.max_runs_per_day if tenant_config else None,
-        "max_tokens_per_run": tenant_config.max_tokens_per_run if tenant_config else None,
-    }
-
-
 class WorkerRegistryService:
     """Worker registry on any backend; lists are ordered by (name, id), configs by worker_id."""
 
@@ -83,7 +44,7 @@ class WorkerRegistryService:
     def get_worker(self, worker_id: str) -> Worker | None:
         """The worker, or None."""
         record = self._storage.get_worker(values.identifier(worker_id, "worker_id"))
-        return None if record is None else worker_from_record(record)
+        return None if record is None else from_record(record, Worker)
 
     def get_worker_or_raise(self, worker_id: str) -> Worker:
         """The worker, or ``WorkerNotFoundError``."""
@@ -97,7 +58,7 @@ class WorkerRegistryService:
         records = self._storage.find_workers(
             values.optional_text(status, "status"), values.boolean(public_only, "public_only")
         )
-        return [worker_from_record(record) for record in records]
+        return [from_record(record, Worker) for record in records]
 
     def list_available_workers(self) -> list[Worker]:
         """Public workers whose status is ``"available"``."""
@@ -110,33 +71,20 @@ class WorkerRegistryService:
 
     def get_worker_details(self, worker_id: str) -> dict[str, Any]:
         """Upstream's detail dict: summary fields plus schemas, defaults and ISO timestamps."""
-        worker = self.get_worker_or_raise(worker_id)
-        return {
-            "id": worker.id,
-            "name": worker.name,
-            "description": worker.description,
-            "version": worker.version,
-            "status": worker.status,
-            "is_public": worker.is_public,
-            "moats": list(worker.moats),
-            "default_config": worker.default_config,
-            "input_schema": worker.input_schema,
-            "output_schema": worker.output_schema,
-            "tokens_per_run_estimate": worker.tokens_per_run_estimate,
-            "cost_per_run_cents": worker.cost_per_run_cents,
-            "created_at": _iso(worker, "created_at"),
-            "updated_at": _iso(worker, "updated_at"),
-        }
+        return worker_views.shape(worker_views.DETAILS, self.get_worker_or_raise(worker_id))
 
     def get_worker_summary(self, worker_id: str) -> dict[str, Any]:
         """Upstream's summary dict for listings."""
-        return _summary(self.get_worker_or_raise(worker_id))
+        return worker_views.shape(worker_views.SUMMARY, self.get_worker_or_raise(worker_id))
 
     def list_worker_summaries(
         self, status: str | None = None, public_only: bool = True
     ) -> list[dict[str, Any]]:
         """Summaries of ``list_workers`` (one backend call, not one per worker)."""
-        return [_summary(worker) for worker in self.list_workers(status, public_only)]
+        return [
+            worker_views.shape(worker_views.SUMMARY, worker)
+            for worker in self.list_workers(status, public_only)
+        ]
 
     # ---- management ---------------------------------------------------------------------
 
@@ -173,12 +121,12 @@ class WorkerRegistryService:
             cost_per_run_cents=values.optional_integer(cost_per_run_cents, "cost_per_run_cents"),
         )
         now = self._context.now()
-        record = worker_to_record(attrs.evolve(worker, created_at=now, updated_at=now))
+        record = to_record(attrs.evolve(worker, created_at=now, updated_at=now))
         try:
             self._storage.insert_worker(record)
         except ConflictError as conflict:
             raise WorkerAlreadyExistsError(f"Worker '{worker.id}' already exists") from conflict
-        return worker_from_record(record)
+        return from_record(record, Worker)
 
     def update_worker_status(self, worker_id: str, status: str) -> Worker:
         """Set the worker's status; ``WorkerNotFoundError`` when it does not exist."""
@@ -190,7 +138,7 @@ class WorkerRegistryService:
         )
         if record is None:
             raise WorkerNotFoundError(f"Worker '{checked_id}' not found")
-        return worker_from_record(record)
+        return from_record(record, Worker)
 
     def deprecate_worker(self, worker_id: str) -> Worker:
         """Set the worker's status to ``"deprecated"``."""
@@ -203,7 +151,7 @@ class WorkerRegistryService:
         record = self._storage.get_config(
             values.identifier(tenant_id, "tenant_id"), values.identifier(worker_id, "worker_id")
         )
-        return None if record is None else worker_config_from_record(record)
+        return None if record is None else from_record(record, WorkerConfig)
 
     def set_tenant_worker_config(
         self,
@@ -234,7 +182,7 @@ class WorkerRegistryService:
         self.get_worker_or_raise(checked_worker)
         now = self._context.now()
         changes["updated_at"] = now
-        insert = worker_config_to_record(
+        insert = to_record(
             WorkerConfig(
                 tenant_id=checked_tenant,
                 worker_id=checked_worker,
@@ -244,23 +192,23 @@ class WorkerRegistryService:
             )
         )
         record = self._storage.upsert_config(checked_tenant, checked_worker, insert, changes)
-        return worker_config_from_record(record)
+        return from_record(record, WorkerConfig)
 
     def list_tenant_worker_configs(self, tenant_id: str) -> list[WorkerConfig]:
         """Every override of the tenant, ordered by worker_id."""
         records = self._storage.find_configs(values.identifier(tenant_id, "tenant_id"))
-        return [worker_config_from_record(record) for record in records]
+        return [from_record(record, WorkerConfig) for record in records]
 
     def get_effective_worker_config(self, tenant_id: str, worker_id: str) -> dict[str, Any]:
         """The worker's defaults merged with the tenant's overrides (upstream's dict shape)."""
         checked_tenant = values.identifier(tenant_id, "tenant_id")
         worker = self.get_worker_or_raise(worker_id)
-        return _effective(worker, self.get_tenant_worker_config(checked_tenant, worker.id))
+        tenant_config = self.get_tenant_worker_config(checked_tenant, worker.id)
+        return worker_views.effective_config(worker, tenant_config)
 
     def is_worker_enabled_for_tenant(self, tenant_id: str, worker_id: str) -> bool:
         """The tenant's ``enabled`` flag for the worker; True when the tenant set nothing."""
-        tenant_config = self.get_tenant_worker_config(tenant_id, worker_id)
-        return tenant_config.enabled if tenant_config is not None else True
+        return worker_views.is_enabled(self.get_tenant_worker_config(tenant_id, worker_id))
 
     def get_workers_for_tenant(
         self, tenant_id: str, include_disabled: bool = False
@@ -270,27 +218,8 @@ class WorkerRegistryService:
         include = values.boolean(include_disabled, "include_disabled")
         workers = self.list_available_workers()
         configs = {
-            record["worker_id"]: worker_config_from_record(record)
+            record["worker_id"]: from_record(record, WorkerConfig)
             for record in self._storage.find_configs(checked_tenant)
         }
-        rows: list[dict[str, Any]] = []
-        for worker in workers:
-            effective = _effective(worker, configs.get(worker.id))
-            if not include and not effective["enabled"]:
-                continue
-            rows.append(
-                {
-                    "id": worker.id,
-                    "name": worker.name,
-                    "description": worker.description,
-                    "version": worker.version,
-                    "status": worker.status,
-                    "moats": list(worker.moats),
-                    "enabled": effective["enabled"],
-                    "has_custom_config": bool(effective["config"]),
-                    "has_custom_brand": bool(effective["brand"]),
-                    "tokens_per_run_estimate": worker.tokens_per_run_estimate,
-                    "cost_per_run_cents": worker.cost_per_run_cents,
-                }
-            )
-        return rows
+        rows = (worker_views.tenant_row(worker, configs.get(worker.id)) for worker in workers)
+        return [row for row in rows if include or row["enabled"]]
