@@ -19,9 +19,9 @@ Rules every implementation follows:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 import attrs
@@ -143,15 +143,37 @@ class WorkerStorage(Protocol):
         """Every config record of the tenant, ordered by worker_id."""
 
 
+DRIVERS = ("connectors", "external_responses", "workers")
+"""The attribute names of the three storages (and of the three services)."""
+
+H = TypeVar("H")
+
+
 @attrs.frozen
 class Storages:
     """The three storages of one backend, bound to one connection or one transaction.
 
-    Backends build this one container; the store builds its own over it (routed, checked)."""
+    The one container every backend builds, and the store wraps."""
 
     connectors: ConnectorStorage
     external_responses: ExternalResponseStorage
     workers: WorkerStorage
+
+    @classmethod
+    def over(
+        cls,
+        helper: H,
+        connectors: Callable[[H], ConnectorStorage],
+        external_responses: Callable[[H], ExternalResponseStorage],
+        workers: Callable[[H], WorkerStorage],
+    ) -> Storages:
+        """Storages made by three classes around one shared helper (a connection, a session)."""
+        return cls(connectors(helper), external_responses(helper), workers(helper))
+
+    @classmethod
+    def each(cls, make: Callable[[str], Any]) -> Storages:
+        """Storages whose every driver is ``make(name)`` (wrappers built the same per driver)."""
+        return cls(**{driver: make(driver) for driver in DRIVERS})
 
 
 class Backend(Protocol):
@@ -200,6 +222,7 @@ class BackendProvider(Protocol):
 
 
 __all__ = [
+    "DRIVERS",
     "SKIP_LOCKED",
     "TRANSACTIONS",
     "Backend",

@@ -17,16 +17,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from typing import Any, cast
+from typing import Any
 
 from integration_store.errors import StoreClosedError
-from integration_store.protocols import (
-    Backend,
-    ConnectorStorage,
-    ExternalResponseStorage,
-    Storages,
-    WorkerStorage,
-)
+from integration_store.protocols import Backend, Storages
 
 
 class CallRouter:
@@ -81,24 +75,12 @@ class CallRouter:
 
     def routed_storages(self) -> Storages:
         """Storages whose calls go through ``call`` (what the store's services use)."""
-        return Storages(
-            connectors=cast(ConnectorStorage, _RoutedStorage(self, "connectors")),
-            external_responses=cast(
-                ExternalResponseStorage, _RoutedStorage(self, "external_responses")
-            ),
-            workers=cast(WorkerStorage, _RoutedStorage(self, "workers")),
-        )
+        return Storages.each(lambda driver: _RoutedStorage(self, driver))
 
     def checked_storages(self, storages: Storages) -> Storages:
         """The given storages, each call first checking the store is open (for a unit of work,
         which is already bound to its transaction)."""
-        return Storages(
-            connectors=cast(ConnectorStorage, _CheckedStorage(self, storages.connectors)),
-            external_responses=cast(
-                ExternalResponseStorage, _CheckedStorage(self, storages.external_responses)
-            ),
-            workers=cast(WorkerStorage, _CheckedStorage(self, storages.workers)),
-        )
+        return Storages.each(lambda driver: _CheckedStorage(self, getattr(storages, driver)))
 
 
 class _RoutedStorage:
