@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -25,7 +26,8 @@ import sqlalchemy as sa
 
 from integration_store import VectorConnector, open_store
 from integration_store.backends.sql import SqlBackend, provider
-from integration_store.backends.sql.backend import engine_url
+from integration_store.backends.sql.engine import engine_url
+from integration_store.backends.sql.errors import translated_errors
 from integration_store.backends.sql.tables import connectors, external_responses
 from integration_store.errors import (
     BackendUnavailableError,
@@ -149,9 +151,7 @@ def test_isolated_server_databases_are_private_and_dropped() -> None:
         with _private_server_url(dialect) as first, _private_server_url(dialect) as second:
             assert first != second
             with open_store(first) as one, open_store(second) as two:
-                one.connectors.register(
-                    VectorConnector(connector_id="c", tenant_id="t", name="n")
-                )
+                one.connectors.register(VectorConnector(connector_id="c", tenant_id="t", name="n"))
                 assert two.connectors.get("c") is None
         # Dropped on exit: the URL no longer reaches a database.
         with open_store(first) as gone, pytest.raises(IntegrationStoreError):
@@ -518,8 +518,6 @@ def test_mariadb_errors_are_told_apart_by_number(errno: int, unavailable: bool) 
     """PyMySQL raises OperationalError for any server error it has no class for; only the
     connection-related ones are outages."""
     pymysql = pytest.importorskip("pymysql")
-    from integration_store.backends.sql.runner import translated_errors
-
     driver_error = pymysql.err.OperationalError(errno, "message")
     with pytest.raises(IntegrationStoreError) as raised, translated_errors():
         raise sa.exc.OperationalError("SELECT 1", {}, driver_error)
@@ -528,8 +526,6 @@ def test_mariadb_errors_are_told_apart_by_number(errno: int, unavailable: bool) 
 
 
 def test_a_bigint_overflow_is_a_store_error_not_an_outage(server_url: str) -> None:
-    from integration_store.backends.sql.runner import translated_errors
-
     with open_store(server_url) as store:
         engine = _backend(store).engine
         bigint = "BIGINT" if engine.dialect.name == "postgresql" else "SIGNED"
@@ -541,3 +537,50 @@ def test_a_bigint_overflow_is_a_store_error_not_an_outage(server_url: str) -> No
             connection.execute(sa.text(f"SELECT CAST(9223372036854775807 AS {bigint}) + 1")).all()
     assert not isinstance(raised.value, BackendUnavailableError)
     assert "range" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("UniqueViolation", ConflictError),
+        ("AdminShutdown", BackendUnavailableError),
+        ("ConnectionFailure", BackendUnavailableError),
+        ("NumericValueOutOfRange", IntegrationStoreError),
+        ("UndefinedTable", IntegrationStoreError),
+    ],
+)
+def test_postgresql_errors_are_told_apart_by_class_and_sqlstate(
+    name: str, expected: type[IntegrationStoreError]
+) -> None:
+    psycopg = pytest.importorskip("psycopg")
+    driver_error = getattr(psycopg.errors, name)("message")
+    with pytest.raises(IntegrationStoreError) as raised, translated_errors():
+        raise sa.exc.DBAPIError.instance("SELECT 1", {}, driver_error, psycopg.Error)
+    assert type(raised.value) is expected
+    assert raised.value.__cause__ is not None
+
+
+def test_a_driver_error_raised_outside_sqlalchemy_is_translated_by_its_code() -> None:
+    """Connect hooks raise the driver's own exceptions, which SQLAlchemy does not wrap."""
+    busy = sqlite3.OperationalError("database is locked")
+    busy.sqlite_errorcode = sqlite3.SQLITE_BUSY
+    with pytest.raises(BackendUnavailableError) as raised, translated_errors():
+        raise busy
+    assert raised.value.__cause__ is busy
+    with pytest.raises(IntegrationStoreError) as statement_error, translated_errors():
+        raise sqlite3.OperationalError("integer overflow")
+    assert not isinstance(statement_error.value, BackendUnavailableError)
+
+
+def test_a_missing_table_on_a_server_hints_at_create_schema() -> None:
+    psycopg = pytest.importorskip("psycopg")
+    with pytest.raises(IntegrationStoreError) as raised, translated_errors():
+        raise sa.exc.DBAPIError.instance(
+            "SELECT 1", {}, psycopg.errors.UndefinedTable("no table"), psycopg.Error
+        )
+    assert "create_schema" in str(raised.value)
+
+
+def test_exceptions_not_from_the_database_pass_through() -> None:
+    with pytest.raises(KeyError), translated_errors():
+        raise KeyError("not a database error")

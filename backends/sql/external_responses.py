@@ -11,8 +11,8 @@ from sqlalchemy.engine import Connection
 
 from integration_store.records import Record
 
-from .dialects import record_of, update_row
-from .runner import Runner
+from .execution import Runner
+from .statements import record_of, update_row
 from .tables import external_responses
 
 _T = external_responses

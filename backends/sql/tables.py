@@ -11,7 +11,7 @@ from typing import Final
 
 import sqlalchemy as sa
 
-from .dialects import (
+from .column_types import (
     MYSQL_TABLE_OPTIONS,
     JsonText,
     UtcTimestamp,

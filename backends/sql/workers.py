@@ -10,8 +10,8 @@ from sqlalchemy.engine import Connection
 
 from integration_store.records import Record
 
-from .dialects import record_of, update_row, upsert, upsert_returns_row
-from .runner import Runner
+from .execution import Runner
+from .statements import record_of, update_row, upsert, upsert_returns_row
 from .tables import worker_configs, workers
 
 _W = workers

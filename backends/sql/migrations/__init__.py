@@ -9,7 +9,7 @@ To add a revision after changing ``tables.py``, from a checkout, against a datab
     with engine.begin() as connection:
         alembic.command.revision(alembic_config(connection), "why", autogenerate=True)
 
-then review the generated file (dialect-specific types come from ``dialects.py``), and keep
+then review the generated file (dialect-specific types come from ``column_types.py``), and keep
 ``tests/test_sql_migrations.py`` green: it proves migrations and metadata agree on every dialect.
 """
 

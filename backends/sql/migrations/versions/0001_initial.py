@@ -12,7 +12,7 @@ from alembic import op
 
 # mypy sees backends/sql as the top-level package "sql" (the editable install maps it through
 # an import hook mypy cannot follow), so this absolute import is unresolved only for mypy.
-from integration_store.backends.sql.dialects import (  # type: ignore[import-not-found, unused-ignore]
+from integration_store.backends.sql.column_types import (  # type: ignore[import-not-found, unused-ignore]
     MYSQL_TABLE_OPTIONS,
     JsonText,
     UtcTimestamp,

@@ -1,0 +1,181 @@
+"""Column types: how each kind of stored value is kept on SQLite, PostgreSQL and MariaDB/MySQL.
+
+The tables ask ``column_type(kind)`` for the type of each field of the record schema; the
+types below keep values exactly and make text compare by code point on every dialect:
+
+- identifiers: SQLite VARCHAR(255) (BINARY collation); PostgreSQL VARCHAR(255) COLLATE "C";
+  MariaDB VARCHAR(255) utf8mb4_nopad_bin.
+- free text: SQLite TEXT; PostgreSQL TEXT COLLATE "C"; MariaDB LONGTEXT utf8mb4_nopad_bin.
+- JSON: jsoncodec text everywhere (TEXT; MariaDB LONGTEXT utf8mb4_bin).
+- timestamps: PostgreSQL TIMESTAMP(3) WITH TIME ZONE; SQLite and MariaDB BIGINT milliseconds
+  since the Unix epoch.
+- UUIDs: PostgreSQL UUID; SQLite CHAR(32) lowercase hex; MariaDB CHAR(32) ascii_bin hex.
+- bools / ints / floats: BOOLEAN (SQLite INTEGER, MariaDB TINYINT(1)) / BIGINT / DOUBLE.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql, postgresql
+from sqlalchemy.engine import Dialect
+
+from integration_store import jsoncodec
+from integration_store.model.schema import FieldKind
+
+MYSQL_FAMILY: Final = ("mysql", "mariadb")
+"""SQLAlchemy's names for MariaDB/MySQL (``mariadb`` for mariadb:// URLs)."""
+
+MYSQL_TEXT_COLLATION: Final = "utf8mb4_nopad_bin"
+"""Code-point order that also keeps trailing spaces significant (``utf8mb4_bin`` pads)."""
+
+MYSQL_TABLE_OPTIONS: Final[dict[str, Any]] = {
+    "mysql_engine": "InnoDB",
+    "mysql_charset": "utf8mb4",
+    "mysql_collate": MYSQL_TEXT_COLLATION,
+}
+"""Table options so columns without their own collation still compare by code point."""
+
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_MILLISECOND: Final = timedelta(milliseconds=1)
+
+
+def is_mysql(dialect: Dialect) -> bool:
+    """MariaDB is served by SQLAlchemy's mysql dialect (named ``mariadb`` for mariadb:// URLs)."""
+    return dialect.name in MYSQL_FAMILY
+
+
+def identifier_type() -> sa.types.TypeEngine[str]:
+    """Identifiers (≤ 255 characters), compared and sorted by code point."""
+    return (
+        sa.String(255)
+        .with_variant(sa.String(255, collation="C"), "postgresql")
+        .with_variant(
+            mysql.VARCHAR(255, charset="utf8mb4", collation=MYSQL_TEXT_COLLATION), *MYSQL_FAMILY
+        )
+    )
+
+
+def free_text_type() -> sa.types.TypeEngine[str]:
+    """Uncapped text (MariaDB's TEXT stops at 64 KiB, so LONGTEXT there)."""
+    return (
+        sa.Text()
+        .with_variant(sa.Text(collation="C"), "postgresql")
+        .with_variant(
+            mysql.LONGTEXT(charset="utf8mb4", collation=MYSQL_TEXT_COLLATION), *MYSQL_FAMILY
+        )
+    )
+
+
+# ``load_dialect_impl`` below returns the types themselves: ``dialect.type_descriptor`` would
+# adapt them to the dialect's generic classes and drop details (PostgreSQL TEXT became VARCHAR,
+# TIMESTAMP(3) lost its precision).
+
+
+class JsonText(sa.types.TypeDecorator[Any]):
+    """A JSON value kept as exact text (``jsoncodec``).
+
+    Native JSON types change values: PostgreSQL ``jsonb`` rejects ``\\u0000`` and normalises
+    numbers, MariaDB parses numbers its own way. Text written by ``jsoncodec`` keeps 1 vs 1.0,
+    -0.0, 1e308 and 64-bit ints exactly, and every read decodes a fresh object.
+    """
+
+    impl = sa.Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
+        if is_mysql(dialect):
+            return mysql.LONGTEXT(charset="utf8mb4", collation="utf8mb4_bin")
+        return sa.Text()
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else jsoncodec.dumps(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        return None if value is None else jsoncodec.loads(value)
+
+
+class UtcTimestamp(sa.types.TypeDecorator[datetime]):
+    """An aware UTC datetime at millisecond precision.
+
+    PostgreSQL keeps it as ``timestamptz(3)``; SQLite and MariaDB as integer milliseconds since
+    the epoch, which is exact over Python's whole datetime range (MariaDB's DATETIME starts at
+    year 1000 and SQLite has no datetime type) and sorts like the datetimes.
+    """
+
+    impl = sa.BigInteger
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return postgresql.TIMESTAMP(timezone=True, precision=3)
+        return sa.BigInteger()
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if dialect.name == "postgresql":
+            return value.astimezone(UTC)
+        return (value - _EPOCH) // _MILLISECOND
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, datetime):
+            return value.astimezone(UTC)
+        return _EPOCH + timedelta(milliseconds=int(value))
+
+
+class UuidKey(sa.types.TypeDecorator[uuid.UUID]):
+    """A ``uuid.UUID``, sorting like ``UUID.int``.
+
+    PostgreSQL's ``uuid`` compares bytewise, i.e. by ``UUID.int``. Elsewhere it is fixed-width
+    lowercase hex under a binary collation, which sorts the same way. (MariaDB's own UUID type
+    is avoided: it orders time-based UUIDs by swapped segments.)
+    """
+
+    impl = sa.CHAR(32)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return postgresql.UUID(as_uuid=True)
+        if is_mysql(dialect):
+            return mysql.CHAR(32, charset="ascii", collation="ascii_bin")
+        return sa.CHAR(32)
+
+    def process_bind_param(self, value: uuid.UUID | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if dialect.name == "postgresql":
+            return value
+        return value.hex
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> uuid.UUID | None:
+        if value is None:
+            return None
+        if isinstance(value, uuid.UUID):
+            return uuid.UUID(int=value.int)  # a plain UUID, whatever class the driver used
+        return uuid.UUID(hex=value)
+
+
+_COLUMN_TYPES: Final[dict[FieldKind, Callable[[], sa.types.TypeEngine[Any]]]] = {
+    FieldKind.IDENTIFIER: identifier_type,
+    FieldKind.ENUM: identifier_type,  # an enum's value is stored like an identifier
+    FieldKind.TEXT: free_text_type,
+    FieldKind.JSON: JsonText,
+    FieldKind.TIMESTAMP: UtcTimestamp,
+    FieldKind.UUID: UuidKey,
+    FieldKind.INTEGER: sa.BigInteger,
+    FieldKind.FLOAT: sa.Double,  # an IEEE double on every dialect: finite floats round-trip
+    FieldKind.BOOLEAN: sa.Boolean,
+}
+
+
+def column_type(kind: FieldKind) -> sa.types.TypeEngine[Any]:
+    """A fresh column type for a field of ``kind``."""
+    return _COLUMN_TYPES[kind]()

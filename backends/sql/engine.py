@@ -1,0 +1,190 @@
+"""Engines: store URL → a SQLAlchemy engine with the settings the backend relies on.
+
+URLs: ``sqlite://`` (a private in-memory database per store, one connection shared by threads),
+``sqlite:///path.db`` (WAL, busy timeout, ``BEGIN IMMEDIATE`` for writes),
+``postgresql[+psycopg]://…`` (psycopg 3) and ``mysql[+pymysql]://…`` / ``mariadb[+pymysql]://…``
+(PyMySQL). Engines pre-ping pooled connections, so the first call after a server restart works.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from contextlib import suppress
+from pathlib import Path
+from typing import Any, Final
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, Engine
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
+
+from integration_store.errors import IntegrationStoreError
+
+from . import migrations
+from .column_types import MYSQL_FAMILY
+
+SQLITE_BUSY_TIMEOUT_MS: Final = 30_000
+"""How long a SQLite writer waits for another writer (thread or process) before giving up."""
+
+CONNECT_TIMEOUT_SECONDS: Final = 10
+"""How long to wait for a database server to accept a connection."""
+
+READ_ONLY_OPTION: Final = "integration_store_read_only"
+"""Execution option marking a connection whose transaction only reads (SQLite begins it
+DEFERRED instead of IMMEDIATE, so readers do not queue behind writers)."""
+
+_DEFAULT_DRIVERS: Final = {"postgresql": "psycopg", "mysql": "pymysql", "mariadb": "pymysql"}
+_DRIVER_EXTRAS: Final = {"postgresql": "postgres", "mysql": "mysql", "mariadb": "mysql"}
+
+_MYSQL_SQL_MODE: Final = (
+    "STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
+    "NO_ENGINE_SUBSTITUTION"
+)
+
+
+def engine_url(url: str) -> URL:
+    """Parse a store URL; a bare ``postgresql``/``mysql``/``mariadb`` scheme gets this library's
+    driver (psycopg 3, PyMySQL) rather than SQLAlchemy's default."""
+    try:
+        parsed = sa.make_url(url)
+    except ArgumentError as error:
+        raise IntegrationStoreError(f"not a valid SQL store URL: {url!r}") from error
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql", *MYSQL_FAMILY):
+        raise IntegrationStoreError(
+            f"the SQL backend serves sqlite, postgresql, mysql and mariadb URLs, not {url!r}"
+        )
+    if "+" not in parsed.drivername and backend in _DEFAULT_DRIVERS:
+        parsed = parsed.set(drivername=f"{backend}+{_DEFAULT_DRIVERS[backend]}")
+    return parsed
+
+
+def is_sqlite_memory(url: URL) -> bool:
+    """``sqlite://`` and ``sqlite:///:memory:``: a database only this store's connection sees.
+    (A named ``mode=memory`` URI database is shared in the process, so it is treated as a
+    file.)"""
+    return url.get_backend_name() == "sqlite" and (url.database or "") in ("", ":memory:")
+
+
+class _MigratedTemplate:
+    """One in-memory database per process, migrated to head once; every new private
+    ``sqlite://`` store starts as a copy of it (SQLite's backup API), which is much cheaper than
+    running the migrations for each store the test suites open."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._connection: sqlite3.Connection | None = None
+
+    def _build(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(":memory:", check_same_thread=False)
+        engine = sa.create_engine("sqlite://", creator=lambda: connection, poolclass=StaticPool)
+        _install_sqlite_hooks(engine, file_backed=False)
+        with engine.connect() as migrating, migrating.begin():
+            migrations.upgrade(migrating)
+        return connection
+
+    def copy_into(self, target: sqlite3.Connection) -> None:
+        """Fill the empty database behind ``target`` with the migrated schema."""
+        with self._lock:
+            if self._connection is None:
+                self._connection = self._build()
+            self._connection.backup(target)
+
+
+_TEMPLATE: Final = _MigratedTemplate()
+
+
+def _install_sqlite_hooks(engine: Engine, file_backed: bool) -> None:
+    """Take transaction control from pysqlite: it would BEGIN lazily (DEFERRED) and a reader
+    upgrading to a writer fails with "database is locked" instead of waiting. We BEGIN
+    IMMEDIATE for writes (waiting up to the busy timeout) and DEFERRED for pure reads."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            if file_backed:
+                cursor.execute("PRAGMA journal_mode = WAL")
+                cursor.execute("PRAGMA synchronous = NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
+        connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
+
+
+def _start_migrated(engine: Engine) -> None:
+    """Nobody else can reach a private in-memory database to create its schema, and it dies
+    with the store, so it starts migrated."""
+
+    @event.listens_for(engine, "connect")
+    def _born_migrated(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        _TEMPLATE.copy_into(dbapi_connection)
+
+
+def _create_parent_directory_on_connect(engine: Engine, url: URL) -> None:
+    """SQLite creates a missing database file but not its directory; do that too, so
+    ``sqlite:///data/app.db`` works in a fresh checkout. (Only when connecting, as SQLite
+    itself would; a directory that cannot be made is left for SQLite to report.)"""
+    database = url.database or ""
+    if database.startswith("file:") or url.query.get("uri") == "true":
+        return  # a URI filename: SQLite's business
+
+    @event.listens_for(engine, "do_connect")
+    def _make_directory(*_args: Any) -> None:
+        with suppress(OSError):
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _engine_options(url: URL) -> dict[str, Any]:
+    """Pool and connect options per dialect."""
+    backend = url.get_backend_name()
+    if is_sqlite_memory(url):
+        return {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+    if backend == "sqlite":
+        timeout = SQLITE_BUSY_TIMEOUT_MS / 1000
+        return {"connect_args": {"check_same_thread": False, "timeout": timeout}}
+    if backend == "postgresql":
+        return {
+            "connect_args": {
+                "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+                "client_encoding": "utf8",
+                "options": "-c TimeZone=UTC",
+            }
+        }
+    return {
+        "pool_recycle": 3600,
+        "connect_args": {
+            "charset": "utf8mb4",
+            "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+            "init_command": f"SET SESSION sql_mode = '{_MYSQL_SQL_MODE}'",
+        },
+    }
+
+
+def create_sql_engine(url: URL, **options: Any) -> Engine:
+    """An engine for the URL with the settings the backend relies on (see module docstring);
+    ``options`` go to ``create_engine`` as well, over the defaults."""
+    backend = url.get_backend_name()
+    try:
+        engine = sa.create_engine(url, **{"pool_pre_ping": True, **_engine_options(url), **options})
+    except (ImportError, NoSuchModuleError) as missing:
+        extra = _DRIVER_EXTRAS.get(backend, "sql")
+        raise IntegrationStoreError(
+            f"the {backend} driver is not installed; pip install 'integration-store[{extra}]'"
+        ) from missing
+    except ArgumentError as error:
+        raise IntegrationStoreError(f"cannot open {url!r}: {error}") from error
+    if backend == "sqlite":
+        _install_sqlite_hooks(engine, file_backed=not is_sqlite_memory(url))
+        if is_sqlite_memory(url):
+            _start_migrated(engine)
+        else:
+            _create_parent_directory_on_connect(engine, url)
+    return engine

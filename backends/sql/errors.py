@@ -1,0 +1,198 @@
+"""Database errors → the library's errors, in one place, so no driver exception escapes.
+
+* a duplicate key (SQLite ``SQLITE_CONSTRAINT_UNIQUE``/``_PRIMARYKEY``, PostgreSQL SQLSTATE
+  23505, MariaDB errno 1022/1062/1586) → bare ``ConflictError``: the service picks the subclass;
+* the database cannot serve us now → ``BackendUnavailableError``: a connection SQLAlchemy
+  invalidated, a pool timeout, and the driver's ``OperationalError``/``InterfaceError`` when its
+  code says so — any of psycopg's (SQLSTATE classes 08 connection, 40 deadlock, 53 resources,
+  55P03 lock, 57P0x shutdown, and client-side failures without a SQLSTATE); PyMySQL's by errno
+  (client errors 2000-2999 and the server's connection, lock and deadlock errors); SQLite's by
+  primary result code (busy, locked, can't open, I/O, full, read-only);
+* a missing table → ``IntegrationStoreError`` hinting at ``create_schema()``;
+* anything else from the database or SQLAlchemy → ``IntegrationStoreError``.
+
+Errors are told apart by the driver's codes and by the classes of the DB-API module that raised
+them, whether SQLAlchemy wrapped them or not (a connect hook raises the driver's own). The
+original is always chained as ``__cause__``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import Enum
+from types import ModuleType
+from typing import Any, Final
+
+from sqlalchemy import exc as sa_exc
+
+from integration_store.errors import (
+    BackendUnavailableError,
+    ConflictError,
+    IntegrationStoreError,
+)
+
+DRIVERS: Final = ("sqlite3", "psycopg", "pymysql")
+"""The DB-API modules the backend uses; a driver that is not imported raised nothing."""
+
+_SQLITE_DUPLICATE_KEY: Final = frozenset(
+    {sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY}
+)
+_SQLITE_OUTAGE: Final = frozenset(
+    {
+        sqlite3.SQLITE_BUSY,
+        sqlite3.SQLITE_LOCKED,
+        sqlite3.SQLITE_CANTOPEN,
+        sqlite3.SQLITE_IOERR,
+        sqlite3.SQLITE_FULL,
+        sqlite3.SQLITE_READONLY,
+    }
+)
+"""Primary result codes meaning the file cannot be used right now. SQLite's OperationalError
+also covers statement errors (a SUM overflow, a missing table), which are not outages."""
+
+_POSTGRESQL_DUPLICATE_KEY: Final = "23505"
+_POSTGRESQL_UNDEFINED_TABLE: Final = "42P01"
+
+_MYSQL_DUPLICATE_KEY: Final = frozenset({1022, 1062, 1586})
+_MYSQL_NO_SUCH_TABLE: Final = 1146
+_MYSQL_CLIENT_ERRORS: Final = range(2000, 3000)
+"""PyMySQL's own errors: all about the connection."""
+_MYSQL_OUTAGE: Final = frozenset(
+    {
+        1040,  # too many connections
+        1043,  # bad handshake
+        1044,  # access denied to the database
+        1045,  # access denied for the user
+        1047,  # unknown command
+        1049,  # unknown database (PostgreSQL reports these three as connection failures too)
+        1053,  # server shutdown in progress
+        1077,  # normal shutdown
+        1080,  # forcing close of a thread
+        *range(1152, 1162),  # aborted connection; network read/write errors and timeouts
+        1184,  # aborted new connection
+        1205,  # lock wait timeout
+        1213,  # deadlock
+        1927,  # connection killed
+        3032,  # server offline
+        4031,  # disconnected for inactivity
+    }
+)
+"""Server errors that are about the connection, not the statement: PyMySQL raises
+OperationalError for every server error it has no class for (an out-of-range BIGINT, say)."""
+
+
+class _Failure(Enum):
+    CONFLICT = "unique key violated"
+    REFUSED = "the database refused the write"
+    UNAVAILABLE = "the database is unavailable"
+    MISSING_SCHEMA = "the database failed"
+    FAILED = "the database failed"
+
+
+def loaded_driver(error: BaseException) -> ModuleType | None:
+    """The imported DB-API module that raised ``error`` (None: not a driver error)."""
+    for name in DRIVERS:
+        module = sys.modules.get(name)
+        if module is not None and isinstance(error, module.Error):
+            return module
+    return None
+
+
+def _mysql_errno(error: BaseException) -> int | None:
+    """PyMySQL's errors carry ``(errno, message)``; its sqlstate is too coarse (23000)."""
+    code = error.args[0] if error.args else None
+    return code if isinstance(code, int) else None
+
+
+def _is_duplicate_key(error: BaseException, driver: str) -> bool:
+    if driver == "sqlite3":
+        return getattr(error, "sqlite_errorcode", None) in _SQLITE_DUPLICATE_KEY
+    if driver == "pymysql":
+        return _mysql_errno(error) in _MYSQL_DUPLICATE_KEY
+    return getattr(error, "sqlstate", None) == _POSTGRESQL_DUPLICATE_KEY
+
+
+def _is_outage(error: BaseException, driver: str) -> bool:
+    """For a driver's OperationalError or InterfaceError: does its code mean an outage?"""
+    if driver == "sqlite3":
+        code = getattr(error, "sqlite_errorcode", None)
+        return code is not None and code & 0xFF in _SQLITE_OUTAGE
+    if driver == "pymysql":
+        errno = _mysql_errno(error)
+        return errno is None or errno in _MYSQL_OUTAGE or errno in _MYSQL_CLIENT_ERRORS
+    return True  # psycopg (see the module docstring), or a driver we do not know
+
+
+def _is_missing_table(error: BaseException, driver: str) -> bool:
+    if driver == "sqlite3":
+        # SQLite has no result code of its own for these (SQLITE_ERROR), only the message.
+        message = str(error)
+        return isinstance(error, sqlite3.OperationalError) and (
+            message.startswith("no such ") or "syntax error" in message
+        )
+    if driver == "pymysql":
+        return _mysql_errno(error) == _MYSQL_NO_SUCH_TABLE
+    return getattr(error, "sqlstate", None) == _POSTGRESQL_UNDEFINED_TABLE
+
+
+def _failure(error: BaseException, classes: Any, driver: str) -> _Failure:
+    """Classify by the DB-API classes of ``classes`` (a driver module, or ``sqlalchemy.exc``,
+    whose wrappers mirror them, for an error of no known driver) and the driver's codes."""
+    if isinstance(error, classes.IntegrityError):
+        return _Failure.CONFLICT if _is_duplicate_key(error, driver) else _Failure.REFUSED
+    if isinstance(error, classes.OperationalError | classes.InterfaceError) and _is_outage(
+        error, driver
+    ):
+        return _Failure.UNAVAILABLE
+    if _is_missing_table(error, driver):
+        return _Failure.MISSING_SCHEMA
+    return _Failure.FAILED
+
+
+def _library_error(failure: _Failure, error: BaseException) -> IntegrationStoreError:
+    message = f"{failure.value}: {error}"
+    if failure is _Failure.CONFLICT:
+        return ConflictError(message)
+    if failure is _Failure.UNAVAILABLE:
+        return BackendUnavailableError(message)
+    if failure is _Failure.MISSING_SCHEMA:
+        return IntegrationStoreError(f"{message} (has store.create_schema() been run?)")
+    return IntegrationStoreError(message)
+
+
+def translate(error: BaseException) -> IntegrationStoreError | None:
+    """The library error for a database error (the caller raises it ``from`` the original);
+    None when ``error`` came from neither SQLAlchemy nor a driver."""
+    if isinstance(error, sa_exc.DBAPIError):
+        original = error if error.orig is None else error.orig
+        driver = loaded_driver(original)
+        if driver is None:
+            failure = _failure(error, sa_exc, "")
+        else:
+            failure = _failure(original, driver, driver.__name__)
+        if error.connection_invalidated and failure in (_Failure.FAILED, _Failure.MISSING_SCHEMA):
+            failure = _Failure.UNAVAILABLE
+        return _library_error(failure, original)
+    if isinstance(error, sa_exc.DisconnectionError | sa_exc.TimeoutError):
+        return BackendUnavailableError(f"the database is unavailable: {error}")
+    if isinstance(error, sa_exc.SQLAlchemyError):
+        return IntegrationStoreError(f"the database layer failed: {error}")
+    driver = loaded_driver(error)
+    if driver is not None:  # raised outside SQLAlchemy (in a connect hook, say)
+        return _library_error(_failure(error, driver, driver.__name__), error)
+    return None
+
+
+@contextmanager
+def translated_errors() -> Iterator[None]:
+    """Run a block of database calls, re-raising database errors as library errors (chained)."""
+    try:
+        yield
+    except Exception as error:
+        translated = translate(error)
+        if translated is None:
+            raise
+        raise translated from error
