@@ -13,6 +13,7 @@ import pytest
 pytest.importorskip("sqlalchemy")
 pytest.importorskip("alembic")
 
+import attrs
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -21,9 +22,18 @@ from alembic.script import ScriptDirectory
 
 from integration_store import open_store
 from integration_store.backends.sql import SqlBackend, provider
+from integration_store.backends.sql.column_types import column_type
 from integration_store.backends.sql.migrations import alembic_config
-from integration_store.backends.sql.tables import ALL_TABLES, VERSION_TABLE, metadata
+from integration_store.backends.sql.tables import (
+    ALL_TABLES,
+    NAMING_CONVENTION,
+    TABLE_PREFIX,
+    VERSION_TABLE,
+    metadata,
+    table_for,
+)
 from integration_store.errors import BackendUnavailableError
+from integration_store.model.schema import ALL_SCHEMAS, WORKER, Field, FieldKind, RecordSchema
 from integration_store.store import Store
 
 SERVER_URLS = {
@@ -78,6 +88,47 @@ def test_migrated_schema_equals_the_table_metadata(target_url: str) -> None:
                 connection, opts={"compare_type": True, "version_table": VERSION_TABLE}
             )
             assert compare_metadata(context, metadata) == []
+
+
+@pytest.mark.parametrize("schema", ALL_SCHEMAS, ids=lambda schema: schema.name)
+def test_each_table_holds_exactly_its_records_fields(schema: RecordSchema) -> None:
+    table = metadata.tables[TABLE_PREFIX + schema.name]
+    columns = list(table.columns)
+    assert [column.name for column in columns] == list(schema.names)
+    assert [column.nullable for column in columns] == [field.nullable for field in schema.fields]
+    assert [type(column.type) for column in columns] == [
+        type(column_type(field.kind)) for field in schema.fields
+    ]
+    assert tuple(column.name for column in table.primary_key.columns) == schema.key
+    uniques = {
+        tuple(column.name for column in constraint.columns)
+        for constraint in table.constraints
+        if isinstance(constraint, sa.UniqueConstraint)
+    }
+    assert uniques == set(schema.unique)
+
+
+def test_every_table_is_a_record_kind() -> None:
+    assert [table.name for table in ALL_TABLES] == [
+        TABLE_PREFIX + schema.name for schema in ALL_SCHEMAS
+    ]
+
+
+def test_a_field_declared_without_a_migration_step_is_caught() -> None:
+    """What the migration-vs-metadata test reports when the schema grows a field."""
+    rating = Field("rating", FieldKind.INTEGER, nullable=True, default=None)
+    grown = attrs.evolve(WORKER, fields=(*WORKER.fields, rating))
+    target = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    for schema in ALL_SCHEMAS:
+        table_for(grown if schema is WORKER else schema, target)
+    with open_store("sqlite://") as store, _backend(store).engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "version_table": VERSION_TABLE}
+        )
+        added = [
+            diff[3].name for diff in compare_metadata(context, target) if diff[0] == "add_column"
+        ]
+    assert added == ["rating"]
 
 
 def test_create_schema_is_idempotent_and_records_the_head_revision(target_url: str) -> None:

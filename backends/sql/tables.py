@@ -1,27 +1,37 @@
-"""The tables of the SQL backend as SQLAlchemy Core metadata.
+"""The tables of the SQL backend, derived from the record schema.
 
-Migrations create exactly this schema (a test compares them with Alembic's autogenerate); the
-storages read and write through these ``Table`` objects. Column names equal the record field
-names of ``integration_store.records``, so a row's mapping is a record.
+Each record kind of ``integration_store.model.schema`` is one table: its fields in order as
+columns (column name = field name, so a row's mapping is a record; the type from the field's
+kind, ``column_types.column_type``; nullability from the field), its key as the primary key and
+its unique field groups as unique constraints. Only what is SQL's own is declared here: the
+table prefix, constraint names older than the naming convention, and indexes.
+
+Migrations create exactly this schema: a test compares them with Alembic's autogenerate on
+every dialect, so a field added to the schema without a migration step fails it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final
 
 import sqlalchemy as sa
 
-from .column_types import (
-    MYSQL_TABLE_OPTIONS,
-    JsonText,
-    UtcTimestamp,
-    UuidKey,
-    free_text_type,
-    identifier_type,
+from integration_store.model.schema import (
+    CONNECTOR,
+    EXTERNAL_RESPONSE,
+    WORKER,
+    WORKER_CONFIG,
+    RecordSchema,
 )
+
+from .column_types import MYSQL_TABLE_OPTIONS, column_type
 
 VERSION_TABLE: Final = "integration_store_alembic_version"
 """Alembic's version table, named so it never clashes with an application's own migrations."""
+
+TABLE_PREFIX: Final = "integration_"
+"""Prefix of every table name, so the tables sit beside an application's own."""
 
 NAMING_CONVENTION: Final = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -31,46 +41,36 @@ NAMING_CONVENTION: Final = {
 
 metadata: Final = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
-connectors: Final = sa.Table(
-    "integration_connectors",
+
+def table_for(
+    schema: RecordSchema,
+    target: sa.MetaData,
+    unique_names: Mapping[tuple[str, ...], str] | None = None,
+) -> sa.Table:
+    """The table of one record kind in ``target``; a unique group missing from
+    ``unique_names`` is named by the naming convention."""
+    names = unique_names or {}
+    return sa.Table(
+        TABLE_PREFIX + schema.name,
+        target,
+        *(
+            sa.Column(field.name, column_type(field.kind), nullable=field.nullable)
+            for field in schema.fields
+        ),
+        sa.PrimaryKeyConstraint(*schema.key),
+        *(sa.UniqueConstraint(*group, name=names.get(group)) for group in schema.unique),
+        **MYSQL_TABLE_OPTIONS,
+    )
+
+
+connectors: Final = table_for(
+    CONNECTOR,
     metadata,
-    sa.Column("connector_id", identifier_type(), primary_key=True),
-    sa.Column("tenant_id", identifier_type(), nullable=False),
-    sa.Column("name", identifier_type(), nullable=False),
-    sa.Column("kind", identifier_type(), nullable=False),
-    sa.Column("connector_type", identifier_type(), nullable=False),
-    sa.Column("status", identifier_type(), nullable=False),
-    sa.Column("config", JsonText(), nullable=False),
-    sa.Column("capabilities", JsonText(), nullable=False),
-    sa.Column("last_connected", UtcTimestamp(), nullable=True),
-    sa.Column("last_error", free_text_type(), nullable=True),
-    sa.Column("connection_count", sa.BigInteger(), nullable=False),
-    sa.Column("error_count", sa.BigInteger(), nullable=False),
-    sa.Column("metadata", JsonText(), nullable=False),
-    sa.Column("extra", JsonText(), nullable=False),
-    sa.Column("created_at", UtcTimestamp(), nullable=False),
-    sa.Column("updated_at", UtcTimestamp(), nullable=False),
     # Also serves tenant filters and the (name, connector_id) order within a tenant.
-    sa.UniqueConstraint("tenant_id", "name", name="uq_integration_connectors_tenant_name"),
-    **MYSQL_TABLE_OPTIONS,
+    unique_names={("tenant_id", "name"): "uq_integration_connectors_tenant_name"},
 )
 
-external_responses: Final = sa.Table(
-    "integration_external_responses",
-    metadata,
-    sa.Column("id", UuidKey(), primary_key=True),
-    sa.Column("source", identifier_type(), nullable=False),
-    sa.Column("raw_response", JsonText(), nullable=False),
-    sa.Column("interpretation_owner", identifier_type(), nullable=False),
-    sa.Column("interpretation_contract", identifier_type(), nullable=True),
-    sa.Column("request_id", identifier_type(), nullable=True),
-    sa.Column("run_id", identifier_type(), nullable=True),
-    sa.Column("received_at", UtcTimestamp(), nullable=False),
-    sa.Column("interpreted_value", JsonText(), nullable=True),
-    sa.Column("interpreted_at", UtcTimestamp(), nullable=True),
-    sa.Column("interpreted_by", identifier_type(), nullable=True),
-    **MYSQL_TABLE_OPTIONS,
-)
+external_responses: Final = table_for(EXTERNAL_RESPONSE, metadata)
 
 # The pending queue: one owner's uninterpreted responses by (received_at, id). Partial where
 # the dialect has partial indexes, so interpreted rows leave it.
@@ -83,25 +83,7 @@ sa.Index(
     sqlite_where=external_responses.c.interpreted_at.is_(None),
 )
 
-workers: Final = sa.Table(
-    "integration_workers",
-    metadata,
-    sa.Column("id", identifier_type(), primary_key=True),
-    sa.Column("name", identifier_type(), nullable=False),
-    sa.Column("description", free_text_type(), nullable=True),
-    sa.Column("version", free_text_type(), nullable=False),
-    sa.Column("status", free_text_type(), nullable=False),
-    sa.Column("is_public", sa.Boolean(), nullable=False),
-    sa.Column("moats", JsonText(), nullable=False),
-    sa.Column("default_config", JsonText(), nullable=False),
-    sa.Column("input_schema", JsonText(), nullable=False),
-    sa.Column("output_schema", JsonText(), nullable=False),
-    sa.Column("tokens_per_run_estimate", sa.BigInteger(), nullable=True),
-    sa.Column("cost_per_run_cents", sa.BigInteger(), nullable=True),
-    sa.Column("created_at", UtcTimestamp(), nullable=False),
-    sa.Column("updated_at", UtcTimestamp(), nullable=False),
-    **MYSQL_TABLE_OPTIONS,
-)
+workers: Final = table_for(WORKER, metadata)
 
 # Listing by status and visibility, ordered by name. Status is uncapped text, so MariaDB
 # indexes a prefix of it.
@@ -113,20 +95,7 @@ sa.Index(
     mysql_length={"status": 255},
 )
 
-worker_configs: Final = sa.Table(
-    "integration_worker_configs",
-    metadata,
-    sa.Column("tenant_id", identifier_type(), primary_key=True),
-    sa.Column("worker_id", identifier_type(), primary_key=True),
-    sa.Column("enabled", sa.Boolean(), nullable=False),
-    sa.Column("config", JsonText(), nullable=False),
-    sa.Column("brand", JsonText(), nullable=False),
-    sa.Column("max_runs_per_day", sa.BigInteger(), nullable=True),
-    sa.Column("max_tokens_per_run", sa.BigInteger(), nullable=True),
-    sa.Column("created_at", UtcTimestamp(), nullable=False),
-    sa.Column("updated_at", UtcTimestamp(), nullable=False),
-    **MYSQL_TABLE_OPTIONS,
-)
+worker_configs: Final = table_for(WORKER_CONFIG, metadata)
 
 ALL_TABLES: Final = (connectors, external_responses, workers, worker_configs)
 """Every table of the store, in an order safe for deleting rows."""
