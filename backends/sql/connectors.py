@@ -12,7 +12,8 @@ from integration_store.protocols import ConnectorGroupCount, ConnectorQuery
 from integration_store.records import Record
 
 from .execution import Runner
-from .statements import record_of, sum_of, summed, update_row
+from .rows import TableRows
+from .statements import sum_of, summed
 from .tables import connectors
 
 _T = connectors
@@ -30,29 +31,17 @@ class SqlConnectorStorage:
     """``ConnectorStorage`` on the ``integration_connectors`` table."""
 
     def __init__(self, runner: Runner) -> None:
-        self._runner = runner
+        self._rows = TableRows(runner, _T)
 
     def insert(self, record: Record) -> None:
         """Insert; the primary key and the (tenant_id, name) constraint raise the conflict."""
-
-        def work(connection: Connection) -> None:
-            connection.execute(_T.insert(), [dict(record)])
-
-        self._runner.run(work, write=True, savepoint=True)
+        self._rows.insert(record)
 
     def get(self, connector_id: str) -> Record | None:
-        def work(connection: Connection) -> Record | None:
-            row = connection.execute(sa.select(_T).where(_T.c.connector_id == connector_id))
-            return record_of(row.first())
-
-        return self._runner.run(work, write=False)
+        return self._rows.first(_T.c.connector_id == connector_id)
 
     def get_by_name(self, tenant_id: str, name: str) -> Record | None:
-        def work(connection: Connection) -> Record | None:
-            statement = sa.select(_T).where(_T.c.tenant_id == tenant_id, _T.c.name == name)
-            return record_of(connection.execute(statement).first())
-
-        return self._runner.run(work, write=False)
+        return self._rows.first(_T.c.tenant_id == tenant_id, _T.c.name == name)
 
     def find(self, query: ConnectorQuery) -> list[Record]:
         statement = sa.select(_T)
@@ -62,14 +51,9 @@ class SqlConnectorStorage:
             statement = statement.where(_T.c.connector_type == query.connector_type)
         if query.status is not None:
             statement = statement.where(_T.c.status == query.status)
-        statement = (
+        return self._rows.all(
             statement.order_by(_T.c.name, _T.c.connector_id).limit(query.limit).offset(query.offset)
         )
-
-        def work(connection: Connection) -> list[Record]:
-            return [dict(row._mapping) for row in connection.execute(statement)]
-
-        return self._runner.run(work, write=False)
 
     def update(
         self,
@@ -82,26 +66,13 @@ class SqlConnectorStorage:
         values: dict[str, Any] = dict(changes)
         for field, amount in increments.items():
             values[field] = _T.c[field] + amount
-        condition = _scope(connector_id, tenant_id)
-
-        def work(connection: Connection) -> Record | None:
-            return update_row(connection, _T, condition, values)
-
-        return self._runner.run(work, write=True)
+        return self._rows.update(_scope(connector_id, tenant_id), values)
 
     def delete(self, connector_id: str, tenant_id: str | None) -> bool:
-        def work(connection: Connection) -> bool:
-            result = connection.execute(sa.delete(_T).where(_scope(connector_id, tenant_id)))
-            return bool(result.rowcount)
-
-        return self._runner.run(work, write=True)
+        return bool(self._rows.delete(_scope(connector_id, tenant_id)))
 
     def delete_tenant(self, tenant_id: str) -> int:
-        def work(connection: Connection) -> int:
-            result = connection.execute(sa.delete(_T).where(_T.c.tenant_id == tenant_id))
-            return int(result.rowcount)
-
-        return self._runner.run(work, write=True)
+        return self._rows.delete(_T.c.tenant_id == tenant_id)
 
     def count_groups(self, tenant_id: str | None) -> list[ConnectorGroupCount]:
         """``GROUP BY`` (connector_type, status) with exact counter sums."""
@@ -132,4 +103,4 @@ class SqlConnectorStorage:
                 )
             return groups
 
-        return self._runner.run(work, write=False)
+        return self._rows.run(work, write=False)
