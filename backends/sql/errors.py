@@ -85,11 +85,11 @@ OperationalError for every server error it has no class for (an out-of-range BIG
 
 
 class _Failure(Enum):
-    CONFLICT = "unique key violated"
-    REFUSED = "the database refused the write"
-    UNAVAILABLE = "the database is unavailable"
-    MISSING_SCHEMA = "the database failed"
-    FAILED = "the database failed"
+    CONFLICT = "unique key violated: {}"
+    REFUSED = "the database refused the write: {}"
+    UNAVAILABLE = "the database is unavailable: {}"
+    MISSING_SCHEMA = "the database failed: {} (has store.create_schema() been run?)"
+    FAILED = "the database failed: {}"
 
 
 def loaded_driver(error: BaseException) -> ModuleType | None:
@@ -153,13 +153,11 @@ def _failure(error: BaseException, classes: Any, driver: str) -> _Failure:
 
 
 def _library_error(failure: _Failure, error: BaseException) -> IntegrationStoreError:
-    message = f"{failure.value}: {error}"
+    message = failure.value.format(error)
     if failure is _Failure.CONFLICT:
         return ConflictError(message)
     if failure is _Failure.UNAVAILABLE:
         return BackendUnavailableError(message)
-    if failure is _Failure.MISSING_SCHEMA:
-        return IntegrationStoreError(f"{message} (has store.create_schema() been run?)")
     return IntegrationStoreError(message)
 
 
