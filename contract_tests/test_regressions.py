@@ -49,7 +49,7 @@ def test_statistics_sum_counters_beyond_the_int64_maximum(store: Store, referenc
     ``BackendUnavailableError("the database is unavailable: integer overflow")`` — SQLite's
     ``SUM()`` overflows at 2**63. Memory, PostgreSQL, MariaDB, mongomock and SecantusDB return
     ``total_errors == 2**63`` (a Python int). Fixed: SQLite sums the high and low 32 bits of
-    the counters apart (``backends/sql/dialects.py: summed``), and a statement error there is no
+    the counters apart (``backends/sql/statements.py: summed``), and a statement error there is no
     longer reported as an outage."""
     for connector_id in ("a", "b"):
         counted = Connector(

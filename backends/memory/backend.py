@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Final
 
 from integration_store.protocols import TRANSACTIONS, Storages
 
@@ -16,27 +17,20 @@ from .workers import MemoryWorkerStorage
 class MemoryBackend:
     """All state in dicts; not thread-safe by itself, so the store serialises its calls."""
 
-    thread_safe = False
+    capabilities: Final = frozenset({TRANSACTIONS})
+    thread_safe: Final = False
 
     def __init__(self) -> None:
         self._undo_log = UndoLog()
         self._connectors = MemoryConnectorStorage(self._undo_log)
         self._external_responses = MemoryExternalResponseStorage(self._undo_log)
         self._workers = MemoryWorkerStorage(self._undo_log)
-        self._storages = Storages(self._connectors, self._external_responses, self._workers)
-
-    @property
-    def capabilities(self) -> frozenset[str]:
-        return frozenset({TRANSACTIONS})
-
-    @property
-    def storages(self) -> Storages:
-        return self._storages
+        self.storages: Final = Storages(self._connectors, self._external_responses, self._workers)
 
     @contextmanager
     def transaction(self) -> Iterator[Storages]:
         with self._undo_log.transaction():
-            yield self._storages
+            yield self.storages
 
     def create_schema(self) -> None:
         """Nothing to create: the dicts exist from the start."""

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from integration_store.errors import ConflictError
+from integration_store.protocols import Changes
 from integration_store.records import Record
 
 from .undo_log import UndoLog, clone, put
@@ -52,9 +53,8 @@ class MemoryWorkerStorage:
         record = self._configs.get(tenant_id, {}).get(worker_id)
         return None if record is None else clone(record)
 
-    def upsert_config(
-        self, tenant_id: str, worker_id: str, insert: Mapping[str, Any], changes: Mapping[str, Any]
-    ) -> Record:
+    def upsert_config(self, insert: Record, changes: Changes) -> Record:
+        tenant_id, worker_id = insert["tenant_id"], insert["worker_id"]
         tenant = self._configs.setdefault(tenant_id, {})
         before = tenant.get(worker_id)
         after = clone(dict(insert)) if before is None else {**before, **clone(dict(changes))}

@@ -9,17 +9,18 @@ one ``hello`` the first time ``capabilities`` is asked; mongomock and standalone
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC
 from typing import Any, Final
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from pymongo import MongoClient
+from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
 from integration_store.errors import IntegrationStoreError
 from integration_store.protocols import TRANSACTIONS, Storages
+from integration_store.unit_of_work import native_transaction
 
 from . import migrations
 from .binding import COLLECTIONS, Binding
@@ -35,12 +36,11 @@ DEFAULT_SERVER_SELECTION_TIMEOUT_MS: Final = 5000
 not after pymongo's 30 s default. Tests pass a shorter one in the URL."""
 DEFAULT_CONNECT_TIMEOUT_MS: Final = 5000
 
+
 def storages_over(binding: Binding) -> Storages:
     """The three storages whose calls go through ``binding``."""
-    return Storages(
-        connectors=MongoConnectorStorage(binding),
-        external_responses=MongoExternalResponseStorage(binding),
-        workers=MongoWorkerStorage(binding),
+    return Storages.over(
+        binding, MongoConnectorStorage, MongoExternalResponseStorage, MongoWorkerStorage
     )
 
 
@@ -63,7 +63,7 @@ class MongoBackend:
         self.thread_safe = not embedded
         with translated():
             self._database: Database[Document] = client.get_database(name)
-        self._storages = storages_over(Binding(self._database))
+        self.storages: Final = storages_over(Binding(self._database))
         self._capabilities: frozenset[str] | None = frozenset() if embedded else None
         self._capability_lock = threading.Lock()
 
@@ -79,29 +79,25 @@ class MongoBackend:
                 self._capabilities = frozenset({TRANSACTIONS} if clustered and sessions else ())
             return self._capabilities
 
-    @property
-    def storages(self) -> Storages:
-        return self._storages
-
-    @contextmanager
-    def transaction(self) -> Iterator[Storages]:
+    def transaction(self) -> AbstractContextManager[Storages]:
         """One client-session transaction: commit on normal exit, abort on exception."""
-        with translated():
-            session = self._client.start_session()
+        return native_transaction(
+            self._start_transaction,
+            lambda session: storages_over(Binding(self._database, session)),
+            commit=ClientSession.commit_transaction,
+            rollback=ClientSession.abort_transaction,
+            end=ClientSession.end_session,
+            translated=translated,
+        )
+
+    def _start_transaction(self) -> ClientSession:
+        session = self._client.start_session()
         try:
-            with translated():
-                session.start_transaction()
-            try:
-                yield storages_over(Binding(self._database, session))
-            except BaseException:
-                if session.in_transaction:
-                    with translated():
-                        session.abort_transaction()
-                raise
-            with translated():
-                session.commit_transaction()
-        finally:
+            session.start_transaction()
+        except BaseException:
             session.end_session()
+            raise
+        return session
 
     def create_schema(self) -> None:
         """Ensure collections and indexes and bring the recorded layout version to the head."""

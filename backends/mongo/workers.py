@@ -9,6 +9,7 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import PyMongoError
 
 from integration_store.errors import ConflictError, IntegrationStoreError
+from integration_store.protocols import Changes
 from integration_store.records import Record
 
 from .binding import WORKER_CONFIGS, WORKERS, Binding
@@ -75,9 +76,7 @@ class MongoWorkerStorage:
             )
         return None if document is None else WORKER_CONFIG.from_document(document)
 
-    def upsert_config(
-        self, tenant_id: str, worker_id: str, insert: Mapping[str, Any], changes: Mapping[str, Any]
-    ) -> Record:
+    def upsert_config(self, insert: Record, changes: Changes) -> Record:
         # One findAndModify: $setOnInsert the insert-only fields, $set the changes (a path may
         # not appear in both). Never read-modify-write.
         operations: Document = {
@@ -88,7 +87,9 @@ class MongoWorkerStorage:
         if changes:
             operations["$set"] = WORKER_CONFIG.to_values(changes)
         with self._binding.call():
-            document = self._upsert(config_key(tenant_id, worker_id), operations)
+            document = self._upsert(
+                config_key(insert["tenant_id"], insert["worker_id"]), operations
+            )
         return WORKER_CONFIG.from_document(document)
 
     def _upsert(self, key: Document, operations: Document) -> Document:

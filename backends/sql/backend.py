@@ -6,12 +6,13 @@ Engines come from ``engine.py``, errors are translated by ``errors.py``, the sch
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager
+from typing import Final
 
-from sqlalchemy.engine import URL, Engine
+from sqlalchemy.engine import URL, Connection, Engine
 
 from integration_store.protocols import TRANSACTIONS, Storages
+from integration_store.unit_of_work import native_transaction
 
 from . import admin
 from .connectors import SqlConnectorStorage
@@ -27,11 +28,7 @@ __all__ = ["SqlBackend"]
 
 def storages_over(runner: Runner) -> Storages:
     """The three SQL storages whose statements go through ``runner``."""
-    return Storages(
-        connectors=SqlConnectorStorage(runner),
-        external_responses=SqlExternalResponseStorage(runner),
-        workers=SqlWorkerStorage(runner),
-    )
+    return Storages.over(runner, SqlConnectorStorage, SqlExternalResponseStorage, SqlWorkerStorage)
 
 
 class SqlBackend:
@@ -43,8 +40,9 @@ class SqlBackend:
 
     def __init__(self, url: URL) -> None:
         self._engine = create_sql_engine(url)
-        self._thread_safe = not is_sqlite_memory(url)
-        self._storages = storages_over(AutocommitRunner(self._engine))
+        self.capabilities: Final = frozenset({TRANSACTIONS})
+        self.thread_safe: Final = not is_sqlite_memory(url)
+        self.storages: Final = storages_over(AutocommitRunner(self._engine))
         self._closed = False
 
     @property
@@ -52,39 +50,25 @@ class SqlBackend:
         """The SQLAlchemy engine (for tests and tooling)."""
         return self._engine
 
-    @property
-    def capabilities(self) -> frozenset[str]:
-        return frozenset({TRANSACTIONS})
-
-    @property
-    def thread_safe(self) -> bool:
-        return self._thread_safe
-
-    @property
-    def storages(self) -> Storages:
-        return self._storages
-
-    @contextmanager
-    def transaction(self) -> Iterator[Storages]:
+    def transaction(self) -> AbstractContextManager[Storages]:
         """One database transaction on one connection for the block."""
-        with translated_errors():
-            connection = self._engine.connect()
+        return native_transaction(
+            self._connect_and_begin,
+            lambda connection: storages_over(TransactionRunner(connection)),
+            commit=Connection.commit,
+            rollback=Connection.rollback,
+            end=Connection.close,
+            translated=translated_errors,
+        )
+
+    def _connect_and_begin(self) -> Connection:
+        connection = self._engine.connect()
         try:
-            with translated_errors():
-                transaction = connection.begin()
-            try:
-                yield storages_over(TransactionRunner(connection))
-            except BaseException:
-                # The block's exception is what the caller must see; a failed rollback
-                # (connection gone) changes nothing, the server discards the work.
-                with suppress(Exception):
-                    transaction.rollback()
-                raise
-            with translated_errors():
-                transaction.commit()
-        finally:
-            with suppress(Exception):
-                connection.close()
+            connection.begin()
+        except BaseException:
+            connection.close()
+            raise
+        return connection
 
     def create_schema(self) -> None:
         """Upgrade to the newest migration (idempotent; concurrent callers take turns)."""

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from integration_store.protocols import ConnectorGroupCount, ConnectorQuery
+from integration_store.protocols import Changes, ConnectorGroupCount, ConnectorQuery, Increments
 from integration_store.records import Record
 
 from .execution import Runner
@@ -56,11 +55,7 @@ class SqlConnectorStorage:
         )
 
     def update(
-        self,
-        connector_id: str,
-        tenant_id: str | None,
-        changes: Mapping[str, Any],
-        increments: Mapping[str, int],
+        self, connector_id: str, tenant_id: str | None, changes: Changes, increments: Increments
     ) -> Record | None:
         """One ``UPDATE … SET n = n + :k``; the row is read back in the same transaction."""
         values: dict[str, Any] = dict(changes)

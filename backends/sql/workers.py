@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from integration_store.protocols import Changes
 from integration_store.records import Record
 
 from .execution import Runner
@@ -47,9 +48,7 @@ class SqlWorkerStorage:
     def get_config(self, tenant_id: str, worker_id: str) -> Record | None:
         return self._configs.first(_C.c.tenant_id == tenant_id, _C.c.worker_id == worker_id)
 
-    def upsert_config(
-        self, tenant_id: str, worker_id: str, insert: Mapping[str, Any], changes: Mapping[str, Any]
-    ) -> Record:
+    def upsert_config(self, insert: Record, changes: Changes) -> Record:
         """``INSERT … ON CONFLICT DO UPDATE`` / ``ON DUPLICATE KEY UPDATE`` of ``changes`` only."""
 
         def work(connection: Connection) -> Record:
@@ -59,9 +58,8 @@ class SqlWorkerStorage:
                 record = None if row is None else dict(row._mapping)
             else:
                 connection.execute(statement)
-                record = select_first(
-                    connection, _C, _C.c.tenant_id == tenant_id, _C.c.worker_id == worker_id
-                )
+                key = (_C.c.tenant_id == insert["tenant_id"], _C.c.worker_id == insert["worker_id"])
+                record = select_first(connection, _C, *key)
             assert record is not None, "an upsert always leaves a row"
             return record
 

@@ -133,11 +133,10 @@ class WorkerStorage(Protocol):
     def get_config(self, tenant_id: str, worker_id: str) -> Record | None:
         """The tenant's config record for the worker, or None."""
 
-    def upsert_config(
-        self, tenant_id: str, worker_id: str, insert: Mapping[str, Any], changes: Mapping[str, Any]
-    ) -> Record:
-        """One atomic upsert: store ``insert`` (a whole record) when no config exists, else set
-        only ``changes`` on the stored one. Never read-modify-write. Returns the stored record."""
+    def upsert_config(self, insert: Record, changes: Changes) -> Record:
+        """One atomic upsert keyed by ``insert``'s (tenant_id, worker_id): store ``insert`` (a
+        whole record) when no config exists, else set only ``changes`` on the stored one. Never
+        read-modify-write. Returns the stored record."""
 
     def find_configs(self, tenant_id: str) -> list[Record]:
         """Every config record of the tenant, ordered by worker_id."""

@@ -10,17 +10,23 @@ Everything else is done once, for every backend, by ``CallRouter``:
 * an engine that is not thread-safe gets one re-entrant lock per store, held for each call and
   for the whole of a transaction, so concurrent calls behave as if serialised;
 * once the store is closed, every call raises ``StoreClosedError``.
+
+``native_transaction`` is the other half, for backends: the commit-or-roll-back shape of a
+driver's own transaction, written once.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
-from typing import Any
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
+from typing import Any, TypeVar
 
 from integration_store.errors import StoreClosedError
 from integration_store.protocols import Backend, Storages
+
+H = TypeVar("H")
 
 
 class CallRouter:
@@ -75,47 +81,69 @@ class CallRouter:
 
     def routed_storages(self) -> Storages:
         """Storages whose calls go through ``call`` (what the store's services use)."""
-        return Storages.each(lambda driver: _RoutedStorage(self, driver))
+        return Storages.each(lambda driver: _Intercepted(functools.partial(self.call, driver)))
 
     def checked_storages(self, storages: Storages) -> Storages:
         """The given storages, each call first checking the store is open (for a unit of work,
         which is already bound to its transaction)."""
-        return Storages.each(lambda driver: _CheckedStorage(self, getattr(storages, driver)))
+
+        def checked(driver: str, method: str, args: Args, kwargs: Kwargs) -> Any:
+            self.check_open()
+            return getattr(getattr(storages, driver), method)(*args, **kwargs)
+
+        return Storages.each(lambda driver: _Intercepted(functools.partial(checked, driver)))
 
 
-class _RoutedStorage:
-    """One driver's storage as the services see it; every method call goes through the router."""
-
-    __slots__ = ("_driver", "_router")
-
-    def __init__(self, router: CallRouter, driver: str) -> None:
-        self._router = router
-        self._driver = driver
-
-    def __getattr__(self, method: str) -> Callable[..., Any]:
-        router, driver = self._router, self._driver
-
-        def routed(*args: Any, **kwargs: Any) -> Any:
-            return router.call(driver, method, args, kwargs)
-
-        return routed
+Args = tuple[Any, ...]
+Kwargs = dict[str, Any]
 
 
-class _CheckedStorage:
-    """A transaction-bound storage whose calls first check that the store is still open."""
+class _Intercepted:
+    """A storage as the services see it: every method call goes to ``invoke``."""
 
-    __slots__ = ("_router", "_target")
+    __slots__ = ("_invoke",)
 
-    def __init__(self, router: CallRouter, target: object) -> None:
-        self._router = router
-        self._target = target
+    def __init__(self, invoke: Callable[[str, Args, Kwargs], Any]) -> None:
+        self._invoke = invoke
 
     def __getattr__(self, method: str) -> Callable[..., Any]:
-        bound: Callable[..., Any] = getattr(self._target, method)
-        check_open = self._router.check_open
+        invoke = self._invoke
 
-        def checked(*args: Any, **kwargs: Any) -> Any:
-            check_open()
-            return bound(*args, **kwargs)
+        def intercepted(*args: Any, **kwargs: Any) -> Any:
+            return invoke(method, args, kwargs)
 
-        return checked
+        return intercepted
+
+
+@contextmanager
+def native_transaction(
+    begin: Callable[[], H],
+    storages: Callable[[H], Storages],
+    *,
+    commit: Callable[[H], None],
+    rollback: Callable[[H], None],
+    end: Callable[[H], None],
+    translated: Callable[[], AbstractContextManager[Any]],
+) -> Iterator[Storages]:
+    """What a backend's ``transaction()`` does, for any driver: ``begin`` a handle (connection,
+    session) in a transaction, yield the storages bound to it, commit on normal exit, roll back
+    on an exception, and always ``end`` the handle.
+
+    The block's exception is what the caller must see: a failed rollback (the connection is
+    gone) changes nothing, as the server discards the work, so it is suppressed. ``translated``
+    turns the driver's errors from ``begin`` and ``commit`` into the library's.
+    """
+    with translated():
+        handle = begin()
+    try:
+        try:
+            yield storages(handle)
+        except BaseException:
+            with suppress(Exception):
+                rollback(handle)
+            raise
+        with translated():
+            commit(handle)
+    finally:
+        with suppress(Exception):
+            end(handle)

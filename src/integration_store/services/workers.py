@@ -191,7 +191,7 @@ class WorkerRegistryService:
                 updated_at=now,
             )
         )
-        record = self._storage.upsert_config(checked_tenant, checked_worker, insert, changes)
+        record = self._storage.upsert_config(insert, changes)
         return from_record(record, WorkerConfig)
 
     def list_tenant_worker_configs(self, tenant_id: str) -> list[WorkerConfig]:

@@ -148,10 +148,8 @@ class DictWorkers:
     def get_config(self, tenant_id: str, worker_id: str) -> Record | None:
         return copy.deepcopy(self.configs.get((tenant_id, worker_id)))
 
-    def upsert_config(
-        self, tenant_id: str, worker_id: str, insert: Mapping[str, Any], changes: Mapping[str, Any]
-    ) -> Record:
-        key = (tenant_id, worker_id)
+    def upsert_config(self, insert: Record, changes: Changes) -> Record:
+        key = (insert["tenant_id"], insert["worker_id"])
         if key in self.configs:
             self.configs[key].update(copy.deepcopy(dict(changes)))
         else:
