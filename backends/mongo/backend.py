@@ -82,22 +82,14 @@ class MongoBackend:
     def transaction(self) -> AbstractContextManager[Storages]:
         """One client-session transaction: commit on normal exit, abort on exception."""
         return native_transaction(
-            self._start_transaction,
+            self._client.start_session,
             lambda session: storages_over(Binding(self._database, session)),
+            begin=ClientSession.start_transaction,
             commit=ClientSession.commit_transaction,
             rollback=ClientSession.abort_transaction,
             end=ClientSession.end_session,
             translated=translated,
         )
-
-    def _start_transaction(self) -> ClientSession:
-        session = self._client.start_session()
-        try:
-            session.start_transaction()
-        except BaseException:
-            session.end_session()
-            raise
-        return session
 
     def create_schema(self) -> None:
         """Ensure collections and indexes and bring the recorded layout version to the head."""

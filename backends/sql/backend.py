@@ -53,22 +53,14 @@ class SqlBackend:
     def transaction(self) -> AbstractContextManager[Storages]:
         """One database transaction on one connection for the block."""
         return native_transaction(
-            self._connect_and_begin,
+            self._engine.connect,
             lambda connection: storages_over(TransactionRunner(connection)),
+            begin=Connection.begin,
             commit=Connection.commit,
             rollback=Connection.rollback,
             end=Connection.close,
             translated=translated_errors,
         )
-
-    def _connect_and_begin(self) -> Connection:
-        connection = self._engine.connect()
-        try:
-            connection.begin()
-        except BaseException:
-            connection.close()
-            raise
-        return connection
 
     def create_schema(self) -> None:
         """Upgrade to the newest migration (idempotent; concurrent callers take turns)."""

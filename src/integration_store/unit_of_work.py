@@ -117,25 +117,28 @@ class _Intercepted:
 
 @contextmanager
 def native_transaction(
-    begin: Callable[[], H],
+    open_handle: Callable[[], H],
     storages: Callable[[H], Storages],
     *,
+    begin: Callable[[H], object],
     commit: Callable[[H], None],
     rollback: Callable[[H], None],
     end: Callable[[H], None],
     translated: Callable[[], AbstractContextManager[Any]],
 ) -> Iterator[Storages]:
-    """What a backend's ``transaction()`` does, for any driver: ``begin`` a handle (connection,
-    session) in a transaction, yield the storages bound to it, commit on normal exit, roll back
-    on an exception, and always ``end`` the handle.
+    """What a backend's ``transaction()`` does, for any driver: open a handle (connection,
+    session), ``begin`` a transaction on it, yield the storages bound to it, commit on normal
+    exit, roll back on an exception, and always ``end`` the handle.
 
     The block's exception is what the caller must see: a failed rollback (the connection is
     gone) changes nothing, as the server discards the work, so it is suppressed. ``translated``
-    turns the driver's errors from ``begin`` and ``commit`` into the library's.
+    turns the driver's errors from opening, beginning and committing into the library's.
     """
     with translated():
-        handle = begin()
+        handle = open_handle()
     try:
+        with translated():
+            begin(handle)
         try:
             yield storages(handle)
         except BaseException:
