@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+
 import pytest
 
 from integration_store import (
     TRANSACTIONS,
     Connector,
     DuplicateConnectorNameError,
+    IntegrationStoreError,
+    StoreClosedError,
     UnsupportedOperationError,
 )
 from integration_store.store import Store
@@ -124,3 +129,44 @@ def test_a_nested_unit_of_work_joins_the_outer_one(store: Store) -> None:
         raise Abort
 
     assert store.workers.list_workers() == []
+
+
+@pytest.mark.requires(TRANSACTIONS)
+def test_a_unit_of_work_used_after_its_block_is_refused_alike(store: Store) -> None:
+    with store.transaction() as tx:
+        tx.connectors.create_vector_connector("t", "v", connector_id="c")
+
+    with pytest.raises(StoreClosedError):
+        tx.connectors.create_file_connector("t", "late", connector_id="late")
+    assert store.connectors.get("late") is None
+
+
+@pytest.mark.requires(TRANSACTIONS)
+def test_a_unit_of_work_is_refused_on_another_thread(store: Store) -> None:
+    raised: list[BaseException] = []
+    with store.transaction() as tx:
+        worker = threading.Thread(target=_capture(raised, lambda: tx.connectors.get("c")))
+        worker.start()
+        worker.join()
+
+    assert [type(error) for error in raised] == [IntegrationStoreError]
+
+
+@pytest.mark.requires(TRANSACTIONS)
+def test_closing_the_store_inside_its_own_unit_of_work_is_refused(store: Store) -> None:
+    with store.transaction() as tx:
+        tx.connectors.create_vector_connector("t", "v", connector_id="c")
+        with pytest.raises(IntegrationStoreError, match="inside a transaction"):
+            store.close()
+
+    assert store.connectors.get("c") is not None
+
+
+def _capture(raised: list[BaseException], call: Callable[[], object]) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            call()
+        except BaseException as error:
+            raised.append(error)
+
+    return run

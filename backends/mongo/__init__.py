@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Final
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
-from integration_store.discovery import url_scheme
+from integration_store.discovery import redacted, url_scheme
 from integration_store.errors import IntegrationStoreError
 
 from .backend import MongoBackend, database_name, open_embedded, open_server
@@ -54,7 +54,8 @@ class MongoProvider:
         if _is_server(scheme):
             return open_server(url)
         raise IntegrationStoreError(
-            f"the mongo backend takes mongodb://, mongodb+srv:// or mongomock:// URLs, not {url!r}"
+            "the mongo backend takes mongodb://, mongodb+srv:// or mongomock:// URLs, "
+            f"not {redacted(url)!r}"
         )
 
     def embedded_test_urls(self) -> Sequence[str]:

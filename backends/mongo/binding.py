@@ -15,7 +15,10 @@ from pymongo.client_session import ClientSession
 from pymongo.collection import Collection
 from pymongo.database import Database
 
-from .documents import CONNECTOR, RESPONSE, WORKER, WORKER_CONFIG, Document
+from integration_store.errors import ConflictError
+from integration_store.records import Record
+
+from .documents import CONNECTOR, RESPONSE, WORKER, WORKER_CONFIG, Document, Shape
 from .errors import translated
 
 CONNECTORS: Final = CONNECTOR.collection
@@ -46,3 +49,20 @@ class Binding:
         """One storage call: translate driver errors."""
         with translated():
             yield
+
+    def insert(self, shape: Shape, record: Record) -> None:
+        """Insert a record as a new document; the bare ``ConflictError`` when a key is taken.
+
+        Inside a transaction a failed write aborts the whole server transaction, so the id and
+        the unique field groups are looked up first and a conflict leaves the unit of work
+        usable (the unique indexes still guard races)."""
+        document = shape.to_document(record)
+        collection = self.collection(shape.collection)
+        with self.call():
+            if self.in_transaction:
+                keys = [{"_id": document["_id"]}] + [
+                    {field: document[field] for field in group} for group in shape.schema.unique
+                ]
+                if collection.find_one({"$or": keys}, {"_id": 1}, session=self.session):
+                    raise ConflictError(f"a {shape.collection} id or unique key is taken")
+            collection.insert_one(document, session=self.session)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pymongo import ASCENDING, ReturnDocument
 
-from integration_store.errors import ConflictError
 from integration_store.protocols import Changes, ConnectorGroupCount, ConnectorQuery, Increments
 from integration_store.records import Record
 
@@ -22,26 +21,7 @@ class MongoConnectorStorage:
         self._collection = binding.collection(CONNECTORS)
 
     def insert(self, record: Record) -> None:
-        document = CONNECTOR.to_document(record)
-        with self._binding.call():
-            if self._binding.in_transaction:
-                # A failed write aborts the whole server transaction; look first so a conflict
-                # leaves the unit of work usable (the unique index still guards races).
-                taken = self._collection.find_one(
-                    {
-                        "$or": [
-                            {"_id": document["_id"]},
-                            {"tenant_id": document["tenant_id"], "name": document["name"]},
-                        ]
-                    },
-                    {"_id": 1},
-                    session=self._binding.session,
-                )
-                if taken is not None:
-                    raise ConflictError(
-                        f"connector {record['connector_id']!r} or its name is taken"
-                    )
-            self._collection.insert_one(document, session=self._binding.session)
+        self._binding.insert(CONNECTOR, record)
 
     def _one(self, query: Document) -> Record | None:
         with self._binding.call():

@@ -125,7 +125,7 @@ class Shape:
                 record[name] = unplain(document["_id"])
             elif name in document:
                 stored = document[name]
-                record[name] = jsoncodec.loads(stored) if field.kind is JSON else unplain(stored)
+                record[name] = self._json(name, stored) if field.kind is JSON else unplain(stored)
             elif field.required:
                 raise IntegrationStoreError(
                     f"a stored {self.collection} document lacks the required field {name!r}"
@@ -133,6 +133,14 @@ class Shape:
             else:
                 record[name] = field.default_value()
         return record
+
+    def _json(self, field: str, stored: Any) -> Any:
+        try:
+            return jsoncodec.loads(stored)
+        except (TypeError, ValueError) as error:
+            raise IntegrationStoreError(
+                f"a stored {self.collection} document holds no JSON text in {field!r}"
+            ) from error
 
 
 CONNECTOR: Final = Shape(schema.CONNECTOR, "connector_id")

@@ -12,7 +12,6 @@ from uuid import UUID
 
 from pymongo import ASCENDING, ReturnDocument
 
-from integration_store.errors import ConflictError
 from integration_store.records import Record
 
 from .binding import EXTERNAL_RESPONSES, Binding
@@ -29,16 +28,7 @@ class MongoExternalResponseStorage:
         self._collection = binding.collection(EXTERNAL_RESPONSES)
 
     def insert(self, record: Record) -> None:
-        document = RESPONSE.to_document(record)
-        with self._binding.call():
-            if self._binding.in_transaction:
-                # Keep the transaction usable on a conflict (a failed write would abort it).
-                taken = self._collection.find_one(
-                    {"_id": document["_id"]}, {"_id": 1}, session=self._binding.session
-                )
-                if taken is not None:
-                    raise ConflictError(f"external response id {record['id']} is taken")
-            self._collection.insert_one(document, session=self._binding.session)
+        self._binding.insert(RESPONSE, record)
 
     def get(self, response_id: UUID) -> Record | None:
         with self._binding.call():

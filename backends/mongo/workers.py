@@ -8,7 +8,7 @@ from typing import Any
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import PyMongoError
 
-from integration_store.errors import ConflictError, IntegrationStoreError
+from integration_store.errors import IntegrationStoreError
 from integration_store.protocols import Changes
 from integration_store.records import Record
 
@@ -29,16 +29,7 @@ class MongoWorkerStorage:
         self._configs = binding.collection(WORKER_CONFIGS)
 
     def insert_worker(self, record: Record) -> None:
-        document = WORKER.to_document(record)
-        with self._binding.call():
-            if self._binding.in_transaction:
-                # Keep the transaction usable on a conflict (a failed write would abort it).
-                taken = self._workers.find_one(
-                    {"_id": document["_id"]}, {"_id": 1}, session=self._binding.session
-                )
-                if taken is not None:
-                    raise ConflictError(f"worker id {record['id']!r} is taken")
-            self._workers.insert_one(document, session=self._binding.session)
+        self._binding.insert(WORKER, record)
 
     def get_worker(self, worker_id: str) -> Record | None:
         with self._binding.call():

@@ -20,6 +20,7 @@ from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
+from integration_store.discovery import redacted
 from integration_store.errors import IntegrationStoreError
 
 from . import migrations
@@ -49,12 +50,14 @@ def engine_url(url: str) -> URL:
     driver (psycopg 3, PyMySQL) rather than SQLAlchemy's default."""
     try:
         parsed = sa.make_url(url)
-    except ArgumentError as error:
-        raise IntegrationStoreError(f"not a valid SQL store URL: {url!r}") from error
+        parsed.port  # noqa: B018 -- a port that is not a number fails here, not on connect
+    except (ArgumentError, ValueError):
+        raise IntegrationStoreError(f"not a valid SQL store URL: {redacted(url)!r}") from None
     backend = parsed.get_backend_name()
     if backend not in ("sqlite", "postgresql", *MYSQL_FAMILY):
         raise IntegrationStoreError(
-            f"the SQL backend serves sqlite, postgresql, mysql and mariadb URLs, not {url!r}"
+            "the SQL backend serves sqlite, postgresql, mysql and mariadb URLs, "
+            f"not {redacted(url)!r}"
         )
     if "+" not in parsed.drivername and backend in _DEFAULT_DRIVERS:
         parsed = parsed.set(drivername=f"{backend}+{_DEFAULT_DRIVERS[backend]}")
@@ -173,7 +176,9 @@ def create_sql_engine(url: URL, **options: Any) -> Engine:
     ``options`` go to ``create_engine`` as well, over the defaults."""
     backend = url.get_backend_name()
     try:
-        engine = sa.create_engine(url, **{"pool_pre_ping": True, **_engine_options(url), **options})
+        # hide_parameters: a statement error must never quote the values (credentials).
+        defaults = {"pool_pre_ping": True, "hide_parameters": True, **_engine_options(url)}
+        engine = sa.create_engine(url, **{**defaults, **options})
     except (ImportError, NoSuchModuleError) as missing:
         extra = _DRIVER_EXTRAS.get(backend, "sql")
         raise IntegrationStoreError(

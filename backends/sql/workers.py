@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from integration_store.model.schema import WORKER_CONFIG
 from integration_store.protocols import Changes
 from integration_store.records import Record
 
@@ -52,7 +53,7 @@ class SqlWorkerStorage:
         """``INSERT … ON CONFLICT DO UPDATE`` / ``ON DUPLICATE KEY UPDATE`` of ``changes`` only."""
 
         def work(connection: Connection) -> Record:
-            statement = upsert(connection.dialect, _C, ("tenant_id", "worker_id"), insert, changes)
+            statement = upsert(connection.dialect, _C, WORKER_CONFIG.key, insert, changes)
             if upsert_returns_row(connection.dialect):
                 row = connection.execute(statement).first()
                 record = None if row is None else dict(row._mapping)

@@ -6,6 +6,7 @@ its URL scheme(s). ``postgresql+psycopg`` is looked up as itself first, then as 
 
 from __future__ import annotations
 
+import re
 from importlib.metadata import EntryPoint, entry_points
 
 from integration_store.errors import IntegrationStoreError
@@ -13,11 +14,22 @@ from integration_store.protocols import BackendProvider
 
 ENTRY_POINT_GROUP = "integration_store.backends"
 
+_PASSWORD = re.compile(r"(//[^/@:]*:)[^/]*@")
+"""The password of a ``scheme://user:password@host`` URL."""
+
+
+def redacted(url: object) -> str:
+    """The URL as it may appear in a message or a log: any password replaced by ``***``."""
+    text = str(url)
+    return _PASSWORD.sub(r"\1***@", text)
+
 
 def url_scheme(url: str) -> str:
     """The scheme of a store URL (``"sqlite"`` for ``"sqlite:///app.db"``)."""
     if not isinstance(url, str) or "://" not in url:
-        raise IntegrationStoreError(f"not a store URL (expected SCHEME://...): {url!r}")
+        raise IntegrationStoreError(
+            f"not a store URL (expected SCHEME://...): {redacted(url)!r}"
+        )
     return url.split("://", 1)[0].lower()
 
 

@@ -41,7 +41,8 @@ class BackendUnavailableError(IntegrationStoreError):
 
 
 class StoreClosedError(IntegrationStoreError):
-    """The store was closed; open a new one (``open_store``) to go on."""
+    """The store was closed (open a new one with ``open_store``), or a unit of work was used
+    after its ``with`` block ended."""
 
 
 class UnsupportedOperationError(IntegrationStoreError):

@@ -72,12 +72,11 @@ class Store:
 
     def create_schema(self) -> None:
         """Create or upgrade tables/collections and indexes; safe to call again."""
-        self.run_exclusive(self._backend.create_schema)
+        self._run_exclusive(self._backend.create_schema)
 
-    def run_exclusive(self, operation: Callable[[], T]) -> T:
+    def _run_exclusive(self, operation: Callable[[], T]) -> T:
         """Run a whole-backend operation as one call: refused once closed, serialised with
-        every other call when the engine is not thread-safe."""
-        self._router.check_open()
+        every other call when the engine is not thread-safe (also for ``test_support``)."""
         with self._router.exclusive():
             return operation()
 
@@ -92,15 +91,12 @@ class Store:
             raise UnsupportedOperationError(
                 "this backend has no transactions (capability 'transactions' is absent)"
             )
-        with self._router.transaction() as storages:
-            yield UnitOfWork.bind(self._router.checked_storages(storages), self._context)
+        with self._router.transaction() as opened:
+            yield UnitOfWork.bind(self._router.transaction_storages(opened), self._context)
 
     def close(self) -> None:
         """Release the backend's connections; later calls raise ``StoreClosedError``."""
-        if not self._router.closed:
-            self._router.closed = True
-            with self._router.exclusive():
-                self._backend.close()
+        self._router.close()
 
     def __enter__(self) -> Store:
         return self

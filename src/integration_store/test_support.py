@@ -5,8 +5,8 @@ that wants to run the contract suite also implements these two small protocols:
 
 * its backend class: ``Resettable.clear_all()`` empties every driver between tests;
 * its provider: ``TestTargets.embedded_test_urls()`` names the URLs the suite runs by default
-  (those needing no server), and ``TestTargets.isolated_url(url)`` gives a private database
-  on the same server for one test session.
+  (those needing no server), and ``IsolatedDatabases.isolated_url(url)`` gives a private
+  database on the same server for one test session (without it, the URL is used as given).
 
 ``embedded_test_urls`` asks every installed backend through its entry point, so a new backend is
 in the default set as soon as it is installed; nothing in the core lists backends.
@@ -14,6 +14,7 @@ in the default set as soon as it is installed; nothing in the core lists backend
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from importlib.metadata import entry_points
@@ -40,11 +41,16 @@ class Resettable(Protocol):
 
 @runtime_checkable
 class TestTargets(Protocol):
-    """A provider that tells the contract suite where to run."""
+    """A provider that tells the contract suite which of its URLs to run by default."""
 
     def embedded_test_urls(self) -> Sequence[str]:
         """URLs needing no server, run by default when their packages are installed
         (``{tmp}`` stands for a fresh directory); empty when a driver is missing."""
+
+
+@runtime_checkable
+class IsolatedDatabases(Protocol):
+    """A provider that gives each test session a private database on a shared server."""
 
     def isolated_url(self, url: str) -> AbstractContextManager[str]:
         """A URL to a fresh, private database on the same server, dropped on exit; URLs that
@@ -58,14 +64,14 @@ def clear_store(store: Store) -> None:
         raise UnsupportedOperationError(
             f"{type(backend).__name__} has no clear_all(); the contract suite needs it"
         )
-    store.run_exclusive(backend.clear_all)
+    store._run_exclusive(backend.clear_all)
 
 
 @contextmanager
 def isolated_url(url: str) -> Iterator[str]:
     """A private database for ``url`` from its provider (the URL itself when it has none)."""
     provider = provider_for(url)
-    if isinstance(provider, TestTargets):
+    if isinstance(provider, IsolatedDatabases):
         with provider.isolated_url(url) as private:
             yield private
     else:
@@ -82,6 +88,11 @@ def embedded_test_urls() -> list[str]:
         try:
             provider = entry.load()
         except ImportError:
+            continue  # its driver package is not installed
+        except Exception as error:  # a broken backend must not hide every other one
+            warnings.warn(
+                f"backend entry point {entry.name!r} failed to load: {error!r}", stacklevel=2
+            )
             continue
         if any(provider is known for known in seen):
             continue

@@ -23,10 +23,37 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from typing import Any, TypeVar
 
-from integration_store.errors import StoreClosedError
+from integration_store.errors import IntegrationStoreError, StoreClosedError
 from integration_store.protocols import Backend, Storages
 
 H = TypeVar("H")
+Args = tuple[Any, ...]
+Kwargs = dict[str, Any]
+
+
+class OpenTransaction:
+    """One unit of work: its storages, the thread that opened it, and whether it is still open.
+
+    Its storages are used only on that thread and only while the block runs: after the block a
+    call raises ``StoreClosedError`` on every backend alike (instead of committing on its own on
+    one and failing on a closed connection on another), and another thread's call is refused
+    rather than sharing a connection, or an engine that is not thread-safe, unguarded."""
+
+    __slots__ = ("active", "owner", "storages")
+
+    def __init__(self, storages: Storages) -> None:
+        self.storages = storages
+        self.owner = threading.get_ident()
+        self.active = True
+
+    def check_usable(self) -> None:
+        """Refuse a call from another thread or after the block ended."""
+        if self.owner != threading.get_ident():
+            raise IntegrationStoreError(
+                "a unit of work is used only on the thread that opened it"
+            )
+        if not self.active:
+            raise StoreClosedError("this unit of work has ended; use the store or a new one")
 
 
 class CallRouter:
@@ -46,56 +73,69 @@ class CallRouter:
             raise StoreClosedError("the store is closed")
 
     @property
-    def joined(self) -> Storages | None:
-        """The storages of the transaction the calling thread has open, if any."""
-        storages: Storages | None = getattr(self._local, "storages", None)
-        return storages
+    def joined(self) -> OpenTransaction | None:
+        """The transaction the calling thread has open, if any."""
+        open_transaction: OpenTransaction | None = getattr(self._local, "transaction", None)
+        return open_transaction
 
-    def exclusive(self) -> AbstractContextManager[Any]:
-        """Hold the store's lock (a no-op for thread-safe engines) for a whole-store operation."""
-        return self._lock
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the store's lock (a no-op for thread-safe engines) for a whole-store operation,
+        refused once the store is closed (also when it closed while this call waited)."""
+        self.check_open()
+        with self._lock:
+            self.check_open()
+            yield
 
-    def call(self, driver: str, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    def call(self, driver: str, method: str, args: Args, kwargs: Kwargs) -> Any:
         """Run one storage method: in the thread's transaction when one is open, else alone."""
         self.check_open()
-        storages = self.joined
-        if storages is not None:
-            return getattr(getattr(storages, driver), method)(*args, **kwargs)
-        with self._lock:
+        joined = self.joined
+        if joined is not None:
+            return getattr(getattr(joined.storages, driver), method)(*args, **kwargs)
+        with self.exclusive():
             return getattr(getattr(self._backend.storages, driver), method)(*args, **kwargs)
 
     @contextmanager
-    def transaction(self) -> Iterator[Storages]:
-        """Storages of the thread's transaction: a new one, or the open one when nested."""
-        self.check_open()
+    def transaction(self) -> Iterator[OpenTransaction]:
+        """The thread's transaction: a new one, or the open one when nested."""
         outer = self.joined
         if outer is not None:
+            self.check_open()
             yield outer
             return
-        with self._lock, self._backend.transaction() as storages:
-            self._local.storages = storages
+        with self.exclusive(), self._backend.transaction() as storages:
+            opened = OpenTransaction(storages)
+            self._local.transaction = opened
             try:
-                yield storages
+                yield opened
             finally:
-                self._local.storages = None
+                opened.active = False
+                self._local.transaction = None
+
+    def close(self) -> None:
+        """Mark the store closed, then close the backend once no call holds the lock."""
+        if self.joined is not None:
+            raise IntegrationStoreError("close() inside a transaction of this store; end it first")
+        if self.closed:
+            return
+        self.closed = True
+        with self._lock:
+            self._backend.close()
 
     def routed_storages(self) -> Storages:
         """Storages whose calls go through ``call`` (what the store's services use)."""
         return Storages.each(lambda driver: _Intercepted(functools.partial(self.call, driver)))
 
-    def checked_storages(self, storages: Storages) -> Storages:
-        """The given storages, each call first checking the store is open (for a unit of work,
-        which is already bound to its transaction)."""
+    def transaction_storages(self, transaction: OpenTransaction) -> Storages:
+        """Storages of one unit of work, usable on its thread while it is open."""
 
         def checked(driver: str, method: str, args: Args, kwargs: Kwargs) -> Any:
+            transaction.check_usable()
             self.check_open()
-            return getattr(getattr(storages, driver), method)(*args, **kwargs)
+            return getattr(getattr(transaction.storages, driver), method)(*args, **kwargs)
 
         return Storages.each(lambda driver: _Intercepted(functools.partial(checked, driver)))
-
-
-Args = tuple[Any, ...]
-Kwargs = dict[str, Any]
 
 
 class _Intercepted:

@@ -18,6 +18,8 @@ from typing import Any
 
 import attrs
 
+from integration_store.discovery import redacted
+
 REPORT_OPTION = "--integration-store-report"
 """Where the child pytest run writes its outcome counts (option of ``verify_plugin``)."""
 
@@ -60,7 +62,7 @@ class BackendResult:
                 f", {self.steps_compared} generated steps compared with memory://"
                 f" ({self.steps_differed} differed)"
             )
-        return f"{self.url}: {verdict} ({details})"
+        return f"{redacted(self.url)}: {verdict} ({details})"
 
 
 def run_contract_suite(url: str, extra_args: list[str] | None = None) -> BackendResult:

@@ -40,28 +40,39 @@ def _declared_skip(report: pytest.TestReport) -> bool:
     return any(key == CAPABILITY_SKIP for key, _ in report.user_properties)
 
 
+OUTCOMES = ("passed", "failed", "skipped_by_capability", "skipped_otherwise")
+
+
 class ReportPlugin:
-    """Counts test outcomes inside the pytest run and writes them to ``path`` at the end."""
+    """Gives each test one outcome (a failure in any phase wins over the call's pass) and
+    writes the counts to ``path`` at the end."""
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self.counts = {"passed": 0, "failed": 0, "skipped_by_capability": 0, "skipped_otherwise": 0}
+        self.outcomes: dict[str, str] = {}
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.when == "call" and report.passed:
-            self.counts["passed"] += 1
-        elif report.failed:
-            self.counts["failed"] += 1
+        if report.failed:
+            outcome = "failed"
         elif report.skipped:
             declared = _declared_skip(report)
-            self.counts["skipped_by_capability" if declared else "skipped_otherwise"] += 1
+            outcome = "skipped_by_capability" if declared else "skipped_otherwise"
+        elif report.when == "call":
+            outcome = "passed"
+        else:
+            return
+        if self.outcomes.get(report.nodeid) != "failed":
+            self.outcomes[report.nodeid] = outcome
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        counts = dict.fromkeys(OUTCOMES, 0)
+        for outcome in self.outcomes.values():
+            counts[outcome] += 1
         steps = {
             "steps_compared": session.config.stash.get(STEPS_COMPARED, 0),
             "steps_differed": session.config.stash.get(STEPS_DIFFERED, 0),
         }
-        Path(self.path).write_text(json.dumps({**self.counts, **steps}))
+        Path(self.path).write_text(json.dumps({**counts, **steps}))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -7,6 +7,9 @@ from typing import Any
 
 import attrs
 
+from integration_store.model.fields import declare
+from integration_store.model.schema import FieldKind
+
 AVAILABLE = "available"
 DEPRECATED = "deprecated"
 
@@ -21,7 +24,7 @@ class Worker:
     version: str = "1.0.0"
     status: str = AVAILABLE
     is_public: bool = True
-    moats: tuple[str, ...] = ()
+    moats: tuple[str, ...] = attrs.field(default=(), metadata=declare(FieldKind.JSON))
     default_config: dict[str, Any] = attrs.field(factory=dict)
     input_schema: dict[str, Any] = attrs.field(factory=dict)
     output_schema: dict[str, Any] = attrs.field(factory=dict)
