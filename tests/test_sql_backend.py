@@ -33,6 +33,7 @@ from integration_store.errors import (
     BackendUnavailableError,
     ConflictError,
     IntegrationStoreError,
+    UnsupportedOperationError,
 )
 from integration_store.store import Store
 from integration_store.test_support import clear_store
@@ -140,10 +141,34 @@ def test_each_in_memory_open_is_a_private_migrated_database(url: str) -> None:
         assert first.connectors.get("c") is not None
 
 
-def test_isolated_url_yields_sqlite_urls_unchanged(tmp_path: Path) -> None:
-    for url in ("sqlite://", f"sqlite:///{tmp_path}/x.db"):
-        with provider.isolated_url(url) as private:
-            assert private == url
+def test_isolated_url_yields_in_memory_sqlite_unchanged() -> None:
+    with provider.isolated_url("sqlite://") as private:
+        assert private == "sqlite://"
+
+
+def test_isolated_url_never_touches_the_named_sqlite_file(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/app.db"
+    with open_store(url) as users:
+        users.create_schema()
+        users.connectors.register(VectorConnector(connector_id="kept", tenant_id="t", name="n"))
+
+    with provider.isolated_url(url) as private, open_store(private) as test_run:
+        assert private != url
+        test_run.create_schema()
+        clear_store(test_run)
+        assert test_run.connectors.get("kept") is None
+
+    with open_store(url) as users:
+        assert users.connectors.get("kept") is not None
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["app.db"]
+
+
+def test_isolated_url_refuses_a_sqlite_uri_filename(tmp_path: Path) -> None:
+    with (
+        pytest.raises(UnsupportedOperationError, match="URI filename"),
+        provider.isolated_url(f"sqlite:///file:{tmp_path}/app.db?uri=true"),
+    ):
+        pass
 
 
 def test_isolated_server_databases_are_private_and_dropped() -> None:

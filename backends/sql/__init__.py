@@ -11,9 +11,9 @@ from typing import Final
 
 import sqlalchemy as sa
 
-from .admin import isolated_database
+from .admin import isolated_database, isolated_sqlite_file
 from .backend import SqlBackend
-from .engine import engine_url
+from .engine import engine_url, is_sqlite_memory
 
 __all__ = ["SqlBackend", "SqlProvider", "provider"]
 
@@ -30,11 +30,16 @@ class SqlProvider:
 
     @contextmanager
     def isolated_url(self, url: str) -> Iterator[str]:
-        """Server URLs: a fresh, uniquely named database on the same server, dropped on exit.
-        SQLite URLs are yielded unchanged (``sqlite://`` is already private per store)."""
+        """A private database that test runs may empty at will, never the one ``url`` names:
+        on a server a fresh, uniquely named database, dropped on exit; for a SQLite file a new
+        file beside it, removed on exit. ``sqlite://`` is private per store already."""
         parsed = engine_url(url)
-        if parsed.get_backend_name() == "sqlite":
+        if is_sqlite_memory(parsed):
             yield url
+            return
+        if parsed.get_backend_name() == "sqlite":
+            with isolated_sqlite_file(sa.make_url(url)) as private:
+                yield private.render_as_string(hide_password=False)
             return
         with isolated_database(parsed) as name:
             yield sa.make_url(url).set(database=name).render_as_string(hide_password=False)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Final
 
 import sqlalchemy as sa
@@ -67,6 +68,28 @@ def isolated_database(url: URL) -> Iterator[str]:
                 connection.exec_driver_sql(drop)
     finally:
         admin.dispose()
+
+
+@contextmanager
+def isolated_sqlite_file(url: URL) -> Iterator[URL]:
+    """A new database file beside the one the URL names, removed on exit with its WAL files.
+
+    Test runs (``verify``, the contract suite) clear every table between tests, so they must
+    never run on the file a user named. A URI filename is refused: where its file lives is
+    SQLite's business, so no safe sibling can be named."""
+    database = url.database or ""
+    if database.startswith("file:") or url.query.get("uri") == "true":
+        raise UnsupportedOperationError(
+            f"cannot make a private test database beside the URI filename of {url!r}; "
+            "name a plain file path instead"
+        )
+    named = Path(database)
+    sibling = named.with_name(f"{named.stem}.istore-test-{uuid.uuid4().hex[:12]}.db")
+    try:
+        yield url.set(database=str(sibling))
+    finally:
+        for leftover in (sibling, Path(f"{sibling}-wal"), Path(f"{sibling}-shm")):
+            leftover.unlink(missing_ok=True)
 
 
 def _lock_statements(connection: Connection) -> tuple[str, str, dict[str, Any]] | None:
