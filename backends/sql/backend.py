@@ -6,29 +6,36 @@ Engines come from ``engine.py``, errors are translated by ``errors.py``, the sch
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Final
 
-from sqlalchemy.engine import URL, Connection, Engine
+from sqlalchemy.engine import URL, Engine
 
 from integration_store.protocols import TRANSACTIONS, Storages
 from integration_store.unit_of_work import native_transaction
 
 from . import admin
+from .connections import ConnectionPool, StatementListener
 from .connectors import SqlConnectorStorage
 from .engine import create_sql_engine, is_sqlite_memory
 from .errors import translated_errors
-from .execution import AutocommitRunner, Runner, TransactionRunner
+from .execution import AutocommitRunner, Runner, TransactionRunner, begin_statement
 from .external_responses import SqlExternalResponseStorage
+from .rows import StatementCache
 from .tables import ALL_TABLES
 from .workers import SqlWorkerStorage
 
 __all__ = ["SqlBackend"]
 
 
-def storages_over(runner: Runner) -> Storages:
+def storages_over(runner: Runner, statements: StatementCache) -> Storages:
     """The three SQL storages whose statements go through ``runner``."""
-    return Storages.over(runner, SqlConnectorStorage, SqlExternalResponseStorage, SqlWorkerStorage)
+    return Storages(
+        SqlConnectorStorage(runner, statements),
+        SqlExternalResponseStorage(runner, statements),
+        SqlWorkerStorage(runner, statements),
+    )
 
 
 class SqlBackend:
@@ -40,9 +47,17 @@ class SqlBackend:
 
     def __init__(self, url: URL) -> None:
         self._engine = create_sql_engine(url)
+        dialect = self._engine.dialect
         self.capabilities: Final = frozenset({TRANSACTIONS})
         self.thread_safe: Final = not is_sqlite_memory(url)
-        self.storages: Final = storages_over(AutocommitRunner(self._engine))
+        self._pool = ConnectionPool(
+            self._engine, shared=is_sqlite_memory(url), ping=dialect.name != "sqlite"
+        )
+        self._statements = StatementCache(dialect)
+        self.storages: Final = storages_over(
+            AutocommitRunner(self._pool, dialect), self._statements
+        )
+        self._begin = begin_statement(dialect, write=True)
         self._closed = False
 
     @property
@@ -50,15 +65,24 @@ class SqlBackend:
         """The SQLAlchemy engine (for tests and tooling)."""
         return self._engine
 
+    def add_statement_listener(self, listener: StatementListener) -> Callable[[], None]:
+        """Call ``listener`` with the SQL of every statement the store runs (for tests and
+        tooling); returns the function that stops it."""
+        self._pool.listeners.append(listener)
+        return lambda: self._pool.listeners.remove(listener)
+
     def transaction(self) -> AbstractContextManager[Storages]:
         """One database transaction on one connection for the block."""
+        dialect = self._engine.dialect
         return native_transaction(
-            self._engine.connect,
-            lambda connection: storages_over(TransactionRunner(connection)),
-            begin=Connection.begin,
-            commit=Connection.commit,
-            rollback=Connection.rollback,
-            end=Connection.close,
+            lambda: self._pool.acquire(for_write=True)[0],
+            lambda connection: storages_over(
+                TransactionRunner(connection, dialect), self._statements
+            ),
+            begin=lambda connection: connection.command(self._begin),
+            commit=lambda connection: connection.command("COMMIT"),
+            rollback=lambda connection: connection.command("ROLLBACK"),
+            end=self._pool.release,
             translated=translated_errors,
         )
 
@@ -77,4 +101,5 @@ class SqlBackend:
         if not self._closed:
             self._closed = True
             with translated_errors():
+                self._pool.close()
                 self._engine.dispose()

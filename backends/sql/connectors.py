@@ -5,87 +5,146 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 
 from integration_store.protocols import Changes, ConnectorGroupCount, ConnectorQuery, Increments
 from integration_store.records import Record
 
+from .connections import DbConnection
 from .execution import Runner
-from .rows import TableRows
+from .rows import StatementCache, TableRows
 from .statements import sum_of, summed
 from .tables import connectors
 
 _T = connectors
+_P = sa.bindparam
 
 
-def _scope(connector_id: str, tenant_id: str | None) -> sa.ColumnElement[bool]:
-    """The row with that id, and only within the tenant when one is given."""
-    condition = _T.c.connector_id == connector_id
-    if tenant_id is not None:
-        condition = sa.and_(condition, _T.c.tenant_id == tenant_id)
+def _by_id() -> sa.Select[Any]:
+    return sa.select(_T).where(_T.c.connector_id == _P("connector_id"))
+
+
+def _by_name() -> sa.Select[Any]:
+    return sa.select(_T).where(_T.c.tenant_id == _P("tenant_id"), _T.c.name == _P("name"))
+
+
+def _scope(scoped: bool) -> sa.ColumnElement[bool]:
+    """The row with that id, and only within the tenant when ``scoped``."""
+    condition = _T.c.connector_id == _P("key_connector_id")
+    if scoped:
+        condition = sa.and_(condition, _T.c.tenant_id == _P("key_tenant_id"))
     return condition
+
+
+def find_statement(tenant: bool, kind: bool, status: bool) -> sa.Select[Any]:
+    """The listing with the filters that are given, ordered by (name, connector_id), paged."""
+    statement = sa.select(_T)
+    if tenant:
+        statement = statement.where(_T.c.tenant_id == _P("tenant_id"))
+    if kind:
+        statement = statement.where(_T.c.connector_type == _P("connector_type"))
+    if status:
+        statement = statement.where(_T.c.status == _P("status"))
+    return (
+        statement.order_by(_T.c.name, _T.c.connector_id)
+        .limit(_P("limit", type_=sa.Integer))
+        .offset(_P("offset", type_=sa.Integer))
+    )
 
 
 class SqlConnectorStorage:
     """``ConnectorStorage`` on the ``integration_connectors`` table."""
 
-    def __init__(self, runner: Runner) -> None:
-        self._rows = TableRows(runner, _T)
+    def __init__(self, runner: Runner, statements: StatementCache) -> None:
+        self._rows = TableRows(runner, statements, _T)
 
     def insert(self, record: Record) -> None:
         """Insert; the primary key and the (tenant_id, name) constraint raise the conflict."""
         self._rows.insert(record)
 
     def get(self, connector_id: str) -> Record | None:
-        return self._rows.first(_T.c.connector_id == connector_id)
+        return self._rows.first("get", _by_id, {"connector_id": connector_id})
 
     def get_by_name(self, tenant_id: str, name: str) -> Record | None:
-        return self._rows.first(_T.c.tenant_id == tenant_id, _T.c.name == name)
+        return self._rows.first("get_by_name", _by_name, {"tenant_id": tenant_id, "name": name})
 
     def find(self, query: ConnectorQuery) -> list[Record]:
-        statement = sa.select(_T)
-        if query.tenant_id is not None:
-            statement = statement.where(_T.c.tenant_id == query.tenant_id)
-        if query.connector_type is not None:
-            statement = statement.where(_T.c.connector_type == query.connector_type)
-        if query.status is not None:
-            statement = statement.where(_T.c.status == query.status)
-        return self._rows.all(
-            statement.order_by(_T.c.name, _T.c.connector_id).limit(query.limit).offset(query.offset)
+        shape = (
+            query.tenant_id is not None,
+            query.connector_type is not None,
+            query.status is not None,
         )
+        values = {
+            "tenant_id": query.tenant_id,
+            "connector_type": query.connector_type,
+            "status": query.status,
+            "limit": query.limit,
+            "offset": query.offset,
+        }
+        return self._rows.all(("find", shape), lambda: find_statement(*shape), values)
 
     def update(
         self, connector_id: str, tenant_id: str | None, changes: Changes, increments: Increments
     ) -> Record | None:
-        """One ``UPDATE … SET n = n + :k``; the row is read back in the same transaction."""
-        values: dict[str, Any] = dict(changes)
+        """One ``UPDATE … SET n = n + :k`` (``RETURNING`` the row, or read back in the same
+        transaction)."""
+        scoped = tenant_id is not None
+        shape = (tuple(changes), tuple(increments), scoped)
+
+        def build_update() -> sa.Update:
+            assignments: dict[str, Any] = {
+                field: _P(f"set_{field}", type_=_T.c[field].type) for field in changes
+            }
+            for field in increments:
+                assignments[field] = _T.c[field] + _P(f"add_{field}", type_=sa.BigInteger)
+            return sa.update(_T).where(_scope(scoped)).values(assignments)
+
+        values: dict[str, Any] = {"key_connector_id": connector_id, "key_tenant_id": tenant_id}
+        for field, value in changes.items():
+            values[f"set_{field}"] = value
         for field, amount in increments.items():
-            values[field] = _T.c[field] + amount
-        return self._rows.update(_scope(connector_id, tenant_id), values)
+            values[f"add_{field}"] = amount
+        return self._rows.update(
+            ("update", shape), build_update, lambda: sa.select(_T).where(_scope(scoped)), values
+        )
 
     def delete(self, connector_id: str, tenant_id: str | None) -> bool:
-        return bool(self._rows.delete(_scope(connector_id, tenant_id)))
+        scoped = tenant_id is not None
+        values = {"key_connector_id": connector_id, "key_tenant_id": tenant_id}
+        return bool(
+            self._rows.delete(
+                ("delete", scoped), lambda: sa.delete(_T).where(_scope(scoped)), values
+            )
+        )
 
     def delete_tenant(self, tenant_id: str) -> int:
-        return self._rows.delete(_T.c.tenant_id == tenant_id)
+        return self._rows.delete(
+            "delete_tenant",
+            lambda: sa.delete(_T).where(_T.c.tenant_id == _P("tenant_id")),
+            {"tenant_id": tenant_id},
+        )
 
     def count_groups(self, tenant_id: str | None) -> list[ConnectorGroupCount]:
         """``GROUP BY`` (connector_type, status) with exact counter sums."""
+        dialect = self._rows.dialect
+        connections = summed(dialect, _T.c.connection_count)
+        errors = summed(dialect, _T.c.error_count)
+        scoped = tenant_id is not None
 
-        def work(connection: Connection) -> list[ConnectorGroupCount]:
-            dialect = connection.dialect
-            connections = summed(dialect, _T.c.connection_count)
-            errors = summed(dialect, _T.c.error_count)
+        def build() -> sa.Select[Any]:
             statement = sa.select(
                 _T.c.connector_type, _T.c.status, sa.func.count(), *connections, *errors
             )
-            if tenant_id is not None:
-                statement = statement.where(_T.c.tenant_id == tenant_id)
-            statement = statement.group_by(_T.c.connector_type, _T.c.status).order_by(
+            if scoped:
+                statement = statement.where(_T.c.tenant_id == _P("tenant_id"))
+            return statement.group_by(_T.c.connector_type, _T.c.status).order_by(
                 _T.c.connector_type, _T.c.status
             )
+
+        statement = self._rows.prepared(("count_groups", scoped), build)
+
+        def work(connection: DbConnection) -> list[ConnectorGroupCount]:
             groups = []
-            for row in connection.execute(statement):
+            for row in connection.fetch_all(statement, {"tenant_id": tenant_id}):
                 kind, status, count, *sums = row
                 groups.append(
                     ConnectorGroupCount(
@@ -98,4 +157,4 @@ class SqlConnectorStorage:
                 )
             return groups
 
-        return self._rows.run(work, write=False)
+        return self._rows.run(work, write=False, single=True)

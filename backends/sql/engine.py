@@ -3,7 +3,8 @@
 URLs: ``sqlite://`` (a private in-memory database per store, one connection shared by threads),
 ``sqlite:///path.db`` (WAL, busy timeout, ``BEGIN IMMEDIATE`` for writes),
 ``postgresql[+psycopg]://…`` (psycopg 3) and ``mysql[+pymysql]://…`` / ``mariadb[+pymysql]://…``
-(PyMySQL). Engines pre-ping pooled connections, so the first call after a server restart works.
+(PyMySQL). The engine and its pre-pinging pool serve schema work; storage calls run on the
+store's own connections (``connections.py``).
 """
 
 from __future__ import annotations

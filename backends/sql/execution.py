@@ -1,57 +1,128 @@
-"""How a storage call reaches the database: in its own transaction, or inside a shared one.
+"""How a storage call reaches the database: alone, or inside the unit of work's transaction.
 
-Storages hand a function of a ``Connection`` to a ``Runner``. The autocommit runner gives each
-call its own transaction; the transaction runner runs every call on the unit of work's connection,
-guarding inserts with a SAVEPOINT so a conflict does not poison the transaction. Both translate
-database errors (``errors.py``), so no driver exception escapes.
+Storages hand a function of a ``DbConnection`` to a ``Runner`` and say what it does: whether it
+writes, and whether it is a single statement (which the database makes atomic by itself, so
+outside a unit of work it runs in one round trip with no ``BEGIN``/``COMMIT``). Work of several
+statements gets a transaction; inside a unit of work an insert gets a SAVEPOINT, so a conflict
+does not poison the transaction. Both runners translate database errors (``errors.py``), so no
+driver exception escapes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol, TypeVar
+from contextlib import suppress
+from typing import Final, Protocol, TypeVar
 
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Dialect
 
-from .engine import READ_ONLY_OPTION
-from .errors import translated_errors
+from .connections import ConnectionPool, DbConnection
+from .errors import translate
 
 T = TypeVar("T")
 
-Work = Callable[[Connection], T]
+Work = Callable[[DbConnection], T]
+
+_SAVEPOINT: Final = "integration_store_call"
+
+
+def begin_statement(dialect: Dialect, *, write: bool) -> str:
+    """``BEGIN`` as the dialect wants it. SQLite takes the write lock up front for a writer
+    (waiting out the busy timeout) instead of failing to upgrade a read lock later."""
+    if dialect.name == "sqlite":
+        return "BEGIN IMMEDIATE" if write else "BEGIN DEFERRED"
+    return "BEGIN"
+
+
+def library_error(error: Exception) -> Exception:
+    """The library's error for a database error (the caller raises it ``from`` the original)."""
+    translated = translate(error)
+    return error if translated is None else translated
 
 
 class Runner(Protocol):
     """Runs a storage call's statements on a connection, atomically."""
 
-    def run(self, work: Work[T], *, write: bool, savepoint: bool = False) -> T:
-        """Run ``work``; ``write`` says whether it changes rows, ``savepoint`` that a failure
-        (a conflict) must leave an enclosing transaction usable."""
+    dialect: Dialect
+
+    def run(self, work: Work[T], *, write: bool, single: bool = False) -> T:
+        """Run ``work``; ``write``: it changes rows; ``single``: it is one statement."""
+        ...
+
+    def insert(self, work: Work[T]) -> T:
+        """Run inserts whose conflict must leave an enclosing transaction usable."""
         ...
 
 
 class TransactionRunner:
-    """Runs every call on the unit of work's connection."""
+    """Runs every call on the unit of work's connection, inside its transaction."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: DbConnection, dialect: Dialect) -> None:
         self._connection = connection
+        self.dialect = dialect
 
-    def run(self, work: Work[T], *, write: bool, savepoint: bool = False) -> T:
-        with translated_errors():
-            if savepoint:
-                with self._connection.begin_nested():
-                    return work(self._connection)
+    def run(self, work: Work[T], *, write: bool, single: bool = False) -> T:
+        try:
             return work(self._connection)
+        except Exception as error:
+            raise library_error(error) from error
+
+    def insert(self, work: Work[T]) -> T:
+        connection = self._connection
+        try:
+            connection.command(f"SAVEPOINT {_SAVEPOINT}")
+            try:
+                result = work(connection)
+            except Exception:
+                connection.command(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+                raise
+            connection.command(f"RELEASE SAVEPOINT {_SAVEPOINT}")
+            return result
+        except Exception as error:
+            raise library_error(error) from error
 
 
 class AutocommitRunner:
-    """Gives each call its own transaction on a pooled connection."""
+    """Gives each call its own transaction on a connection of the store's pool."""
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+    def __init__(self, pool: ConnectionPool, dialect: Dialect) -> None:
+        self._pool = pool
+        self.dialect = dialect
 
-    def run(self, work: Work[T], *, write: bool, savepoint: bool = False) -> T:
-        with translated_errors(), self._engine.connect() as connection:
-            connection.execution_options(**{READ_ONLY_OPTION: not write})
-            with connection.begin():
-                return work(connection)
+    def run(self, work: Work[T], *, write: bool, single: bool = False) -> T:
+        try:
+            return self._run(work, write=write, single=single)
+        except Exception as error:
+            raise library_error(error) from error
+
+    def insert(self, work: Work[T]) -> T:
+        return self.run(work, write=True)
+
+    def _run(self, work: Work[T], *, write: bool, single: bool) -> T:
+        connection, reused = self._pool.acquire(for_write=write)
+        try:
+            return self._once(connection, work, write=write, single=single)
+        except Exception:
+            if write or not reused or not connection.broken:
+                raise
+        finally:
+            self._pool.release(connection)
+        # A read on a connection that went stale while idle: reading again changes nothing.
+        connection, _ = self._pool.acquire(for_write=False)
+        try:
+            return self._once(connection, work, write=False, single=single)
+        finally:
+            self._pool.release(connection)
+
+    def _once(self, connection: DbConnection, work: Work[T], *, write: bool, single: bool) -> T:
+        if single:
+            return work(connection)
+        connection.command(begin_statement(self.dialect, write=write))
+        try:
+            result = work(connection)
+        except BaseException:
+            with suppress(Exception):  # the work's own error is the one to report
+                connection.command("ROLLBACK")
+            raise
+        connection.command("COMMIT")
+        return result

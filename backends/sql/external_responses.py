@@ -11,32 +11,58 @@ import sqlalchemy as sa
 from integration_store.records import Record
 
 from .execution import Runner
-from .rows import TableRows
+from .rows import StatementCache, TableRows
 from .tables import external_responses
 
 _T = external_responses
+_P = sa.bindparam
+
+
+def _by_id(key: str) -> sa.ColumnElement[bool]:
+    return _T.c.id == _P(key, type_=_T.c.id.type)
+
+
+def pending_statement() -> sa.Select[Any]:
+    """The owner's uninterpreted responses, oldest first; ties by id, whose stored form sorts
+    like ``UUID.int``."""
+    return (
+        sa.select(_T)
+        .where(_T.c.interpretation_owner == _P("owner"), _T.c.interpreted_at.is_(None))
+        .order_by(_T.c.received_at, _T.c.id)
+        .limit(_P("limit", type_=sa.Integer))
+    )
 
 
 class SqlExternalResponseStorage:
     """``ExternalResponseStorage`` on the ``integration_external_responses`` table."""
 
-    def __init__(self, runner: Runner) -> None:
-        self._rows = TableRows(runner, _T)
+    def __init__(self, runner: Runner, statements: StatementCache) -> None:
+        self._rows = TableRows(runner, statements, _T)
 
     def insert(self, record: Record) -> None:
         self._rows.insert(record)
 
     def get(self, response_id: UUID) -> Record | None:
-        return self._rows.first(_T.c.id == response_id)
+        return self._rows.first(
+            "get", lambda: sa.select(_T).where(_by_id("id_")), {"id_": response_id}
+        )
 
     def update(self, response_id: UUID, changes: Mapping[str, Any]) -> Record | None:
-        return self._rows.update(_T.c.id == response_id, changes)
+        fields = tuple(changes)
+        values: dict[str, Any] = {f"set_{field}": value for field, value in changes.items()}
+        values["key_id"] = response_id
+        return self._rows.update(
+            ("update", fields),
+            lambda: (
+                sa.update(_T)
+                .where(_by_id("key_id"))
+                .values({field: _P(f"set_{field}", type_=_T.c[field].type) for field in fields})
+            ),
+            lambda: sa.select(_T).where(_by_id("key_id")),
+            values,
+        )
 
     def find_pending(self, interpretation_owner: str, limit: int) -> list[Record]:
-        """Oldest first; ties by id, whose stored form sorts like ``UUID.int``."""
         return self._rows.all(
-            sa.select(_T)
-            .where(_T.c.interpretation_owner == interpretation_owner, _T.c.interpreted_at.is_(None))
-            .order_by(_T.c.received_at, _T.c.id)
-            .limit(limit)
+            "pending", pending_statement, {"owner": interpretation_owner, "limit": limit}
         )

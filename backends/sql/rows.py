@@ -1,74 +1,132 @@
 """The calls every SQL storage makes on its table, each one atomic through a ``Runner``.
 
-The storages describe *which* rows (conditions, an ordered select); this class runs the
-statement and hands back fresh records, so the per-call plumbing is written once.
+The storages describe *which* rows as statement builders: functions returning a SQLAlchemy Core
+statement whose inputs are named ``bindparam`` s. Each builder is compiled once per store
+(``StatementCache``) and afterwards only its values travel, so the per-call plumbing — and the
+per-call cost — is written once, here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Dialect
 
 from integration_store.records import Record
 
+from .connections import DbConnection
 from .execution import Runner, T, Work
-from .statements import record_of, update_row
+from .prepared import Prepared
+from .statements import update_returns_row
+
+Builder = Callable[[], sa.ClauseElement]
+"""Builds a statement (inputs as named bindparams) — run once per store and key."""
+
+
+class StatementCache:
+    """Every statement a store has compiled, by key; one per store, shared by its runners."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        self._prepared: dict[Hashable, Prepared] = {}
+
+    def get(
+        self, key: Hashable, build: Builder, returns: Sequence[sa.ColumnElement[Any]] = ()
+    ) -> Prepared:
+        """The compiled statement for ``key`` (``build`` is called the first time only)."""
+        prepared = self._prepared.get(key)
+        if prepared is None:
+            prepared = self._prepared[key] = Prepared(build(), self.dialect, returns)
+        return prepared
 
 
 class TableRows:
     """Insert, fetch, update and delete rows of one table."""
 
-    def __init__(self, runner: Runner, table: sa.Table) -> None:
+    def __init__(self, runner: Runner, statements: StatementCache, table: sa.Table) -> None:
         self._runner = runner
+        self._statements = statements
         self.table = table
+        self.dialect = statements.dialect
 
-    def run(self, work: Work[T], *, write: bool) -> T:
+    def prepared(self, key: Hashable, build: Builder, *, rows: bool = False) -> Prepared:
+        """The compiled statement for ``key``; ``rows``: it returns whole rows of the table."""
+        return self._statements.get(
+            (self.table.name, key), build, list(self.table.c) if rows else []
+        )
+
+    def run(self, work: Work[T], *, write: bool, single: bool = False) -> T:
         """Any other call on the table (an upsert, an aggregate)."""
-        return self._runner.run(work, write=write)
+        return self._runner.run(work, write=write, single=single)
 
     def insert(self, record: Record) -> None:
-        """Insert one row; a key or unique constraint raises the conflict, in a savepoint so an
-        enclosing transaction stays usable."""
+        """Insert one row; a key or unique constraint raises the conflict (in a savepoint inside
+        a unit of work, so its transaction stays usable)."""
+        statement = self.prepared("insert", self.table.insert)
+        self._runner.insert(lambda connection: connection.execute(statement, record))
 
-        def work(connection: Connection) -> None:
-            connection.execute(self.table.insert(), [dict(record)])
+    def insert_many(self, records: Sequence[Record]) -> None:
+        """Insert every row in one batch, all or nothing."""
+        statement = self.prepared("insert", self.table.insert)
+        rows = list(records)
+        self._runner.insert(lambda connection: connection.execute_many(statement, rows))
 
-        self._runner.run(work, write=True, savepoint=True)
+    def first(self, key: Hashable, build: Builder, values: dict[str, Any]) -> Record | None:
+        """The first row the select returns (None if none)."""
+        statement = self.prepared(key, build, rows=True)
 
-    def first(self, *conditions: sa.ColumnElement[bool]) -> Record | None:
-        """The row matching every condition (None if none does)."""
-        return self._runner.run(
-            lambda connection: select_first(connection, self.table, *conditions), write=False
-        )
+        def work(connection: DbConnection) -> Record | None:
+            row = connection.fetch_one(statement, values)
+            return None if row is None else statement.record(row)
 
-    def all(self, statement: sa.Select[Any]) -> list[Record]:
-        """Every row of an (ordered, limited) select on the table."""
+        return self._runner.run(work, write=False, single=True)
 
-        def work(connection: Connection) -> list[Record]:
-            return [dict(row._mapping) for row in connection.execute(statement)]
+    def all(self, key: Hashable, build: Builder, values: dict[str, Any]) -> list[Record]:
+        """Every row the (ordered, limited) select returns."""
+        statement = self.prepared(key, build, rows=True)
 
-        return self._runner.run(work, write=False)
+        def work(connection: DbConnection) -> list[Record]:
+            return [statement.record(row) for row in connection.fetch_all(statement, values)]
 
-    def update(self, condition: sa.ColumnElement[bool], values: Mapping[str, Any]) -> Record | None:
-        """Update the row matching ``condition``; the row after the update, or None."""
-        return self._runner.run(
-            lambda connection: update_row(connection, self.table, condition, values), write=True
-        )
+        return self._runner.run(work, write=False, single=True)
 
-    def delete(self, condition: sa.ColumnElement[bool]) -> int:
+    def update(
+        self, key: Hashable, build_update: Builder, build_select: Builder, values: dict[str, Any]
+    ) -> Record | None:
+        """Run the update of at most one row; the row after it, or None when none matched.
+
+        One ``UPDATE … RETURNING`` where the dialect has it (one round trip, atomic alone);
+        MariaDB/MySQL read the row back with ``build_select`` in the same transaction, where
+        our UPDATE holds the row's lock until commit.
+        """
+        if update_returns_row(self.dialect):
+            returning = self.prepared(
+                (key, "returning"),
+                lambda: build_update().returning(*self.table.c),  # type: ignore[attr-defined]
+                rows=True,
+            )
+
+            def returned(connection: DbConnection) -> Record | None:
+                row = connection.fetch_one(returning, values)
+                return None if row is None else returning.record(row)
+
+            return self._runner.run(returned, write=True, single=True)
+        update = self.prepared(key, build_update)
+        select = self.prepared((key, "select"), build_select, rows=True)
+
+        def read_back(connection: DbConnection) -> Record | None:
+            if connection.execute(update, values) == 0:
+                return None
+            row = connection.fetch_one(select, values)
+            return None if row is None else select.record(row)
+
+        return self._runner.run(read_back, write=True)
+
+    def delete(self, key: Hashable, build: Builder, values: Mapping[str, Any]) -> int:
         """Delete the matching rows; how many there were."""
-
-        def work(connection: Connection) -> int:
-            return int(connection.execute(sa.delete(self.table).where(condition)).rowcount)
-
-        return self._runner.run(work, write=True)
-
-
-def select_first(
-    connection: Connection, table: sa.Table, *conditions: sa.ColumnElement[bool]
-) -> Record | None:
-    """The first row of ``table`` matching every condition, as a fresh record."""
-    return record_of(connection.execute(sa.select(table).where(*conditions)).first())
+        statement = self.prepared(key, build)
+        return self._runner.run(
+            lambda connection: connection.execute(statement, dict(values)), write=True, single=True
+        )

@@ -1,4 +1,4 @@
-"""Statements whose SQL differs by dialect, and the row helpers the storages share.
+"""Statements whose SQL differs by dialect, and the dialect facts the storages branch on.
 
 The storages write portable SQLAlchemy Core; where a dialect lacks a feature (``RETURNING`` on
 MariaDB, SQLite's overflowing 64-bit ``SUM``) the helpers here hide the difference.
@@ -6,12 +6,12 @@ MariaDB, SQLite's overflowing 64-bit ``SUM``) the helpers here hide the differen
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql, sqlite
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.engine import Dialect
 
 from integration_store.errors import UnsupportedOperationError
 
@@ -19,26 +19,25 @@ from .column_types import is_mysql
 
 
 def upsert(
-    dialect: Dialect,
-    table: sa.Table,
-    key_columns: tuple[str, ...],
-    insert: Mapping[str, Any],
-    changes: Mapping[str, Any],
+    dialect: Dialect, table: sa.Table, key_columns: tuple[str, ...], changed: Sequence[str]
 ) -> sa.Insert:
-    """One ``INSERT`` that stores ``insert`` when the key is free, else sets only ``changes``.
+    """One ``INSERT`` of a whole row (bound by column name) that, when the key is taken, sets
+    only the ``changed`` columns (bound as ``set_<column>``).
 
     ``ON CONFLICT … DO UPDATE`` on SQLite and PostgreSQL (with ``RETURNING`` the stored row),
     ``ON DUPLICATE KEY UPDATE`` on MariaDB/MySQL (the caller reads the row back).
     """
     # Nothing to change still has to be a valid update clause: set a key to itself.
-    assignments: dict[str, Any] = dict(changes) or {key_columns[0]: table.c[key_columns[0]]}
+    assignments: dict[str, Any] = {
+        column: sa.bindparam(f"set_{column}", type_=table.c[column].type) for column in changed
+    } or {key_columns[0]: table.c[key_columns[0]]}
     if is_mysql(dialect):
-        return mysql.insert(table).values(dict(insert)).on_duplicate_key_update(assignments)
+        return mysql.insert(table).on_duplicate_key_update(assignments)
     on_conflict: postgresql.Insert | sqlite.Insert
     if dialect.name == "postgresql":
-        on_conflict = postgresql.insert(table).values(dict(insert))
+        on_conflict = postgresql.insert(table)
     elif dialect.name == "sqlite":
-        on_conflict = sqlite.insert(table).values(dict(insert))
+        on_conflict = sqlite.insert(table)
     else:
         raise UnsupportedOperationError(f"no upsert for SQL dialect {dialect.name!r}")
     return on_conflict.on_conflict_do_update(
@@ -75,27 +74,3 @@ def sum_of(dialect: Dialect, parts: Sequence[Any]) -> int:
         return int(high) * 2**32 + int(low)
     (total,) = parts
     return int(total)
-
-
-def record_of(row: sa.Row[Any] | None) -> dict[str, Any] | None:
-    """A fetched row as a fresh record (None stays None)."""
-    return None if row is None else dict(row._mapping)
-
-
-def update_row(
-    connection: Connection,
-    table: sa.Table,
-    condition: sa.ColumnElement[bool],
-    values: Mapping[str, Any],
-) -> dict[str, Any] | None:
-    """One ``UPDATE`` of the row matching ``condition``; returns the row after it, or None.
-
-    ``RETURNING`` where the dialect has it; elsewhere the row is read back in the same
-    transaction — our UPDATE holds its lock until commit, so the read sees our own change.
-    """
-    statement = sa.update(table).where(condition).values(dict(values))
-    if update_returns_row(connection.dialect):
-        return record_of(connection.execute(statement.returning(*table.c)).first())
-    if connection.execute(statement).rowcount == 0:
-        return None
-    return record_of(connection.execute(sa.select(table).where(condition)).first())

@@ -6,67 +6,121 @@ from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 
 from integration_store.model.schema import WORKER_CONFIG
 from integration_store.protocols import Changes
 from integration_store.records import Record
 
+from .connections import DbConnection
 from .execution import Runner
-from .rows import TableRows, select_first
+from .rows import StatementCache, TableRows
 from .statements import upsert, upsert_returns_row
 from .tables import worker_configs, workers
 
 _W = workers
 _C = worker_configs
+_P = sa.bindparam
+
+
+def _worker(key: str) -> sa.ColumnElement[bool]:
+    return _W.c.id == _P(key)
+
+
+def _config_key() -> tuple[sa.ColumnElement[bool], ...]:
+    return (_C.c.tenant_id == _P("key_tenant_id"), _C.c.worker_id == _P("key_worker_id"))
+
+
+def find_workers_statement(status: bool, public_only: bool) -> sa.Select[Any]:
+    """Workers with the given status and visibility, ordered by (name, id)."""
+    statement = sa.select(_W)
+    if status:
+        statement = statement.where(_W.c.status == _P("status"))
+    if public_only:
+        # "= true", not "IS TRUE": an equality the (status, is_public, name) index can use.
+        statement = statement.where(_W.c.is_public == sa.true())
+    return statement.order_by(_W.c.name, _W.c.id)
 
 
 class SqlWorkerStorage:
     """``WorkerStorage`` on the workers and worker-configs tables."""
 
-    def __init__(self, runner: Runner) -> None:
-        self._workers = TableRows(runner, _W)
-        self._configs = TableRows(runner, _C)
+    def __init__(self, runner: Runner, statements: StatementCache) -> None:
+        self._workers = TableRows(runner, statements, _W)
+        self._configs = TableRows(runner, statements, _C)
 
     def insert_worker(self, record: Record) -> None:
         self._workers.insert(record)
 
     def get_worker(self, worker_id: str) -> Record | None:
-        return self._workers.first(_W.c.id == worker_id)
+        return self._workers.first(
+            "get", lambda: sa.select(_W).where(_worker("id_")), {"id_": worker_id}
+        )
 
     def find_workers(self, status: str | None, public_only: bool) -> list[Record]:
-        statement = sa.select(_W)
-        if status is not None:
-            statement = statement.where(_W.c.status == status)
-        if public_only:
-            # "= true", not "IS TRUE": an equality the (status, is_public, name) index can use.
-            statement = statement.where(_W.c.is_public == sa.true())
-        return self._workers.all(statement.order_by(_W.c.name, _W.c.id))
+        shape = (status is not None, public_only)
+        return self._workers.all(
+            ("find", shape), lambda: find_workers_statement(*shape), {"status": status}
+        )
 
     def update_worker(self, worker_id: str, changes: Mapping[str, Any]) -> Record | None:
-        return self._workers.update(_W.c.id == worker_id, changes)
+        fields = tuple(changes)
+        values: dict[str, Any] = {f"set_{field}": value for field, value in changes.items()}
+        values["key_id"] = worker_id
+        return self._workers.update(
+            ("update", fields),
+            lambda: (
+                sa.update(_W)
+                .where(_worker("key_id"))
+                .values({field: _P(f"set_{field}", type_=_W.c[field].type) for field in fields})
+            ),
+            lambda: sa.select(_W).where(_worker("key_id")),
+            values,
+        )
 
     def get_config(self, tenant_id: str, worker_id: str) -> Record | None:
-        return self._configs.first(_C.c.tenant_id == tenant_id, _C.c.worker_id == worker_id)
+        return self._configs.first(
+            "get",
+            lambda: sa.select(_C).where(*_config_key()),
+            {"key_tenant_id": tenant_id, "key_worker_id": worker_id},
+        )
 
     def upsert_config(self, insert: Record, changes: Changes) -> Record:
         """``INSERT … ON CONFLICT DO UPDATE`` / ``ON DUPLICATE KEY UPDATE`` of ``changes`` only."""
+        dialect = self._configs.dialect
+        changed = tuple(changes)
+        statement = self._configs.prepared(
+            ("upsert", changed),
+            lambda: upsert(dialect, _C, WORKER_CONFIG.key, changed),
+            rows=upsert_returns_row(dialect),
+        )
+        values: dict[str, Any] = dict(insert)
+        for field, value in changes.items():
+            values[f"set_{field}"] = value
+        values["key_tenant_id"] = insert["tenant_id"]
+        values["key_worker_id"] = insert["worker_id"]
+        if upsert_returns_row(dialect):
 
-        def work(connection: Connection) -> Record:
-            statement = upsert(connection.dialect, _C, WORKER_CONFIG.key, insert, changes)
-            if upsert_returns_row(connection.dialect):
-                row = connection.execute(statement).first()
-                record = None if row is None else dict(row._mapping)
-            else:
-                connection.execute(statement)
-                key = (_C.c.tenant_id == insert["tenant_id"], _C.c.worker_id == insert["worker_id"])
-                record = select_first(connection, _C, *key)
-            assert record is not None, "an upsert always leaves a row"
-            return record
+            def returned(connection: DbConnection) -> Record:
+                row = connection.fetch_one(statement, values)
+                assert row is not None, "an upsert always leaves a row"
+                return statement.record(row)
 
-        return self._configs.run(work, write=True)
+            return self._configs.run(returned, write=True, single=True)
+        select = self._configs.prepared(
+            "get", lambda: sa.select(_C).where(*_config_key()), rows=True
+        )
+
+        def read_back(connection: DbConnection) -> Record:
+            connection.execute(statement, values)
+            row = connection.fetch_one(select, values)
+            assert row is not None, "an upsert always leaves a row"
+            return select.record(row)
+
+        return self._configs.run(read_back, write=True)
 
     def find_configs(self, tenant_id: str) -> list[Record]:
         return self._configs.all(
-            sa.select(_C).where(_C.c.tenant_id == tenant_id).order_by(_C.c.worker_id)
+            "find",
+            lambda: sa.select(_C).where(_C.c.tenant_id == _P("tenant_id")).order_by(_C.c.worker_id),
+            {"tenant_id": tenant_id},
         )
