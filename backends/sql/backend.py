@@ -16,12 +16,13 @@ from integration_store.protocols import TRANSACTIONS, Storages
 from integration_store.unit_of_work import native_transaction
 
 from . import admin
-from .connections import ConnectionPool, StatementListener
+from .connections import StatementListener
 from .connectors import SqlConnectorStorage
 from .engine import create_sql_engine, is_sqlite_memory
 from .errors import translated_errors
 from .execution import AutocommitRunner, Runner, TransactionRunner, begin_statement
 from .external_responses import SqlExternalResponseStorage
+from .pool import ConnectionPool
 from .rows import StatementCache
 from .tables import ALL_TABLES
 from .workers import SqlWorkerStorage

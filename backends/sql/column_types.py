@@ -92,11 +92,13 @@ class JsonText(sa.types.TypeDecorator[Any]):
             return mysql.LONGTEXT(charset="utf8mb4", collation="utf8mb4_bin")
         return sa.Text()
 
-    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
-        return None if value is None else jsoncodec.dumps(value)
+    # The processors are plain functions (not SQLAlchemy's wrappers around
+    # ``process_bind_param``): the store calls them for every value it writes and reads.
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], str | None]:
+        return _json_text
 
-    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
-        return None if value is None else jsoncodec.loads(value)
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any]:
+        return _json_value
 
 
 class UtcTimestamp(sa.types.TypeDecorator[datetime]):
@@ -115,19 +117,11 @@ class UtcTimestamp(sa.types.TypeDecorator[datetime]):
             return postgresql.TIMESTAMP(timezone=True, precision=3)
         return sa.BigInteger()
 
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
-        if value is None:
-            return None
-        if dialect.name == "postgresql":
-            return value.astimezone(UTC)
-        return (value - _EPOCH) // _MILLISECOND
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any]:
+        return _aware_utc if dialect.name == "postgresql" else _milliseconds
 
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if isinstance(value, datetime):
-            return value.astimezone(UTC)
-        return _EPOCH + timedelta(milliseconds=int(value))
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any]:
+        return _aware_utc if dialect.name == "postgresql" else _from_milliseconds
 
 
 class UuidKey(sa.types.TypeDecorator[uuid.UUID]):
@@ -148,19 +142,46 @@ class UuidKey(sa.types.TypeDecorator[uuid.UUID]):
             return mysql.CHAR(32, charset="ascii", collation="ascii_bin")
         return sa.CHAR(32)
 
-    def process_bind_param(self, value: uuid.UUID | None, dialect: Dialect) -> Any:
-        if value is None:
-            return None
-        if dialect.name == "postgresql":
-            return value
-        return value.hex
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        return None if dialect.name == "postgresql" else _uuid_hex
 
-    def process_result_value(self, value: Any, dialect: Dialect) -> uuid.UUID | None:
-        if value is None:
-            return None
-        if isinstance(value, uuid.UUID):
-            return uuid.UUID(int=value.int)  # a plain UUID, whatever class the driver used
-        return uuid.UUID(hex=value)
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any]:
+        return _plain_uuid if dialect.name == "postgresql" else _uuid_from_hex
+
+
+def _json_text(value: Any) -> str | None:
+    return None if value is None else jsoncodec.dumps(value)
+
+
+def _json_value(text: Any) -> Any:
+    return None if text is None else jsoncodec.loads(text)
+
+
+def _aware_utc(value: datetime | None) -> datetime | None:
+    return None if value is None else value.astimezone(UTC)
+
+
+def _milliseconds(value: datetime | None) -> int | None:
+    return None if value is None else (value - _EPOCH) // _MILLISECOND
+
+
+def _from_milliseconds(value: int | None) -> datetime | None:
+    return None if value is None else _EPOCH + timedelta(milliseconds=int(value))
+
+
+def _uuid_hex(value: uuid.UUID | None) -> str | None:
+    return None if value is None else value.hex
+
+
+def _uuid_from_hex(value: str | None) -> uuid.UUID | None:
+    return None if value is None else uuid.UUID(hex=value)
+
+
+def _plain_uuid(value: Any) -> uuid.UUID | None:
+    """A plain UUID, whatever the driver gave (a UUID subclass, or text)."""
+    if value is None or type(value) is uuid.UUID:
+        return value
+    return uuid.UUID(str(value))
 
 
 _COLUMN_TYPES: Final[dict[FieldKind, Callable[[], sa.types.TypeEngine[Any]]]] = {

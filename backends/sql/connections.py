@@ -1,45 +1,22 @@
-"""The store's own DB-API connections: kept in autocommit mode, handed out without a round trip.
+"""One DB-API connection of the store, in autocommit mode, and how statements run on it.
 
-SQLAlchemy's pool checks each connection out with a ``SELECT 1`` pre-ping and wraps it in
-objects a one-row call does not need. Here a connection is made once through the engine (so the
-engine's connect hooks still set SQLite's pragmas and MariaDB's SQL mode), then taken from the
-engine's pool for good and kept in *autocommit* mode: a single statement is its own atomic
-transaction in one round trip, and work of several statements says ``BEGIN`` itself.
-
-A dropped connection (a server restart, a killed session) is noticed without a ping per call:
-a connection idle for longer than ``PING_AFTER_IDLE_SECONDS`` is pinged before a write, a read
-that fails for a lost connection is run again once on a new one (reading twice changes
-nothing), and a connection that failed that way is closed with every idle one beside it.
+A single statement on it is its own atomic transaction in one round trip; work of several
+statements says ``BEGIN`` itself (``execution.py``). Every failure is looked at once: one that
+lost the connection marks it ``broken``, so the pool (``pool.py``) closes it instead of handing
+it out again.
 """
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from contextlib import suppress
-from functools import partial
-from typing import Any, Final
-
-from sqlalchemy.engine import Dialect, Engine
-
-from integration_store.errors import BackendUnavailableError, StoreClosedError
+from typing import Any
 
 from .prepared import Prepared, Row
 
-MAX_CONNECTIONS: Final = 20
-"""Connections one store opens at most; a call waits for a free one beyond that."""
-
-WAIT_FOR_CONNECTION_SECONDS: Final = 30
-"""How long a call waits for a free connection before ``BackendUnavailableError``."""
-
 StatementListener = Callable[[str], None]
 """Hears the SQL text of every statement a store's connections run (tests and tooling)."""
-
-PING_AFTER_IDLE_SECONDS: Final = 1.0
-"""A connection idle this long may have been dropped by the server; it is pinged before a
-write (a read just retries), so a restart costs no failed call."""
 
 
 class DbConnection:
@@ -138,116 +115,3 @@ class DbConnection:
         """Close the DB-API connection; a failure to close a dead one changes nothing."""
         with suppress(Exception):
             self.dbapi.close()
-
-
-class ConnectionPool:
-    """Hands out the store's connections: at most ``MAX_CONNECTIONS``, idle ones reused newest
-    first. ``shared`` (``sqlite://``): one connection for the store's life, as its in-memory
-    database lives in it; the store then serialises every call itself."""
-
-    def __init__(self, engine: Engine, *, shared: bool, ping: bool) -> None:
-        self._engine = engine
-        self._shared: DbConnection | None = None
-        self._make_shared = shared
-        self._ping = ping
-        self._idle: deque[DbConnection] = deque()
-        self._capacity = threading.BoundedSemaphore(MAX_CONNECTIONS)
-        self._closed = False
-        self.listeners: list[StatementListener] = []
-
-    def _open(self) -> DbConnection:
-        pooled = self._engine.raw_connection()  # runs the engine's connect hooks
-        dialect = self._engine.dialect
-        dbapi = pooled.dbapi_connection
-        if self._make_shared:
-            pooled.close()  # back to the engine's StaticPool, which keeps it open and shares it
-        else:
-            pooled.detach()  # ours from now on; the engine's pool serves only schema work
-        _set_autocommit(dialect.name, dbapi)
-        return DbConnection(dbapi, partial(_is_disconnect, dialect), self.listeners)
-
-    def acquire(self, *, for_write: bool) -> tuple[DbConnection, bool]:
-        """A connection for one call, and whether it had been used before (so a failure for a
-        lost connection may mean only that it went stale while idle)."""
-        if self._closed:
-            raise StoreClosedError("the store is closed")
-        if self._make_shared:
-            if self._shared is None:
-                self._shared = self._open()
-            return self._shared, True
-        if not self._capacity.acquire(timeout=WAIT_FOR_CONNECTION_SECONDS):
-            raise BackendUnavailableError(
-                f"no database connection free within {WAIT_FOR_CONNECTION_SECONDS} s "
-                f"({MAX_CONNECTIONS} in use)"
-            )
-        try:
-            while True:
-                try:
-                    connection = self._idle.pop()
-                except IndexError:
-                    return self._open(), False
-                if for_write and self._ping and self._stale(connection):
-                    continue
-                return connection, True
-        except BaseException:
-            self._capacity.release()
-            raise
-
-    def _stale(self, connection: DbConnection) -> bool:
-        """Ping a connection that sat idle long enough to have been dropped; close it if so."""
-        if time.monotonic() - connection.idle_since < PING_AFTER_IDLE_SECONDS:
-            return False
-        try:
-            connection.command("SELECT 1")
-        except Exception as error:
-            connection.close()
-            if not connection.broken:
-                connection.notice(error)
-            return True
-        return False
-
-    def release(self, connection: DbConnection) -> None:
-        """Take a connection back; a lost one is closed, with every idle one (a server that
-        dropped one has usually dropped them all)."""
-        if self._make_shared:
-            return
-        try:
-            if connection.broken or self._closed:
-                connection.close()
-                if connection.broken:
-                    self.discard_idle()
-            else:
-                connection.idle_since = time.monotonic()
-                self._idle.append(connection)
-        finally:
-            self._capacity.release()
-
-    def discard_idle(self) -> None:
-        """Close every idle connection."""
-        while True:
-            try:
-                connection = self._idle.pop()
-            except IndexError:
-                return
-            connection.close()
-
-    def close(self) -> None:
-        """Close idle connections now, busy ones when they come back."""
-        self._closed = True
-        self.discard_idle()
-        if self._shared is not None:
-            self._shared = None  # the engine's StaticPool owns it and closes it on dispose
-
-
-def _is_disconnect(dialect: Dialect, error: BaseException, dbapi: Any) -> bool:
-    """SQLAlchemy's judgement, per dialect, of whether a driver error lost the connection."""
-    return isinstance(error, Exception) and dialect.is_disconnect(error, dbapi, None)  # type: ignore[arg-type]
-
-
-def _set_autocommit(dialect_name: str, dbapi: Any) -> None:
-    """Every statement its own transaction until a ``BEGIN``. (SQLite's connect hook already
-    took transaction control from pysqlite.)"""
-    if dialect_name == "postgresql":
-        dbapi.autocommit = True
-    elif dialect_name != "sqlite":
-        dbapi.autocommit(True)

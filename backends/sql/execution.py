@@ -16,8 +16,9 @@ from typing import Final, Protocol, TypeVar
 
 from sqlalchemy.engine import Dialect
 
-from .connections import ConnectionPool, DbConnection
+from .connections import DbConnection
 from .errors import translate
+from .pool import ConnectionPool
 
 T = TypeVar("T")
 

@@ -32,13 +32,13 @@ class StatementCache:
         self.dialect = dialect
         self._prepared: dict[Hashable, Prepared] = {}
 
-    def get(
-        self, key: Hashable, build: Builder, returns: Sequence[sa.ColumnElement[Any]] = ()
-    ) -> Prepared:
-        """The compiled statement for ``key`` (``build`` is called the first time only)."""
+    def get(self, key: Hashable, build: Builder, returns: sa.Table | None = None) -> Prepared:
+        """The compiled statement for ``key`` (``build`` is called the first time only);
+        ``returns``: it returns whole rows of that table."""
         prepared = self._prepared.get(key)
         if prepared is None:
-            prepared = self._prepared[key] = Prepared(build(), self.dialect, returns)
+            columns = [] if returns is None else list(returns.c)
+            prepared = self._prepared[key] = Prepared(build(), self.dialect, columns)
         return prepared
 
 
@@ -53,9 +53,7 @@ class TableRows:
 
     def prepared(self, key: Hashable, build: Builder, *, rows: bool = False) -> Prepared:
         """The compiled statement for ``key``; ``rows``: it returns whole rows of the table."""
-        return self._statements.get(
-            (self.table.name, key), build, list(self.table.c) if rows else []
-        )
+        return self._statements.get((self.table.name, key), build, self.table if rows else None)
 
     def run(self, work: Work[T], *, write: bool, single: bool = False) -> T:
         """Any other call on the table (an upsert, an aggregate)."""

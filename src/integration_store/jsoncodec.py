@@ -8,14 +8,17 @@ plain text. Values reaching here were already checked by ``integration_store.val
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Final
+
+_ENCODER: Final = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+_DECODER: Final = json.JSONDecoder()
 
 
 def dumps(value: Any) -> str:
-    """Encode a checked JSON value as compact text."""
-    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    """Encode a checked JSON value as compact text (one encoder, built once)."""
+    return _ENCODER.encode(value)
 
 
 def loads(text: str) -> Any:
     """Decode text written by ``dumps``."""
-    return json.loads(text)
+    return _DECODER.decode(text)

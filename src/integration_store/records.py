@@ -17,6 +17,7 @@ from uuid import UUID
 import attrs
 import cattrs
 
+from integration_store.decoding import decoder_for
 from integration_store.model import schema
 from integration_store.model.connectors import CONNECTOR_CLASSES, Connector
 from integration_store.model.fields import field_specs
@@ -67,7 +68,7 @@ def to_record(value: ExternalResponse | Worker | WorkerConfig) -> Record:
 
 def from_record(record: Record, cls: type[T]) -> T:
     """Build a response, worker or worker configuration back from its record."""
-    return converter.structure(record, cls)
+    return decoder_for(cls)(record)
 
 
 # A subclass field lives in the JSON ``extra`` field: the kinds JSON lacks travel as text.
@@ -119,10 +120,10 @@ def connector_to_record(connector: Connector) -> Record:
 
 
 def connector_from_record(record: Record) -> Connector:
-    """Build the connector's own class back from a record."""
+    """Build the connector's own class back from a record (subclass fields from ``extra``)."""
     cls = CONNECTOR_CLASSES[record["kind"]]
-    document = {key: value for key, value in record.items() if key not in ("kind", "extra")}
-    document.update(_convert_extra(cls, record["extra"], decode=True))
-    if cls is not Connector:
-        del document["connector_type"]  # fixed by the subclass
-    return converter.structure(document, cls)
+    extra = record["extra"]
+    if extra:
+        record = {**record, **_convert_extra(cls, extra, decode=True)}
+    # ``kind`` and ``extra`` are no fields; a subclass fixes ``connector_type`` itself.
+    return decoder_for(cls)(record)

@@ -49,9 +49,7 @@ class OpenTransaction:
     def check_usable(self) -> None:
         """Refuse a call from another thread or after the block ended."""
         if self.owner != threading.get_ident():
-            raise IntegrationStoreError(
-                "a unit of work is used only on the thread that opened it"
-            )
+            raise IntegrationStoreError("a unit of work is used only on the thread that opened it")
         if not self.active:
             raise StoreClosedError("this unit of work has ended; use the store or a new one")
 
@@ -61,6 +59,7 @@ class CallRouter:
 
     def __init__(self, backend: Backend) -> None:
         self._backend = backend
+        self._thread_safe = backend.thread_safe
         self._lock: AbstractContextManager[Any] = (
             nullcontext() if backend.thread_safe else threading.RLock()
         )
@@ -88,12 +87,19 @@ class CallRouter:
             yield
 
     def call(self, driver: str, method: str, args: Args, kwargs: Kwargs) -> Any:
-        """Run one storage method: in the thread's transaction when one is open, else alone."""
-        self.check_open()
-        joined = self.joined
+        """Run one storage method: in the thread's transaction when one is open, else alone.
+
+        The hot path of every store call, so written out (no context manager for the lock).
+        """
+        if self.closed:
+            raise StoreClosedError("the store is closed")
+        joined: OpenTransaction | None = getattr(self._local, "transaction", None)
         if joined is not None:
             return getattr(getattr(joined.storages, driver), method)(*args, **kwargs)
-        with self.exclusive():
+        if self._thread_safe:
+            return getattr(getattr(self._backend.storages, driver), method)(*args, **kwargs)
+        with self._lock:
+            self.check_open()
             return getattr(getattr(self._backend.storages, driver), method)(*args, **kwargs)
 
     @contextmanager
@@ -139,19 +145,24 @@ class CallRouter:
 
 
 class _Intercepted:
-    """A storage as the services see it: every method call goes to ``invoke``."""
+    """A storage as the services see it: every method call goes to ``invoke``.
 
-    __slots__ = ("_invoke",)
+    Each method's forwarding function is made on first use and kept as an attribute, so later
+    calls find it without ``__getattr__``.
+    """
 
     def __init__(self, invoke: Callable[[str, Args, Kwargs], Any]) -> None:
         self._invoke = invoke
 
     def __getattr__(self, method: str) -> Callable[..., Any]:
+        if method.startswith("__"):
+            raise AttributeError(method)
         invoke = self._invoke
 
         def intercepted(*args: Any, **kwargs: Any) -> Any:
             return invoke(method, args, kwargs)
 
+        setattr(self, method, intercepted)
         return intercepted
 
 

@@ -1,0 +1,184 @@
+"""The store's own connections: made through the engine, handed out without a round trip.
+
+SQLAlchemy's pool checks each connection out with a ``SELECT 1`` pre-ping and wraps it in
+objects a one-row call does not need. Here a connection is made once through the engine (so the
+engine's connect hooks still set SQLite's pragmas and MariaDB's SQL mode), then taken from the
+engine's pool for good and kept in autocommit mode. Taking an idle connection and giving it back
+are single operations on a deque, with no lock; only a call that finds none idle takes one.
+
+A dropped connection (a server restart, a killed session) is noticed without a ping per call:
+one idle for longer than ``PING_AFTER_IDLE_SECONDS`` is pinged before a write, a read that fails
+for a lost connection runs again once on a new one (``execution.py``; reading twice changes
+nothing), and a connection that failed that way is closed with every idle one beside it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from typing import Any, Final
+
+from sqlalchemy.engine import Dialect, Engine
+
+from integration_store.errors import BackendUnavailableError, StoreClosedError
+
+from .connections import DbConnection, StatementListener
+
+MAX_CONNECTIONS: Final = 20
+"""Connections one store opens at most; a call waits for a free one beyond that."""
+
+WAIT_FOR_CONNECTION_SECONDS: Final = 30
+"""How long a call waits for a free connection before ``BackendUnavailableError``."""
+
+PING_AFTER_IDLE_SECONDS: Final = 1.0
+"""A connection idle this long may have been dropped by the server: pinged before a write."""
+
+_RECHECK_SECONDS: Final = 0.05
+"""How often a waiting call looks for a returned connection it was not woken for."""
+
+
+class ConnectionPool:
+    """Hands out the store's connections: at most ``MAX_CONNECTIONS``, idle ones reused newest
+    first. ``shared`` (``sqlite://``): one connection for the store's life, as its in-memory
+    database lives in it; the store then serialises every call itself."""
+
+    def __init__(self, engine: Engine, *, shared: bool, ping: bool) -> None:
+        self._engine = engine
+        self._shared_mode = shared
+        self._shared: DbConnection | None = None
+        self._ping = ping
+        self._idle: deque[DbConnection] = deque()
+        self._opened = 0
+        self._waiting = 0
+        self._returned = threading.Condition(threading.Lock())
+        self._closed = False
+        self.listeners: list[StatementListener] = []
+
+    def acquire(self, *, for_write: bool) -> tuple[DbConnection, bool]:
+        """A connection for one call, and whether it had been used before (so a failure for a
+        lost connection may mean only that it went stale while idle)."""
+        if self._closed:
+            raise StoreClosedError("the store is closed")
+        if self._shared_mode:
+            if self._shared is None:
+                self._shared = self._open()
+            return self._shared, True
+        while True:
+            try:
+                connection = self._idle.pop()
+            except IndexError:
+                break
+            if not (for_write and self._ping and self._stale(connection)):
+                return connection, True
+        return self._new_or_returned(for_write=for_write)
+
+    def _new_or_returned(self, *, for_write: bool) -> tuple[DbConnection, bool]:
+        """Open a connection while fewer than the maximum are open, else wait for one back."""
+        deadline = time.monotonic() + WAIT_FOR_CONNECTION_SECONDS
+        with self._returned:
+            self._waiting += 1
+            try:
+                while True:
+                    if self._idle:
+                        connection = self._idle.pop()
+                        if not (for_write and self._ping and self._stale(connection)):
+                            return connection, True
+                        continue
+                    if self._opened < MAX_CONNECTIONS:
+                        self._opened += 1
+                        break
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise BackendUnavailableError(
+                            f"no database connection free within {WAIT_FOR_CONNECTION_SECONDS} s "
+                            f"({MAX_CONNECTIONS} in use)"
+                        )
+                    self._returned.wait(min(remaining, _RECHECK_SECONDS))
+            finally:
+                self._waiting -= 1
+        try:
+            return self._open(), False
+        except BaseException:
+            self._forget()
+            raise
+
+    def _open(self) -> DbConnection:
+        pooled = self._engine.raw_connection()  # runs the engine's connect hooks
+        dialect = self._engine.dialect
+        dbapi = pooled.dbapi_connection
+        if self._shared_mode:
+            pooled.close()  # back to the engine's StaticPool, which keeps it open and shares it
+        else:
+            pooled.detach()  # ours from now on; the engine's pool serves only schema work
+        _set_autocommit(dialect.name, dbapi)
+        return DbConnection(
+            dbapi, lambda error, raw: _is_disconnect(dialect, error, raw), self.listeners
+        )
+
+    def _forget(self) -> None:
+        """One connection fewer is open (closed, or never made)."""
+        with self._returned:
+            self._opened -= 1
+            self._returned.notify()
+
+    def _stale(self, connection: DbConnection) -> bool:
+        """Ping a connection that sat idle long enough to have been dropped; close it if so."""
+        if time.monotonic() - connection.idle_since < PING_AFTER_IDLE_SECONDS:
+            return False
+        try:
+            connection.command("SELECT 1")
+        except Exception:
+            connection.close()
+            self._forget()
+            return True
+        return False
+
+    def release(self, connection: DbConnection) -> None:
+        """Take a connection back; a lost one is closed, with every idle one (a server that
+        dropped one has usually dropped them all)."""
+        if self._shared_mode:
+            return
+        if connection.broken or self._closed:
+            connection.close()
+            self._forget()
+            if connection.broken:
+                self.discard_idle()
+            return
+        connection.idle_since = time.monotonic()
+        self._idle.append(connection)
+        if self._waiting:
+            with self._returned:
+                self._returned.notify()
+
+    def discard_idle(self) -> None:
+        """Close every idle connection."""
+        while True:
+            try:
+                connection = self._idle.pop()
+            except IndexError:
+                return
+            connection.close()
+            self._forget()
+
+    def close(self) -> None:
+        """Close idle connections now, busy ones when they come back."""
+        self._closed = True
+        self.discard_idle()
+        self._shared = None  # the engine's StaticPool owns a shared one and closes it on dispose
+
+
+def _is_disconnect(dialect: Dialect, error: BaseException, dbapi: Any) -> bool:
+    """SQLAlchemy's judgement, per dialect, of whether a driver error lost the connection."""
+    if not isinstance(error, Exception):
+        return False
+    return bool(dialect.is_disconnect(error, dbapi, None))  # type: ignore[arg-type]
+
+
+def _set_autocommit(dialect_name: str, dbapi: Any) -> None:
+    """Every statement its own transaction until a ``BEGIN``. (SQLite's connect hook already
+    took transaction control from pysqlite.)"""
+    if dialect_name == "postgresql":
+        dbapi.autocommit = True
+    elif dialect_name != "sqlite":
+        dbapi.autocommit(True)

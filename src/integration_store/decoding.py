@@ -1,0 +1,111 @@
+"""Record → domain object, with each class's converters worked out once.
+
+A record holds checked plain values (``records`` module docstring), so most fields go into the
+class as they are; only enums, nested attrs classes, tuples of enums and UUIDs given as text
+need converting. ``decoder_for(cls)`` works out which, once per class, and afterwards a record
+costs one dict of keyword arguments and the class's own ``__init__`` — what a hand-written
+constructor call would cost, where a general structuring pass would spend several times that.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Callable
+from enum import Enum
+from typing import Any, Final, TypeVar, cast
+from uuid import UUID
+
+import attrs
+
+T = TypeVar("T")
+
+Convert = Callable[[Any], Any]
+
+_DECODERS: dict[type, Callable[[dict[str, Any]], Any]] = {}
+
+
+def _enum_member(cls: type[Enum]) -> Convert:
+    members = cls._value2member_map_
+
+    def member(value: Any) -> Enum:
+        found = members.get(value)
+        return cls(value) if found is None else found  # an unknown value raises ValueError
+
+    return member
+
+
+def _uuid(value: Any) -> UUID:
+    return value if type(value) is UUID else UUID(str(value))
+
+
+def _optional(convert: Convert) -> Convert:
+    return lambda value: None if value is None else convert(value)
+
+
+_AS_STORED: Final = frozenset({str, int, float, bool, dict, list, Any})
+
+
+def _converter(annotation: Any) -> Convert | None:
+    """How a stored value of a field with this type becomes the field's value (None: as is)."""
+    origin = typing.get_origin(annotation)
+    arguments = typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType) and type(None) in arguments:
+        (inner,) = [argument for argument in arguments if argument is not type(None)]
+        convert = _converter(inner)
+        return None if convert is None else _optional(convert)
+    if origin is tuple:
+        item = _converter(arguments[0])
+        return tuple if item is None else lambda values: tuple(map(item, values))
+    if annotation in _AS_STORED or origin in (dict, list):
+        return None
+    if annotation is UUID:
+        return _uuid
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return _enum_member(annotation)
+    if attrs.has(annotation):
+        return decoder_for(annotation)
+    return None  # datetimes and anything else a record holds as the domain value
+
+
+def decoder_for(cls: type[T]) -> Callable[[dict[str, Any]], T]:
+    """The function building ``cls`` from a record (or a record's JSON object, for a nested
+    class); keys the class does not take by ``__init__`` are left out, missing ones get the
+    class's defaults."""
+    decoder = _DECODERS.get(cls)
+    if decoder is None:
+        decoder = _DECODERS[cls] = _compile(cls)
+    return decoder
+
+
+def _compile(cls: type[T]) -> Callable[[dict[str, Any]], T]:
+    """One ``cls(name=record["name"], …)`` call written out for the class's fields (as attrs
+    writes its ``__init__``), so decoding a record runs no loop; a record missing a field
+    takes the general path."""
+    fields = attrs.fields(attrs.resolve_types(cast(Any, cls)))
+    plan = [(field.name, field.alias, _converter(field.type)) for field in fields if field.init]
+    namespace: dict[str, Any] = {"cls": cls}
+    arguments = []
+    for index, (name, alias, convert) in enumerate(plan):
+        value = f"record[{name!r}]"
+        if convert is not None:
+            namespace[f"convert_{index}"] = convert
+            value = f"convert_{index}({value})"
+        arguments.append(f"{alias}={value}")
+    source = f"def decode(record):\n    return cls({', '.join(arguments)})\n"
+    exec(compile(source, f"<integration_store decoder for {cls.__qualname__}>", "exec"), namespace)
+    whole: Callable[[dict[str, Any]], T] = namespace["decode"]
+
+    def decode(record: dict[str, Any]) -> T:
+        try:
+            return whole(record)
+        except KeyError:
+            return cls(
+                **{
+                    alias: record[name] if convert is None else convert(record[name])
+                    for name, alias, convert in plan
+                    if name in record
+                }
+            )
+
+    return decode
