@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from integration_store.records import Record
 
@@ -52,15 +52,29 @@ def put(table: dict[K, Record], key: K, record: Record | None) -> None:
 def clone(record: Record) -> Record:
     """A copy the caller may keep or mutate without touching stored data.
 
-    Records hold only dicts, lists and immutable scalars, so copying the containers is a full
-    deep copy — several times faster than ``copy.deepcopy``, which dominated list calls.
+    Only JSON values are containers (dicts and lists); everything else a record holds is
+    immutable, so only those are copied, all the way down — several times faster than
+    ``copy.deepcopy``, which dominated list calls.
     """
-    return {key: _copy(value) for key, value in record.items()}
+    copy = record.copy()
+    for key, value in record.items():
+        if type(value) in _CONTAINERS:
+            copy[key] = _copy(value)
+    return copy
+
+
+_CONTAINERS: Final = frozenset({dict, list})
 
 
 def _copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _copy(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_copy(item) for item in value]
+    if type(value) is dict:
+        if not value:
+            return {}
+        return {
+            key: _copy(item) if type(item) in _CONTAINERS else item for key, item in value.items()
+        }
+    if type(value) is list:
+        if not value:
+            return []
+        return [_copy(item) if type(item) in _CONTAINERS else item for item in value]
     return value
