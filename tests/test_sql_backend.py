@@ -272,7 +272,8 @@ def _statements(store: Store) -> tuple[list[str], Any]:
     seen: list[str] = []
 
     def listener(sql: str) -> None:
-        seen.append(" ".join(sql.split()).upper())
+        # A batch (MariaDB's write and read-back in one round trip) counts statement by statement.
+        seen.extend(" ".join(part.split()).upper() for part in sql.split(";") if part.strip())
 
     return seen, _backend(store).add_statement_listener(listener)
 

@@ -100,6 +100,32 @@ class DbConnection:
         finally:
             cursor.close()
 
+    def fetch_after(self, write: Prepared, read: Prepared, values: dict[str, Any]) -> Row | None:
+        """Run ``write`` then ``read`` in one transaction and one round trip; the read's first
+        row. For MariaDB/MySQL, which lack ``UPDATE … RETURNING``: the four statements go as one
+        batch (the connection allows several statements per call; every value in them is
+        escaped by the driver, never pasted in). Only outside a transaction: the batch begins
+        and commits its own."""
+        sql = f"START TRANSACTION; {write.sql}; {read.sql}; COMMIT"
+        parameters = {**write.parameters(values), **read.parameters(values)}  # type: ignore[dict-item]
+        cursor = self.cursor(sql)
+        try:
+            cursor.execute(sql, parameters)
+            cursor.nextset()  # the write
+            cursor.nextset()  # the read
+            row: Row | None = cursor.fetchone()
+            while cursor.nextset():  # COMMIT
+                pass
+            return row
+        except Exception as error:
+            self.notice(error)
+            if not self.broken:
+                with suppress(Exception):
+                    self.dbapi.rollback()
+            raise
+        finally:
+            cursor.close()
+
     def command(self, sql: str) -> None:
         """Run a fixed statement (BEGIN, COMMIT, SAVEPOINT …)."""
         cursor = self.cursor(sql)

@@ -41,6 +41,10 @@ DEFERRED instead of IMMEDIATE, so readers do not queue behind writers)."""
 _DEFAULT_DRIVERS: Final = {"postgresql": "psycopg", "mysql": "pymysql", "mariadb": "pymysql"}
 _DRIVER_EXTRAS: Final = {"postgresql": "postgres", "mysql": "mysql", "mariadb": "mysql"}
 
+_MYSQL_CLIENT_FLAGS: Final = 0x2 | 0x10000
+"""PyMySQL's ``CLIENT.FOUND_ROWS | CLIENT.MULTI_STATEMENTS`` (numbers, so the driver need not
+be installed to build the options)."""
+
 _MYSQL_SQL_MODE: Final = (
     "STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
     "NO_ENGINE_SUBSTITUTION"
@@ -183,6 +187,9 @@ def _engine_options(url: URL) -> dict[str, Any]:
     return {
         "pool_recycle": 3600,
         "connect_args": {
+            # SQLAlchemy's own FOUND_ROWS (an UPDATE counts matched rows), plus several
+            # statements per call: a write and its read-back go as one batch (connections.py).
+            "client_flag": _MYSQL_CLIENT_FLAGS,
             "charset": "utf8mb4",
             "connect_timeout": CONNECT_TIMEOUT_SECONDS,
             "init_command": f"SET SESSION sql_mode = '{_MYSQL_SQL_MODE}'",

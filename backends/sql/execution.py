@@ -45,9 +45,12 @@ class Runner(Protocol):
     """Runs a storage call's statements on a connection, atomically."""
 
     dialect: Dialect
+    in_transaction: bool
+    """True when every call runs inside the unit of work's transaction."""
 
     def run(self, work: Work[T], *, write: bool, single: bool = False) -> T:
-        """Run ``work``; ``write``: it changes rows; ``single``: it is one statement."""
+        """Run ``work``; ``write``: it changes rows; ``single``: it is one statement (or one
+        batch that makes itself atomic)."""
         ...
 
     def insert(self, work: Work[T]) -> T:
@@ -57,6 +60,8 @@ class Runner(Protocol):
 
 class TransactionRunner:
     """Runs every call on the unit of work's connection, inside its transaction."""
+
+    in_transaction = True
 
     def __init__(self, connection: DbConnection, dialect: Dialect) -> None:
         self._connection = connection
@@ -85,6 +90,8 @@ class TransactionRunner:
 
 class AutocommitRunner:
     """Gives each call its own transaction on a connection of the store's pool."""
+
+    in_transaction = False
 
     def __init__(self, pool: ConnectionPool, dialect: Dialect) -> None:
         self._pool = pool

@@ -97,7 +97,7 @@ class TableRows:
 
         One ``UPDATE … RETURNING`` where the dialect has it (one round trip, atomic alone);
         MariaDB/MySQL read the row back with ``build_select`` in the same transaction, where
-        our UPDATE holds the row's lock until commit.
+        our UPDATE holds the row's lock until commit (one batch, so one round trip too).
         """
         if update_returns_row(self.dialect):
             returning = self.prepared(
@@ -113,9 +113,23 @@ class TableRows:
             return self._runner.run(returned, write=True, single=True)
         update = self.prepared(key, build_update)
         select = self.prepared((key, "select"), build_select, rows=True)
+        return self.write_then_read(update, select, values)
+
+    def write_then_read(
+        self, write: Prepared, select: Prepared, values: dict[str, Any]
+    ) -> Record | None:
+        """Run ``write``, then ``select`` (the row it wrote), atomically; for dialects whose
+        write cannot return the row itself."""
+        if not self._runner.in_transaction:
+
+            def batch(connection: DbConnection) -> Record | None:
+                row = connection.fetch_after(write, select, values)
+                return None if row is None else select.record(row)
+
+            return self._runner.run(batch, write=True, single=True)
 
         def read_back(connection: DbConnection) -> Record | None:
-            if connection.execute(update, values) == 0:
+            if connection.execute(write, values) == 0:
                 return None
             row = connection.fetch_one(select, values)
             return None if row is None else select.record(row)

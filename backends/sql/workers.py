@@ -109,14 +109,9 @@ class SqlWorkerStorage:
         select = self._configs.prepared(
             "get", lambda: sa.select(_C).where(*_config_key()), rows=True
         )
-
-        def read_back(connection: DbConnection) -> Record:
-            connection.execute(statement, values)
-            row = connection.fetch_one(select, values)
-            assert row is not None, "an upsert always leaves a row"
-            return select.record(row)
-
-        return self._configs.run(read_back, write=True)
+        record = self._configs.write_then_read(statement, select, values)
+        assert record is not None, "an upsert always leaves a row"
+        return record
 
     def find_configs(self, tenant_id: str) -> list[Record]:
         return self._configs.all(
