@@ -53,8 +53,9 @@ class Runner(Protocol):
         batch that makes itself atomic)."""
         ...
 
-    def insert(self, work: Work[T]) -> T:
-        """Run inserts whose conflict must leave an enclosing transaction usable."""
+    def insert(self, work: Work[T], *, single: bool) -> T:
+        """Run inserts whose conflict must leave an enclosing transaction usable; ``single``:
+        one statement (atomic alone), else several (a batch) made atomic together."""
         ...
 
 
@@ -73,7 +74,7 @@ class TransactionRunner:
         except Exception as error:
             raise library_error(error) from error
 
-    def insert(self, work: Work[T]) -> T:
+    def insert(self, work: Work[T], *, single: bool) -> T:
         connection = self._connection
         try:
             connection.command(f"SAVEPOINT {_SAVEPOINT}")
@@ -103,8 +104,8 @@ class AutocommitRunner:
         except Exception as error:
             raise library_error(error) from error
 
-    def insert(self, work: Work[T]) -> T:
-        return self.run(work, write=True)
+    def insert(self, work: Work[T], *, single: bool) -> T:
+        return self.run(work, write=True, single=single)
 
     def _run(self, work: Work[T], *, write: bool, single: bool) -> T:
         connection, reused = self._pool.acquire(for_write=write)

@@ -63,13 +63,15 @@ class TableRows:
         """Insert one row; a key or unique constraint raises the conflict (in a savepoint inside
         a unit of work, so its transaction stays usable)."""
         statement = self.prepared("insert", self.table.insert)
-        self._runner.insert(lambda connection: connection.execute(statement, record))
+        self._runner.insert(lambda connection: connection.execute(statement, record), single=True)
 
     def insert_many(self, records: Sequence[Record]) -> None:
         """Insert every row in one batch, all or nothing."""
         statement = self.prepared("insert", self.table.insert)
         rows = list(records)
-        self._runner.insert(lambda connection: connection.execute_many(statement, rows))
+        self._runner.insert(
+            lambda connection: connection.execute_many(statement, rows), single=False
+        )
 
     def first(self, key: Hashable, build: Builder, values: dict[str, Any]) -> Record | None:
         """The first row the select returns (None if none)."""

@@ -7,8 +7,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final, TypeVar, cast
 
-import attrs
-
 from integration_store import values
 from integration_store.errors import (
     ConflictError,
@@ -94,6 +92,13 @@ def check_fields(cls: type, given: Mapping[str, Any], prefix: str = "") -> dict[
 
 def check_connector(connector: object) -> Connector:
     """A normalised copy of the connector, or ``ValidationError`` naming the first bad field."""
+    cls, checked = checked_connector_fields(connector)
+    return cls(**checked)
+
+
+def checked_connector_fields(connector: object) -> tuple[type[Connector], dict[str, Any]]:
+    """The connector's class and checked copies of its fields (store-stamped ones left out),
+    or ``ValidationError`` naming the first bad field."""
     if not isinstance(connector, Connector):
         raise ValidationError("connector", f"must be a Connector, not {type(connector).__name__}")
     cls = type(connector)
@@ -102,7 +107,7 @@ def check_connector(connector: object) -> Connector:
         raise TypeError(
             f"{cls.__qualname__} must declare its own `kind: ClassVar[str]` to be stored"
         )
-    return attrs.evolve(connector, **check_fields(cls, _init_values(connector)))
+    return cls, check_fields(cls, _init_values(connector))
 
 
 class ConnectorRegistry:
@@ -124,7 +129,8 @@ class ConnectorRegistry:
         Raises ``ConnectorAlreadyExistsError`` for a taken connector_id and
         ``DuplicateConnectorNameError`` for a name the tenant already uses.
         """
-        return self._insert(cast(C, check_connector(connector)))
+        cls, checked = checked_connector_fields(connector)
+        return cast(C, self._insert(cls, checked))
 
     def create_vector_connector(
         self,
@@ -208,17 +214,18 @@ class ConnectorRegistry:
         checked = check_fields(cls, given)
         if connector_id is None:
             checked["connector_id"] = str(self._context.new_id())
-        return self._insert(cls(**checked))
+        return self._insert(cls, checked)
 
-    def _insert(self, connector: C) -> C:
+    def _insert(self, cls: type[C], checked: dict[str, Any]) -> C:
+        """Stamp and store checked fields; the stored connector back. (Its JSON values are the
+        checks' fresh copies, shared with nothing the caller holds, so it is returned as is.)"""
         now = self._context.now()
-        stamped = attrs.evolve(connector, created_at=now, updated_at=now)
-        record = connector_to_record(stamped)
+        stamped = cls(**checked, created_at=now, updated_at=now)
         try:
-            self._storage.insert(record)
+            self._storage.insert(connector_to_record(stamped))
         except ConflictError as conflict:
             raise self._conflict_error(stamped) from conflict
-        return cast(C, connector_from_record(record))
+        return stamped
 
     def _conflict_error(self, connector: Connector) -> ConflictError:
         if self._storage.get(connector.connector_id) is not None:

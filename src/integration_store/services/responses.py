@@ -51,14 +51,13 @@ class ExternalResponseService:
             run_id=checked_run_id,
             received_at=received_at,
         )
-        record = to_record(response)
         try:
-            self._storage.insert(record)
+            self._storage.insert(to_record(response))
         except ConflictError as conflict:
             raise ResponseAlreadyExistsError(
                 f"external response {response.id} already exists"
             ) from conflict
-        return from_record(record, ExternalResponse)
+        return response  # its payload is the check's fresh copy, shared with nothing
 
     def interpret(
         self, response_id: UUID, interpreted_value: dict[str, object], interpreted_by: str
