@@ -20,9 +20,13 @@ StatementListener = Callable[[str], None]
 
 
 class DbConnection:
-    """One DB-API connection in autocommit mode and what the pool knows about it."""
+    """One DB-API connection in autocommit mode, its one reused cursor, and whether it is lost.
 
-    __slots__ = ("_is_disconnect", "_listeners", "broken", "dbapi", "idle_since")
+    A connection serves one call at a time, so one cursor serves all its statements: making and
+    closing a cursor per statement costs more than a one-row read on some drivers.
+    """
+
+    __slots__ = ("_cursor", "_is_disconnect", "_listeners", "broken", "dbapi", "idle_since")
 
     def __init__(
         self,
@@ -35,70 +39,69 @@ class DbConnection:
         self.broken = False
         self._is_disconnect = is_disconnect
         self._listeners = listeners
+        self._cursor: Any = None
 
     def notice(self, error: BaseException) -> None:
         """Remember that ``error`` lost the connection, so it is not reused."""
         if not self.broken and self._is_disconnect(error, self.dbapi):
             self.broken = True
 
-    def cursor(self, sql: str) -> Any:
-        """A new DB-API cursor to run ``sql`` on (a failure to get one on a lost connection is
-        noticed; statement listeners hear of ``sql``)."""
+    def _execute(self, sql: str, parameters: Any = None) -> Any:
+        """Run one statement (or batch) on the connection's cursor; the cursor, for its results.
+        Statement listeners hear of ``sql``; an error that lost the connection is noticed."""
         for listener in self._listeners:
             listener(sql)
         try:
-            return self.dbapi.cursor()
+            cursor = self._cursor
+            if cursor is None:
+                cursor = self._cursor = self.dbapi.cursor()
+            if parameters is None:
+                cursor.execute(sql)
+            else:
+                cursor.execute(sql, parameters)
+            return cursor
         except Exception as error:
             self.notice(error)
             raise
 
     def fetch_one(self, prepared: Prepared, values: dict[str, Any]) -> Row | None:
-        """Run a statement; its first row (None when there is none)."""
-        cursor = self.cursor(prepared.sql)
+        """Run a statement of at most one row; that row (None when there is none).
+
+        Always read to the end: SQLite ends a statement (and, for a write with ``RETURNING``
+        outside a transaction, commits it) only once it has stepped past its last row.
+        """
+        cursor = self._execute(prepared.sql, prepared.parameters(values))
         try:
-            cursor.execute(prepared.sql, prepared.parameters(values))
-            row: Row | None = cursor.fetchone()
-            return row
+            rows = cursor.fetchall()
+            return rows[0] if rows else None
         except Exception as error:
             self.notice(error)
             raise
-        finally:
-            cursor.close()
 
     def fetch_all(self, prepared: Prepared, values: dict[str, Any]) -> list[Row]:
         """Run a statement; all its rows."""
-        cursor = self.cursor(prepared.sql)
+        cursor = self._execute(prepared.sql, prepared.parameters(values))
         try:
-            cursor.execute(prepared.sql, prepared.parameters(values))
             return list(cursor.fetchall())
         except Exception as error:
             self.notice(error)
             raise
-        finally:
-            cursor.close()
 
     def execute(self, prepared: Prepared, values: dict[str, Any]) -> int:
         """Run a statement that returns no rows; how many rows it changed."""
-        cursor = self.cursor(prepared.sql)
-        try:
-            cursor.execute(prepared.sql, prepared.parameters(values))
-            return int(cursor.rowcount)
-        except Exception as error:
-            self.notice(error)
-            raise
-        finally:
-            cursor.close()
+        return int(self._execute(prepared.sql, prepared.parameters(values)).rowcount)
 
     def execute_many(self, prepared: Prepared, rows: list[dict[str, Any]]) -> None:
         """Run a statement once per set of values, as one batch of the driver."""
-        cursor = self.cursor(prepared.sql)
+        for listener in self._listeners:
+            listener(prepared.sql)
         try:
-            cursor.executemany(prepared.sql, [prepared.parameters(row) for row in rows])
+            if self._cursor is None:
+                self._cursor = self.dbapi.cursor()
+            self._cursor.executemany(prepared.sql, [prepared.parameters(row) for row in rows])
         except Exception as error:
             self.notice(error)
             raise
-        finally:
-            cursor.close()
 
     def fetch_after(self, write: Prepared, read: Prepared, values: dict[str, Any]) -> Row | None:
         """Run ``write`` then ``read`` in one transaction and one round trip; the read's first
@@ -108,12 +111,12 @@ class DbConnection:
         and commits its own."""
         sql = f"START TRANSACTION; {write.sql}; {read.sql}; COMMIT"
         parameters = {**write.parameters(values), **read.parameters(values)}  # type: ignore[dict-item]
-        cursor = self.cursor(sql)
         try:
-            cursor.execute(sql, parameters)
+            cursor = self._execute(sql, parameters)
             cursor.nextset()  # the write
             cursor.nextset()  # the read
-            row: Row | None = cursor.fetchone()
+            rows = cursor.fetchall()
+            row: Row | None = rows[0] if rows else None
             while cursor.nextset():  # COMMIT
                 pass
             return row
@@ -123,19 +126,10 @@ class DbConnection:
                 with suppress(Exception):
                     self.dbapi.rollback()
             raise
-        finally:
-            cursor.close()
 
     def command(self, sql: str) -> None:
         """Run a fixed statement (BEGIN, COMMIT, SAVEPOINT …)."""
-        cursor = self.cursor(sql)
-        try:
-            cursor.execute(sql)
-        except Exception as error:
-            self.notice(error)
-            raise
-        finally:
-            cursor.close()
+        self._execute(sql)
 
     def close(self) -> None:
         """Close the DB-API connection; a failure to close a dead one changes nothing."""

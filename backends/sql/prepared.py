@@ -34,30 +34,40 @@ def _result_converter(column_type: sa.types.TypeEngine[Any], dialect: Dialect) -
     return converter
 
 
+def _written_out(source: str, namespace: dict[str, Any]) -> Callable[[Any], Any]:
+    """Compile a one-expression function ``f`` written for one statement (as attrs writes a
+    class's ``__init__``): no loop, no per-value branch at call time."""
+    exec(compile(source, "<integration_store statement>", "exec"), namespace)
+    function: Callable[[Any], Any] = namespace["f"]
+    return function
+
+
 class RowDecoder:
     """Turns a fetched row (a tuple, in the statement's column order) into a record."""
 
-    __slots__ = ("_plan",)
+    __slots__ = ("record",)
 
     def __init__(self, columns: Sequence[sa.ColumnElement[Any]], dialect: Dialect) -> None:
-        self._plan: Final = tuple(
-            (index, str(column.key), _result_converter(column.type, dialect))
-            for index, column in enumerate(columns)
+        namespace: dict[str, Any] = {}
+        items = []
+        for index, column in enumerate(columns):
+            convert = _result_converter(column.type, dialect)
+            value = f"row[{index}]"
+            if convert is not None:
+                namespace[f"c{index}"] = convert
+                value = f"c{index}({value})"
+            items.append(f"{str(column.key)!r}: {value}")
+        self.record: Final[Callable[[Row], Record]] = _written_out(
+            f"def f(row):\n    return {{{', '.join(items)}}}\n", namespace
         )
-
-    def record(self, row: Row) -> Record:
         """The record of one row; each value converted as its column type reads it."""
-        return {
-            name: row[index] if convert is None else convert(row[index])
-            for index, name, convert in self._plan
-        }
 
 
 class Prepared:
     """One statement compiled for one dialect: its SQL text, how to bind a call's values, and
     (for a statement that returns rows) how to decode them."""
 
-    __slots__ = ("_binders", "_constants", "_positional", "decoder", "sql")
+    __slots__ = ("decoder", "parameters", "sql")
 
     def __init__(
         self,
@@ -67,31 +77,32 @@ class Prepared:
     ) -> None:
         compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
         self.sql: Final = compiled.string
-        self._positional: Final = bool(compiled.positional)
-        names = list(compiled.positiontup or ()) if self._positional else list(compiled.binds)
-        self._binders: Final = tuple(
-            (name, _bind_converter(compiled.binds[name].type, dialect)) for name in names
+        positional = bool(compiled.positional)
+        names = list(compiled.positiontup or ()) if positional else list(compiled.binds)
+        namespace: dict[str, Any] = {}
+        values = []
+        for index, name in enumerate(names):
+            bind = compiled.binds[name]
+            if bind.required:
+                value = f"values[{name!r}]"
+            else:  # a literal written into the statement (``SUM(x >> 32)``) is bound too
+                namespace[f"k{index}"] = bind.effective_value
+                value = f"k{index}"
+            convert = _bind_converter(bind.type, dialect)
+            if convert is not None:
+                namespace[f"c{index}"] = convert
+                value = f"c{index}({value})"
+            values.append(value if positional else f"{name!r}: {value}")
+        if positional:
+            body = f"({', '.join(values)},)" if values else "()"
+        else:
+            body = f"{{{', '.join(values)}}}"
+        self.parameters: Final[Callable[[Mapping[str, Any]], Sequence[Any] | dict[str, Any]]] = (
+            _written_out(f"def f(values):\n    return {body}\n", namespace)
         )
-        self.decoder: Final = RowDecoder(returns, dialect) if returns else None
-        # Literals written into the statement (``SUM(x >> 32)``) are bound values too.
-        self._constants: Final = {
-            name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required
-        }
-
-    def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         """The driver's parameters for one call: a tuple for positional paramstyles (SQLite's
         ``?``), a dict for named ones (``%(name)s``)."""
-        if self._constants:
-            values = {**self._constants, **values}
-        if self._positional:
-            return tuple(
-                values[name] if convert is None else convert(values[name])
-                for name, convert in self._binders
-            )
-        return {
-            name: values[name] if convert is None else convert(values[name])
-            for name, convert in self._binders
-        }
+        self.decoder: Final = RowDecoder(returns, dialect) if returns else None
 
     def record(self, row: Row) -> Record:
         """Decode one row this statement returned."""
