@@ -39,11 +39,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "(default URLs: a temp SQLite file)")  # fmt: skip
 
 
-def _label(url: str, temp: str | None) -> str:
-    if temp is not None and temp in url:
-        return "sqlite file"
+def _label(url: str) -> str:
     family = family_of(url)
-    return {"memory": "memory://", "mongomock": "mongomock://"}.get(family, redacted(url))
+    names = {"memory": "memory://", "mongomock": "mongomock://", "sqlite-file": "sqlite file"}
+    return names.get(family, redacted(url))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -55,11 +54,11 @@ def run(args: argparse.Namespace) -> int:
 
             small = args.rows if args.rows != Settings().rows else 10_000
             urls = args.urls or [f"sqlite:///{temp}/scaling.db"]
-            return run_scaling(urls, small, args.scaling, args, lambda u: _label(u, temp))
+            return run_scaling(urls, small, args.scaling, args, _label)
         settings = Settings(rows=args.rows, ops=args.ops, rounds=args.rounds,
                             bulk_size=args.bulk_size, bulk_rounds=args.bulk_rounds,
                             seed=args.seed)  # fmt: skip
-        results = _measure_all(args.urls or default_urls(temp), settings, temp)
+        results = _measure_all(args.urls or default_urls(temp), settings)
         print(table(results), flush=True)
         if args.json is not None:
             write_json(args.json, as_json(results, settings))
@@ -79,10 +78,10 @@ def default_urls(temp: str) -> list[str]:
     return urls + [url for url in embedded if url.startswith("mongomock")]
 
 
-def _measure_all(urls: Sequence[str], settings: Settings, temp: str) -> list[BackendResult]:
+def _measure_all(urls: Sequence[str], settings: Settings) -> list[BackendResult]:
     results = []
     for url in urls:
-        label = _label(url, temp)
+        label = _label(url)
         progress(f"{label}: starting")
         results.append(measure_backend(url, label, settings))
         progress(f"{label}: done in {results[-1].seconds:.1f} s")
