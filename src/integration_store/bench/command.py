@@ -30,6 +30,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"rows per bulk call ({defaults.bulk_size})")
     parser.add_argument("--bulk-rounds", type=int, default=defaults.bulk_rounds,
                         help=f"timed rounds of the bulk workloads ({defaults.bulk_rounds})")
+    parser.add_argument("--round-seconds", type=float, default=defaults.round_seconds,
+                        help="cap a round of a slow backend at about this long, with fewer "
+                        f"operations ({defaults.round_seconds})")  # fmt: skip
     parser.add_argument("--seed", type=int, default=defaults.seed, help="dataset seed")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write every figure as JSON")
     parser.add_argument("--chart", type=Path, metavar="PATH",
@@ -57,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
             return run_scaling(urls, small, args.scaling, args, _label)
         settings = Settings(rows=args.rows, ops=args.ops, rounds=args.rounds,
                             bulk_size=args.bulk_size, bulk_rounds=args.bulk_rounds,
-                            seed=args.seed)  # fmt: skip
+                            round_seconds=args.round_seconds, seed=args.seed)  # fmt: skip
         results = _measure_all(args.urls or default_urls(temp), settings)
         print(table(results), flush=True)
         if args.json is not None:

@@ -2,7 +2,8 @@
 
 Per (backend, workload), each variant — ours, each baseline, and for bulk workloads ours one call
 at a time ("singles") — runs a few untimed warm-up operations, then ``rounds`` rounds of ``ops``
-operations each, timed with ``time.perf_counter``; the figure is the median seconds per
+operations each (fewer for a slow backend: a round lasts about ``round_seconds``, the same
+count for every variant), timed with ``time.perf_counter``; the figure is the median µs per
 operation over the rounds. Variants take turns within a round, in an order rotated every round,
 so drift on a shared machine (other processes, a growing table) spreads over all of them.
 """
@@ -25,7 +26,7 @@ from integration_store.test_support import isolated_url
 
 from .baseline import Baseline, Seeder
 from .checks import check_same_results
-from .dataset import BIG_TENANT, PENDING_OWNER, TENANTS, Dataset
+from .dataset import BIG_TENANT, NEW_TENANT, PENDING_OWNER, TENANTS, Dataset
 from .targets import BULK, family_of
 from .workloads import (
     PAGE,
@@ -40,6 +41,7 @@ from .workloads import (
 )
 
 WARM_UP_OPS: Final = 10
+MIN_OPS: Final = 30
 SAMPLE: Final = 500
 
 
@@ -52,6 +54,8 @@ class Settings:
     rounds: int = 5
     bulk_size: int = 1000
     bulk_rounds: int = 3
+    round_seconds: float = 0.25
+    """A round of a slow variant stops short of ``ops`` after about this long."""
     seed: int = 20250101
 
 
@@ -185,16 +189,27 @@ def build_fixture(store: Store, dataset: Dataset, settings: Settings) -> Fixture
 
 
 def time_variants(
-    variants: dict[str, Callable[[str], Op]], ops: int, rounds: int, warm_up: int
-) -> dict[str, float]:
-    """Median µs per operation of each variant (each factory gets a tag unique per round)."""
+    variants: dict[str, Callable[[str], Op]],
+    ops: int,
+    rounds: int,
+    warm_up: int,
+    round_seconds: float | None = None,
+) -> tuple[dict[str, float], int]:
+    """Median µs per operation of each variant (each factory gets a tag unique per round), and
+    the operations per round: ``ops``, or fewer when the slowest variant's warm-up says a round
+    would take longer than ``round_seconds`` (every variant runs the same count)."""
     names = list(variants)
     samples: dict[str, list[float]] = {name: [] for name in names}
+    slowest = 0.0
     for name in names:
         if warm_up:
             op = variants[name]("warm")
+            start = time.perf_counter()
             for index in range(warm_up):
                 op(index)
+            slowest = max(slowest, (time.perf_counter() - start) / warm_up)
+    if round_seconds is not None and slowest > 0:
+        ops = max(min(ops, MIN_OPS), min(ops, int(round_seconds / slowest)))
     for round_number in range(rounds):
         shift = round_number % len(names)
         for name in names[shift:] + names[:shift]:
@@ -204,7 +219,7 @@ def time_variants(
             for index in range(ops):
                 op(index)
             samples[name].append((time.perf_counter() - start) / ops * 1e6)
-    return {name: statistics.median(values) for name, values in samples.items()}
+    return {name: statistics.median(values) for name, values in samples.items()}, ops
 
 
 def measure_workload(
@@ -229,12 +244,15 @@ def measure_workload(
     for baseline in baselines:
         variants[baseline.label] = _baseline_factory(workload, baseline, fixture, prefix)
     bulk = workload.group == BULK
-    micros = time_variants(
+    micros, ops = time_variants(
         variants,
         ops,
         settings.bulk_rounds if bulk else settings.rounds,
         0 if bulk else min(WARM_UP_OPS, ops),
+        None if bulk else settings.round_seconds,
     )
+    if workload.creates:
+        store.connectors.clear_tenant(NEW_TENANT)
     return WorkloadResult(workload.name, workload.group, ops, micros)
 
 

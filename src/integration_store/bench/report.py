@@ -50,7 +50,7 @@ def _absolute(backend: BackendResult, result: WorkloadResult) -> str:
 
 def table(backends: Sequence[BackendResult]) -> str:
     """Every figure as one aligned text table."""
-    header = ["backend", "workload", "ours µs"]
+    header = ["backend", "workload", "ops", "ours µs"]
     for baseline in BASELINES:
         header += [f"{baseline} µs", f"ours/{baseline}"]
     header.append("target")
@@ -60,7 +60,8 @@ def table(backends: Sequence[BackendResult]) -> str:
             if result.status != "ok":
                 rows.append([backend.label, result.workload, result.status])
                 continue
-            row = [backend.label, result.workload, _micros(result.micros.get("ours"))]
+            row = [backend.label, result.workload, str(result.ops),
+                   _micros(result.micros.get("ours"))]
             for baseline in BASELINES:
                 row += [_micros(result.micros.get(baseline)), _judged(backend, result, baseline)]
             row.append(_absolute(backend, result))

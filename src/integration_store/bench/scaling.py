@@ -33,7 +33,8 @@ def run_scaling(
     label_of: Callable[[str], str],
 ) -> int:
     """Time the reads at ``small`` and at ``large`` rows on each URL; print the ratios."""
-    settings = Settings(rows=small, ops=args.ops, rounds=args.rounds, seed=args.seed)
+    settings = Settings(rows=small, ops=args.ops, rounds=args.rounds,
+                        round_seconds=args.round_seconds, seed=args.seed)
     workloads = [workload for workload in WORKLOADS if workload.name in READS]
     rows: list[dict[str, Any]] = []
     for url in urls:

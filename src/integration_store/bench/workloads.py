@@ -109,6 +109,8 @@ class Workload:
     available: Callable[[Store], bool] = _always
     needs: str = ""
     """The API a missing workload waits for (printed with ``n/a``)."""
+    creates: bool = False
+    """Whether it adds connectors (to ``NEW_TENANT``, emptied after it)."""
 
     def ops(self, fixture: Fixture) -> int:
         """Operations per round: one bulk call, else ``--ops``."""
@@ -261,20 +263,20 @@ def _record_many(baseline: Baseline, fixture: Fixture, tag: str) -> Op:
 
 
 WORKLOADS: Final = (
-    Workload("create", SINGLE, _ours_create, _create),
     Workload("get", SINGLE, _ours_get, _get),
     Workload("get_by_name", SINGLE, _ours_get_by_name, _get_by_name),
     Workload("list 100", LIST, _ours_list, _list),
-    Workload("record_connection", SINGLE, _ours_record_connection, _record_connection),
-    Workload("record_raw_response", SINGLE, _ours_record_raw_response, _record_raw_response),
     Workload("pending 100", LIST, _ours_pending, _pending),
-    Workload("interpret", SINGLE, _ours_interpret, _interpret),
     Workload("keyset page 100", LIST, _ours_keyset, _keyset,
              available=has_list_page, needs="connectors.list_page"),
     Workload("pending keyset 100", LIST, _ours_pending_keyset, _pending_keyset,
              available=has_pending_after, needs="get_pending_interpretations(after=)"),
+    Workload("create", SINGLE, _ours_create, _create, creates=True),
+    Workload("record_connection", SINGLE, _ours_record_connection, _record_connection),
+    Workload("record_raw_response", SINGLE, _ours_record_raw_response, _record_raw_response),
+    Workload("interpret", SINGLE, _ours_interpret, _interpret),
     Workload("bulk connectors", BULK, _ours_register_many, _create_many,
-             singles=_ours_register_singly,
+             singles=_ours_register_singly, creates=True,
              available=lambda store: hasattr(store.connectors, "register_many"),
              needs="connectors.register_many"),
     Workload("bulk responses", BULK, _ours_record_many, _record_many,
@@ -282,7 +284,8 @@ WORKLOADS: Final = (
              available=lambda store: hasattr(store.external_responses, "record_raw_responses"),
              needs="external_responses.record_raw_responses"),
 )  # fmt: skip
-"""Every workload, in the order they run and print."""
+"""Every workload, in the order they run and print: reads first, on exactly the seeded
+tables; created connectors are removed after each workload that makes them."""
 
 RESPONSE_PAYLOAD_BYTES: Final = 1000
 
