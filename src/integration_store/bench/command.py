@@ -32,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"timed rounds of the bulk workloads ({defaults.bulk_rounds})")
     parser.add_argument("--round-seconds", type=float, default=defaults.round_seconds,
                         help="cap a round of a slow backend at about this long, with fewer "
-                        f"operations ({defaults.round_seconds})")  # fmt: skip
+                        f"operations ({defaults.round_seconds}; 0: never)")  # fmt: skip
     parser.add_argument("--seed", type=int, default=defaults.seed, help="dataset seed")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write every figure as JSON")
     parser.add_argument("--chart", type=Path, metavar="PATH",
@@ -61,13 +61,15 @@ def run(args: argparse.Namespace) -> int:
         settings = Settings(rows=args.rows, ops=args.ops, rounds=args.rounds,
                             bulk_size=args.bulk_size, bulk_rounds=args.bulk_rounds,
                             round_seconds=args.round_seconds, seed=args.seed)  # fmt: skip
-        results = _measure_all(args.urls or default_urls(temp), settings)
+        results, failed = _measure_all(args.urls or default_urls(temp), settings)
         print(table(results), flush=True)
+        for line in failed:
+            print(line, flush=True)
         if args.json is not None:
             write_json(args.json, as_json(results, settings))
         if args.chart is not None:
             write_chart(args.chart, results)
-        return 0
+        return 1 if failed else 0
     finally:
         shutil.rmtree(temp, ignore_errors=True)
 
@@ -81,11 +83,20 @@ def default_urls(temp: str) -> list[str]:
     return urls + [url for url in embedded if url.startswith("mongomock")]
 
 
-def _measure_all(urls: Sequence[str], settings: Settings) -> list[BackendResult]:
-    results = []
+def _measure_all(
+    urls: Sequence[str], settings: Settings
+) -> tuple[list[BackendResult], list[str]]:
+    """Figures of every backend that ran, and a line for each that failed (the others still
+    run: one server being down should not cost the whole run)."""
+    results, failed = [], []
     for url in urls:
         label = _label(url)
         progress(f"{label}: starting")
-        results.append(measure_backend(url, label, settings))
+        try:
+            results.append(measure_backend(url, label, settings))
+        except Exception as error:
+            failed.append(f"{label}: FAILED: {type(error).__name__}: {error}")
+            progress(failed[-1])
+            continue
         progress(f"{label}: done in {results[-1].seconds:.1f} s")
-    return results
+    return results, failed

@@ -249,7 +249,7 @@ def measure_workload(
         ops,
         settings.bulk_rounds if bulk else settings.rounds,
         0 if bulk else min(WARM_UP_OPS, ops),
-        None if bulk else settings.round_seconds,
+        None if bulk else (settings.round_seconds or None),
     )
     if workload.creates:
         store.connectors.clear_tenant(NEW_TENANT)

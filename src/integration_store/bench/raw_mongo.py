@@ -60,6 +60,11 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def _uuid(value: UUID | Binary) -> UUID:
+    # pymongo with uuidRepresentation="standard" decodes subtype 4 itself; mongomock does not.
+    return value if isinstance(value, UUID) else value.as_uuid(_STANDARD)
+
+
 def _connector_document(row: Record) -> dict[str, Any]:
     return {
         "_id": row["connector_id"], "tenant_id": row["tenant_id"], "name": row["name"],
@@ -103,7 +108,7 @@ def _response_document(row: Record) -> dict[str, Any]:
 def _response(document: dict[str, Any]) -> Record:
     get = document.get
     return {
-        "id": document["_id"].as_uuid(_STANDARD), "source": document["source"],
+        "id": _uuid(document["_id"]), "source": document["source"],
         "raw_response": loads(document["raw_response"]),
         "interpretation_owner": document["interpretation_owner"],
         "interpretation_contract": get("interpretation_contract"),
