@@ -1,0 +1,102 @@
+"""``integration-store bench``: argument parsing and the run."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from integration_store.discovery import redacted
+
+from .harness import BackendResult, Settings, measure_backend, progress
+from .report import as_json, table, write_chart, write_json
+from .targets import family_of
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``bench`` subcommand's options."""
+    defaults = Settings()
+    parser.add_argument("urls", nargs="*", metavar="URL",
+                        help="store URLs (default: memory://, a temp SQLite file, mongomock://)")
+    parser.add_argument("--rows", type=int, default=defaults.rows,
+                        help=f"connectors and responses seeded beforehand ({defaults.rows})")
+    parser.add_argument("--ops", type=int, default=defaults.ops,
+                        help=f"operations per round ({defaults.ops})")
+    parser.add_argument("--rounds", type=int, default=defaults.rounds,
+                        help=f"timed rounds; the median counts ({defaults.rounds})")
+    parser.add_argument("--bulk-size", type=int, default=defaults.bulk_size,
+                        help=f"rows per bulk call ({defaults.bulk_size})")
+    parser.add_argument("--bulk-rounds", type=int, default=defaults.bulk_rounds,
+                        help=f"timed rounds of the bulk workloads ({defaults.bulk_rounds})")
+    parser.add_argument("--round-seconds", type=float, default=defaults.round_seconds,
+                        help="cap a round of a slow backend at about this long, with fewer "
+                        f"operations ({defaults.round_seconds}; 0: never)")  # fmt: skip
+    parser.add_argument("--seed", type=int, default=defaults.seed, help="dataset seed")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="write every figure as JSON")
+    parser.add_argument("--chart", type=Path, metavar="PATH",
+                        help="write a PNG bar chart of the ratios (needs the [bench] extra)")
+    parser.add_argument("--scaling", type=int, metavar="LARGE",
+                        help="instead: time reads at --rows (default 10,000) and at LARGE rows "
+                        "(default URLs: a temp SQLite file)")  # fmt: skip
+
+
+def _label(url: str) -> str:
+    family = family_of(url)
+    names = {"memory": "memory://", "mongomock": "mongomock://", "sqlite-file": "sqlite file"}
+    return names.get(family, redacted(url))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the benchmark (or the scaling run) and report; 0 unless a backend failed."""
+    temp = tempfile.mkdtemp(prefix="integration-store-bench-")
+    try:
+        if args.scaling is not None:
+            from .scaling import run_scaling
+
+            small = args.rows if args.rows != Settings().rows else 10_000
+            urls = args.urls or [f"sqlite:///{temp}/scaling.db"]
+            return run_scaling(urls, small, args.scaling, args, _label)
+        settings = Settings(rows=args.rows, ops=args.ops, rounds=args.rounds,
+                            bulk_size=args.bulk_size, bulk_rounds=args.bulk_rounds,
+                            round_seconds=args.round_seconds, seed=args.seed)  # fmt: skip
+        results, failed = _measure_all(args.urls or default_urls(temp), settings)
+        print(table(results), flush=True)
+        for line in failed:
+            print(line, flush=True)
+        if args.json is not None:
+            write_json(args.json, as_json(results, settings))
+        if args.chart is not None:
+            write_chart(args.chart, results)
+        return 1 if failed else 0
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+def default_urls(temp: str) -> list[str]:
+    """memory://, a SQLite file in ``temp`` and mongomock:// (when installed)."""
+    from integration_store.test_support import embedded_test_urls
+
+    embedded = embedded_test_urls()
+    urls = ["memory://", f"sqlite:///{temp}/bench.db"]
+    return urls + [url for url in embedded if url.startswith("mongomock")]
+
+
+def _measure_all(
+    urls: Sequence[str], settings: Settings
+) -> tuple[list[BackendResult], list[str]]:
+    """Figures of every backend that ran, and a line for each that failed (the others still
+    run: one server being down should not cost the whole run)."""
+    results, failed = [], []
+    for url in urls:
+        label = _label(url)
+        progress(f"{label}: starting")
+        try:
+            results.append(measure_backend(url, label, settings))
+        except Exception as error:
+            failed.append(f"{label}: FAILED: {type(error).__name__}: {error}")
+            progress(failed[-1])
+            continue
+        progress(f"{label}: done in {results[-1].seconds:.1f} s")
+    return results, failed

@@ -1,0 +1,296 @@
+"""The timing harness: open a backend and its baselines, seed, check, time every workload.
+
+Per (backend, workload), each variant — ours, each baseline, and for bulk workloads ours one call
+at a time ("singles") — runs a few untimed warm-up operations, then ``rounds`` rounds of ``ops``
+operations each (fewer for a slow backend: a round lasts about ``round_seconds``, the same
+count for every variant), timed with ``time.perf_counter``; the figure is the median µs per
+operation over the rounds. Variants take turns within a round, in an order rotated every round,
+so drift on a shared machine (other processes, a growing table) spreads over all of them.
+"""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from typing import Any, Final
+
+import attrs
+
+from integration_store import open_store
+from integration_store.store import Store
+from integration_store.test_support import isolated_url
+
+from .baseline import Baseline, Seeder
+from .checks import check_same_results
+from .dataset import BIG_TENANT, NEW_TENANT, PENDING_OWNER, TENANTS, Dataset
+from .targets import BULK, family_of
+from .workloads import (
+    PAGE,
+    WORKLOADS,
+    Fixture,
+    Op,
+    Workload,
+    has_list_page,
+    has_pending_after,
+    payload,
+    upcoming,
+)
+
+WARM_UP_OPS: Final = 10
+MIN_OPS: Final = 30
+SAMPLE: Final = 500
+
+
+@attrs.frozen
+class Settings:
+    """How much work a run does."""
+
+    rows: int = 1000
+    ops: int = 300
+    rounds: int = 5
+    bulk_size: int = 1000
+    bulk_rounds: int = 3
+    round_seconds: float = 0.25
+    """A round of a slow variant stops short of ``ops`` after about this long."""
+    seed: int = 20250101
+
+
+@attrs.frozen
+class WorkloadResult:
+    """The figures of one workload on one backend: µs per operation by variant."""
+
+    workload: str
+    group: str
+    ops: int
+    micros: dict[str, float]
+    status: str = "ok"
+
+    def ratio(self, variant: str) -> float | None:
+        """ours / variant (None when either is missing)."""
+        ours, other = self.micros.get("ours"), self.micros.get(variant)
+        if ours is None or not other:
+            return None
+        return ours / other
+
+
+@attrs.frozen
+class BackendResult:
+    """Every workload of one backend, and how long the backend took."""
+
+    label: str
+    family: str
+    baselines: tuple[str, ...]
+    workloads: list[WorkloadResult]
+    seconds: float
+
+
+def progress(message: str) -> None:
+    """A progress line on stderr (stdout carries the table)."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def open_baselines(url: str, store: Store) -> list[Baseline]:
+    """The baselines for the URL's family, on the same database as ``store``."""
+    family = family_of(url)
+    if family in ("sqlite-file", "postgresql", "mariadb"):
+        from .orm_style import OrmStyle
+        from .sqlalchemy_core import SqlAlchemyCore
+
+        raw: Baseline
+        if family == "sqlite-file":
+            import sqlalchemy as sa
+
+            from .raw_sqlite import RawSqlite
+
+            raw = RawSqlite(sa.make_url(url).database or "")
+        elif family == "postgresql":
+            from .raw_psycopg import RawPsycopg
+
+            raw = RawPsycopg(url)
+        else:
+            from .raw_pymysql import RawPyMySQL
+
+            raw = RawPyMySQL(url)
+        return [raw, SqlAlchemyCore(url), OrmStyle(url)]
+    if family in ("mongodb", "mongomock"):
+        from .raw_mongo import RawMongo, database_name
+
+        if family == "mongomock":
+            return [RawMongo.for_mongomock(store, database_name(url))]
+        return [RawMongo.for_server(url, database_name(url))]
+    return []
+
+
+def seed(store: Store, baselines: Sequence[Baseline], dataset: Dataset, start: int = 0) -> None:
+    """Fill the tables: through a raw baseline's batch inserts, else through the backend's own
+    storages (memory://, sqlite://), record by record — both with our encoding."""
+    connectors = dataset.connector_records(start)
+    responses = dataset.response_records(start)
+    for baseline in baselines:
+        if isinstance(baseline, Seeder):
+            baseline.seed(connectors, responses)
+            return
+    storages = store.backend.storages
+    for record in connectors:
+        storages.connectors.insert(record)
+    for record in responses:
+        storages.external_responses.insert(record)
+
+
+def _walk(fetch: Callable[[Any, int], Any], key: Callable[[Any], Any], size: int) -> list[Any]:
+    """(cursor, key) pairs of about 20 pages spread evenly through ``size`` rows."""
+    step = max(PAGE, min(10_000, size // 20))
+    pages: list[tuple[Any, Any]] = []
+    cursor: Any = None
+    while len(pages) < 20:
+        page = fetch(cursor, step)
+        if not hasattr(page, "next_cursor") or page.next_cursor is None or not page.items:
+            break
+        cursor = page.next_cursor
+        pages.append((cursor, key(page.items[-1])))
+    return pages or [(None, None)]
+
+
+def build_fixture(store: Store, dataset: Dataset, settings: Settings) -> Fixture:
+    """Samples and cursors for the workloads, read from the seeded store (untimed)."""
+    sample = dataset.sample_connectors(min(SAMPLE, max(settings.ops, 1)))
+    big_tenant = dataset.rows // 2
+    connector_pages: list[Any] = [(None, None)]
+    if has_list_page(store):
+        list_page = upcoming(store.connectors, "list_page")
+        connector_pages = _walk(
+            lambda after, limit: list_page(tenant_id=BIG_TENANT, limit=limit, after=after),
+            lambda item: (item.name, item.connector_id),
+            big_tenant,
+        )
+    pending_pages: list[Any] = [(None, None)]
+    if has_pending_after(store):
+        pending = upcoming(store.external_responses, "get_pending_interpretations")
+        pending_pages = _walk(
+            lambda after, limit: pending(PENDING_OWNER, limit=limit, after=after),
+            lambda item: (item.received_at, item.id),
+            dataset.rows // 4,
+        )
+    return Fixture(
+        ops=settings.ops,
+        bulk_size=settings.bulk_size,
+        sample_ids=[record["connector_id"] for record in sample],
+        sample_names=[(record["tenant_id"], record["name"]) for record in sample],
+        tenants=[f"tenant-{index:02d}" for index in range(TENANTS)],
+        interpret_ids=[record["id"] for record in dataset.interpret_targets()],
+        payload=payload(),
+        connector_pages=connector_pages,
+        pending_pages=pending_pages,
+    )
+
+
+def time_variants(
+    variants: dict[str, Callable[[str], Op]],
+    ops: int,
+    rounds: int,
+    warm_up: int,
+    round_seconds: float | None = None,
+) -> tuple[dict[str, float], int]:
+    """Median µs per operation of each variant (each factory gets a tag unique per round), and
+    the operations per round: ``ops``, or fewer when the slowest variant's warm-up says a round
+    would take longer than ``round_seconds`` (every variant runs the same count)."""
+    names = list(variants)
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    slowest = 0.0
+    for name in names:
+        if warm_up:
+            op = variants[name]("warm")
+            start = time.perf_counter()
+            for index in range(warm_up):
+                op(index)
+            slowest = max(slowest, (time.perf_counter() - start) / warm_up)
+    if round_seconds is not None and slowest > 0:
+        ops = max(min(ops, MIN_OPS), min(ops, int(round_seconds / slowest)))
+    for round_number in range(rounds):
+        shift = round_number % len(names)
+        for name in names[shift:] + names[:shift]:
+            op = variants[name](str(round_number))
+            gc.collect()
+            start = time.perf_counter()
+            for index in range(ops):
+                op(index)
+            samples[name].append((time.perf_counter() - start) / ops * 1e6)
+    return {name: statistics.median(values) for name, values in samples.items()}, ops
+
+
+def measure_workload(
+    number: int,
+    workload: Workload,
+    store: Store,
+    baselines: Sequence[Baseline],
+    fixture: Fixture,
+    settings: Settings,
+) -> WorkloadResult:
+    """Time one workload for ours and every baseline."""
+    ops = workload.ops(fixture)
+    if not workload.available(store):
+        return WorkloadResult(workload.name, workload.group, ops, {}, "n/a: not available")
+    prefix = f"w{number}"
+    variants: dict[str, Callable[[str], Op]] = {
+        "ours": lambda tag: workload.ours(store, fixture, f"{prefix}-ours-{tag}")
+    }
+    if workload.singles is not None:
+        singles = workload.singles
+        variants["singles"] = lambda tag: singles(store, fixture, f"{prefix}-singles-{tag}")
+    for baseline in baselines:
+        variants[baseline.label] = _baseline_factory(workload, baseline, fixture, prefix)
+    bulk = workload.group == BULK
+    micros, ops = time_variants(
+        variants,
+        ops,
+        settings.bulk_rounds if bulk else settings.rounds,
+        0 if bulk else min(WARM_UP_OPS, ops),
+        None if bulk else (settings.round_seconds or None),
+    )
+    if workload.creates:
+        store.connectors.clear_tenant(NEW_TENANT)
+    return WorkloadResult(workload.name, workload.group, ops, micros)
+
+
+def _baseline_factory(
+    workload: Workload, baseline: Baseline, fixture: Fixture, prefix: str
+) -> Callable[[str], Op]:
+    return lambda tag: workload.baseline(baseline, fixture, f"{prefix}-{baseline.label}-{tag}")
+
+
+@contextmanager
+def opened(url: str) -> Iterator[tuple[Store, list[Baseline]]]:
+    """A private database for ``url`` with our schema, our store and the baselines on it."""
+    with ExitStack() as stack:
+        private = stack.enter_context(isolated_url(url))
+        store = stack.enter_context(open_store(private))
+        store.create_schema()
+        baselines = open_baselines(private, store)
+        for baseline in baselines:
+            stack.callback(baseline.close)
+        yield store, baselines
+
+
+def measure_backend(url: str, label: str, settings: Settings) -> BackendResult:
+    """Seed a private database for ``url`` and time every workload on it."""
+    started = time.perf_counter()
+    dataset = Dataset(settings.rows, settings.seed)
+    results: list[WorkloadResult] = []
+    with opened(url) as (store, baselines):
+        progress(f"{label}: seeding {settings.rows} connectors and responses")
+        seed(store, baselines, dataset)
+        fixture = build_fixture(store, dataset, settings)
+        for baseline in baselines:
+            check_same_results(store, baseline, fixture)
+        for number, workload in enumerate(WORKLOADS):
+            result = measure_workload(number, workload, store, baselines, fixture, settings)
+            progress(f"{label}: {workload.name}: {result.status}")
+            results.append(result)
+        labels = tuple(baseline.label for baseline in baselines)
+    return BackendResult(
+        label, family_of(url), labels, results, time.perf_counter() - started
+    )

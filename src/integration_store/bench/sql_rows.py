@@ -1,0 +1,219 @@
+"""The SQL the raw baselines send and how they encode and decode rows, per placeholder style.
+
+Hand-written code for one driver would inline these; they are shared here so the three raw SQL
+baselines send character-for-character the same statements and differ only where the databases
+do: the placeholder (``?`` / ``%s``) and how timestamps and UUIDs are stored (PostgreSQL natively;
+SQLite and MariaDB as epoch milliseconds and lowercase hex, as our column types store them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from json import loads
+from typing import Any, Final
+from uuid import UUID
+
+import attrs
+
+from integration_store.records import Record
+
+from .baseline import (
+    CONNECTOR_COLUMNS,
+    CONNECTORS_TABLE,
+    RESPONSE_COLUMNS,
+    RESPONSES_TABLE,
+    dumps,
+    from_ms,
+    to_ms,
+)
+
+_C: Final = ", ".join(CONNECTOR_COLUMNS)
+_R: Final = ", ".join(RESPONSE_COLUMNS)
+
+
+@attrs.frozen
+class Statements:
+    """Every statement a raw baseline sends, written with placeholder ``p``."""
+
+    p: str
+    row_values: bool = True
+    """Whether keyset pages use ``(a, b) > (x, y)``; MariaDB gets the expanded form, which its
+    optimiser turns into an index range."""
+
+    def _marks(self, count: int) -> str:
+        return ", ".join([self.p] * count)
+
+    @property
+    def insert_connector(self) -> str:
+        return f"INSERT INTO {CONNECTORS_TABLE} ({_C}) VALUES ({self._marks(16)})"
+
+    @property
+    def insert_response(self) -> str:
+        return f"INSERT INTO {RESPONSES_TABLE} ({_R}) VALUES ({self._marks(11)})"
+
+    @property
+    def get(self) -> str:
+        return f"SELECT {_C} FROM {CONNECTORS_TABLE} WHERE connector_id = {self.p}"
+
+    @property
+    def get_by_name(self) -> str:
+        p = self.p
+        return f"SELECT {_C} FROM {CONNECTORS_TABLE} WHERE tenant_id = {p} AND name = {p}"
+
+    @property
+    def list_page(self) -> str:
+        return (
+            f"SELECT {_C} FROM {CONNECTORS_TABLE} WHERE tenant_id = {self.p} "
+            f"ORDER BY name, connector_id LIMIT {self.p}"
+        )
+
+    @property
+    def keyset_page(self) -> str:
+        """Parameters: tenant, name, connector_id, (name again when expanded), limit."""
+        p = self.p
+        after = (
+            f"(name, connector_id) > ({p}, {p})"
+            if self.row_values
+            else f"name >= {p} AND (name > {p} OR connector_id > {p})"
+        )
+        return (
+            f"SELECT {_C} FROM {CONNECTORS_TABLE} WHERE tenant_id = {p} AND {after} "
+            f"ORDER BY name, connector_id LIMIT {p}"
+        )
+
+    @property
+    def record_connection(self) -> str:
+        """Without ``RETURNING``; callers add it where the database has it."""
+        p = self.p
+        return (
+            f"UPDATE {CONNECTORS_TABLE} SET status = 'connected', last_connected = {p}, "
+            f"updated_at = {p}, connection_count = connection_count + 1 WHERE connector_id = {p}"
+        )
+
+    @property
+    def pending_page(self) -> str:
+        return (
+            f"SELECT {_R} FROM {RESPONSES_TABLE} WHERE interpretation_owner = {self.p} "
+            f"AND interpreted_at IS NULL ORDER BY received_at, id LIMIT {self.p}"
+        )
+
+    @property
+    def pending_keyset_page(self) -> str:
+        """Parameters: owner, received_at, id, (received_at again when expanded), limit."""
+        p = self.p
+        after = (
+            f"(received_at, id) > ({p}, {p})"
+            if self.row_values
+            else f"received_at >= {p} AND (received_at > {p} OR id > {p})"
+        )
+        return (
+            f"SELECT {_R} FROM {RESPONSES_TABLE} WHERE interpretation_owner = {p} "
+            f"AND interpreted_at IS NULL AND {after} ORDER BY received_at, id LIMIT {p}"
+        )
+
+    @property
+    def interpret(self) -> str:
+        """Without ``RETURNING``; callers add it where the database has it."""
+        p = self.p
+        return (
+            f"UPDATE {RESPONSES_TABLE} SET interpreted_value = {p}, interpreted_at = {p}, "
+            f"interpreted_by = {p} WHERE id = {p}"
+        )
+
+    @property
+    def get_response(self) -> str:
+        return f"SELECT {_R} FROM {RESPONSES_TABLE} WHERE id = {self.p}"
+
+    def after(self, key: tuple[Any, Any]) -> tuple[Any, ...]:
+        """A keyset page's parameters for ``key`` (the first column repeated when expanded)."""
+        return key if self.row_values else (key[0], key[0], key[1])
+
+
+RETURNING_CONNECTOR: Final = f" RETURNING {_C}"
+RETURNING_RESPONSE: Final = f" RETURNING {_R}"
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _aware_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+def _uuid_from_hex(value: str) -> UUID:
+    return UUID(hex=value)
+
+
+def _hex(value: UUID) -> str:
+    return value.hex
+
+
+@attrs.frozen
+class RowCodec:
+    """Record ↔ driver row (a tuple in ``*_COLUMNS`` order) for one storage style."""
+
+    time_in: Callable[[datetime], Any]
+    time_out: Callable[[Any], datetime]
+    uuid_in: Callable[[UUID], Any]
+    uuid_out: Callable[[Any], UUID]
+
+    def connector_params(self, row: Record) -> tuple[Any, ...]:
+        time_in = self.time_in
+        last = row["last_connected"]
+        return (
+            row["connector_id"], row["tenant_id"], row["name"], row["kind"],
+            row["connector_type"], row["status"], dumps(row["config"]),
+            dumps(row["capabilities"]), None if last is None else time_in(last),
+            row["last_error"], row["connection_count"], row["error_count"],
+            dumps(row["metadata"]), dumps(row["extra"]), time_in(row["created_at"]),
+            time_in(row["updated_at"]),
+        )  # fmt: skip
+
+    def connector(self, row: tuple[Any, ...]) -> Record:
+        time_out = self.time_out
+        (connector_id, tenant_id, name, kind, connector_type, status, config, capabilities,
+         last_connected, last_error, connection_count, error_count, metadata, extra,
+         created_at, updated_at) = row  # fmt: skip
+        return {
+            "connector_id": connector_id, "tenant_id": tenant_id, "name": name, "kind": kind,
+            "connector_type": connector_type, "status": status, "config": loads(config),
+            "capabilities": loads(capabilities),
+            "last_connected": None if last_connected is None else time_out(last_connected),
+            "last_error": last_error, "connection_count": connection_count,
+            "error_count": error_count, "metadata": loads(metadata), "extra": loads(extra),
+            "created_at": time_out(created_at), "updated_at": time_out(updated_at),
+        }  # fmt: skip
+
+    def response_params(self, row: Record) -> tuple[Any, ...]:
+        value = row["interpreted_value"]
+        interpreted_at = row["interpreted_at"]
+        return (
+            self.uuid_in(row["id"]), row["source"], dumps(row["raw_response"]),
+            row["interpretation_owner"], row["interpretation_contract"], row["request_id"],
+            row["run_id"], self.time_in(row["received_at"]),
+            None if value is None else dumps(value),
+            None if interpreted_at is None else self.time_in(interpreted_at),
+            row["interpreted_by"],
+        )  # fmt: skip
+
+    def response(self, row: tuple[Any, ...]) -> Record:
+        time_out = self.time_out
+        (response_id, source, raw, owner, contract, request_id, run_id, received_at, value,
+         interpreted_at, interpreted_by) = row  # fmt: skip
+        return {
+            "id": self.uuid_out(response_id), "source": source, "raw_response": loads(raw),
+            "interpretation_owner": owner, "interpretation_contract": contract,
+            "request_id": request_id, "run_id": run_id, "received_at": time_out(received_at),
+            "interpreted_value": None if value is None else loads(value),
+            "interpreted_at": None if interpreted_at is None else time_out(interpreted_at),
+            "interpreted_by": interpreted_by,
+        }  # fmt: skip
+
+
+MILLIS_AND_HEX: Final = RowCodec(to_ms, from_ms, _hex, _uuid_from_hex)
+"""SQLite and MariaDB: BIGINT epoch milliseconds, CHAR(32) hex ids."""
+
+NATIVE: Final = RowCodec(_same, _aware_utc, _same, _same)
+"""PostgreSQL: ``timestamptz`` and ``uuid`` passed as Python objects by psycopg."""
