@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,7 +13,7 @@ from integration_store.records import Record
 
 from .execution import Runner
 from .rows import TableRows
-from .statements import sum_of, summed
+from .statements import strictly_after, sum_of, summed
 from .tables import connectors
 
 _T = connectors
@@ -26,6 +27,26 @@ def _scope(connector_id: str, tenant_id: str | None) -> sa.ColumnElement[bool]:
     return condition
 
 
+def get_by_name_statement(tenant_id: str, name: str) -> sa.Select[Any]:
+    """The lookup by (tenant_id, name), served by the unique constraint's index."""
+    return sa.select(_T).where(_T.c.tenant_id == tenant_id, _T.c.name == name)
+
+
+def find_statement(query: ConnectorQuery) -> sa.Select[Any]:
+    """The filtered, ordered, paged listing of ``find``; ``query.after`` is a keyset condition
+    on the (name, connector_id) order."""
+    statement = sa.select(_T)
+    if query.tenant_id is not None:
+        statement = statement.where(_T.c.tenant_id == query.tenant_id)
+    if query.connector_type is not None:
+        statement = statement.where(_T.c.connector_type == query.connector_type)
+    if query.status is not None:
+        statement = statement.where(_T.c.status == query.status)
+    if query.after is not None:
+        statement = statement.where(strictly_after((_T.c.name, _T.c.connector_id), query.after))
+    return statement.order_by(_T.c.name, _T.c.connector_id).limit(query.limit).offset(query.offset)
+
+
 class SqlConnectorStorage:
     """``ConnectorStorage`` on the ``integration_connectors`` table."""
 
@@ -36,23 +57,19 @@ class SqlConnectorStorage:
         """Insert; the primary key and the (tenant_id, name) constraint raise the conflict."""
         self._rows.insert(record)
 
+    def insert_many(self, records: Sequence[Record]) -> None:
+        """One executemany in one transaction; any conflict stores none of them."""
+        self._rows.insert_many(records)
+
     def get(self, connector_id: str) -> Record | None:
         return self._rows.first(_T.c.connector_id == connector_id)
 
     def get_by_name(self, tenant_id: str, name: str) -> Record | None:
-        return self._rows.first(_T.c.tenant_id == tenant_id, _T.c.name == name)
+        rows = self._rows.all(get_by_name_statement(tenant_id, name))
+        return rows[0] if rows else None
 
     def find(self, query: ConnectorQuery) -> list[Record]:
-        statement = sa.select(_T)
-        if query.tenant_id is not None:
-            statement = statement.where(_T.c.tenant_id == query.tenant_id)
-        if query.connector_type is not None:
-            statement = statement.where(_T.c.connector_type == query.connector_type)
-        if query.status is not None:
-            statement = statement.where(_T.c.status == query.status)
-        return self._rows.all(
-            statement.order_by(_T.c.name, _T.c.connector_id).limit(query.limit).offset(query.offset)
-        )
+        return self._rows.all(find_statement(query))
 
     def update(
         self, connector_id: str, tenant_id: str | None, changes: Changes, increments: Increments

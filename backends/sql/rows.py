@@ -6,7 +6,7 @@ statement and hands back fresh records, so the per-call plumbing is written once
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,6 +35,15 @@ class TableRows:
 
         def work(connection: Connection) -> None:
             connection.execute(self.table.insert(), [dict(record)])
+
+        self._runner.run(work, write=True, savepoint=True)
+
+    def insert_many(self, records: Sequence[Record]) -> None:
+        """Insert rows with one executemany, all or nothing: the call's own transaction (or, in
+        a unit of work, a savepoint) is rolled back on a conflict with any of them."""
+
+        def work(connection: Connection) -> None:
+            connection.execute(self.table.insert(), [dict(record) for record in records])
 
         self._runner.run(work, write=True, savepoint=True)
 

@@ -77,6 +77,18 @@ def sum_of(dialect: Dialect, parts: Sequence[Any]) -> int:
     return int(total)
 
 
+def strictly_after(
+    columns: tuple[sa.ColumnElement[Any], sa.ColumnElement[Any]], key: tuple[Any, Any]
+) -> sa.ColumnElement[bool]:
+    """Rows sorting strictly after ``key`` in ``ORDER BY first, second``: portable SQL
+    ``first > :a OR (first = :a AND second > :b)``, plus the implied ``first >= :a`` so every
+    dialect can start an index range scan at the key instead of filtering from the start.
+    Values bind through the columns' types, so they compare as stored (ms, hex ids, ...)."""
+    first, second = columns
+    a, b = key
+    return sa.and_(first >= a, sa.or_(first > a, sa.and_(first == a, second > b)))
+
+
 def record_of(row: sa.Row[Any] | None) -> dict[str, Any] | None:
     """A fetched row as a fresh record (None stays None)."""
     return None if row is None else dict(row._mapping)
