@@ -13,6 +13,9 @@ from .binding import CONNECTORS, Binding
 from .documents import CONNECTOR, Document, exact_int, strictly_after
 
 ORDER = [("name", ASCENDING), ("_id", ASCENDING)]
+TENANT_ORDER = [("name", ASCENDING)]
+"""Within one tenant names are unique: the same order, served by the (tenant_id, name) index
+without a blocking sort on ``_id``."""
 
 
 class MongoConnectorStorage:
@@ -52,7 +55,7 @@ class MongoConnectorStorage:
         with self._binding.call():
             cursor = (
                 self._collection.find(criteria, session=self._binding.session)
-                .sort(ORDER)
+                .sort(ORDER if query.tenant_id is None else TENANT_ORDER)
                 .skip(query.offset)
                 .limit(query.limit)
             )

@@ -44,7 +44,13 @@ def find_statement(query: ConnectorQuery) -> sa.Select[Any]:
         statement = statement.where(_T.c.status == query.status)
     if query.after is not None:
         statement = statement.where(strictly_after((_T.c.name, _T.c.connector_id), query.after))
-    return statement.order_by(_T.c.name, _T.c.connector_id).limit(query.limit).offset(query.offset)
+    if query.tenant_id is not None:
+        # Names are unique within a tenant, so ordering by name alone is the same total order,
+        # and the (tenant_id, name) unique index serves it without a sort step.
+        statement = statement.order_by(_T.c.name)
+    else:
+        statement = statement.order_by(_T.c.name, _T.c.connector_id)
+    return statement.limit(query.limit).offset(query.offset)
 
 
 class SqlConnectorStorage:
