@@ -40,6 +40,7 @@ PUBLIC_NAMES = [
     "WorkerNotFoundError",
     "WorkerUnavailableError",
     "WorkerAlreadyExistsError",
+    "Page",
     "get_connector_registry",
     "register_connector",
     "get_connector",

@@ -271,7 +271,7 @@ def test_sqlite_memory_store_shared_by_threads_serialises_calls() -> None:
 def _statements(store: Store) -> tuple[list[str], Any]:
     seen: list[str] = []
 
-    def listener(sql: str) -> None:
+    def listener(sql: str, _many: bool) -> None:
         # A batch (MariaDB's write and read-back in one round trip) counts statement by statement.
         seen.extend(" ".join(part.split()).upper() for part in sql.split(";") if part.strip())
 

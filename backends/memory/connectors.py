@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from integration_store.errors import ConflictError
 from integration_store.protocols import Changes, ConnectorGroupCount, ConnectorQuery, Increments
 from integration_store.records import Record
@@ -48,6 +50,22 @@ class MemoryConnectorStorage:
         self._add(clone(record))
         self._undo_log.on_rollback(lambda: self._drop(record["connector_id"]))
 
+    def insert_many(self, records: Sequence[Record]) -> None:
+        """Every record is checked (against stored rows and each other) before any is added."""
+        ids = {record["connector_id"] for record in records}
+        names = {(record["tenant_id"], record["name"]) for record in records}
+        if len(ids) < len(records) or len(names) < len(records):
+            raise ConflictError("a connector_id or (tenant_id, name) is repeated in the batch")
+        if not ids.isdisjoint(self._rows) or not names.isdisjoint(self._by_name):
+            raise ConflictError("a connector_id or (tenant_id, name) of the batch is taken")
+        for record in records:
+            self._add(clone(record))
+        self._undo_log.on_rollback(lambda: self._drop_all(ids))
+
+    def _drop_all(self, connector_ids: set[str]) -> None:
+        for connector_id in connector_ids:
+            self._remove(connector_id)
+
     def get(self, connector_id: str) -> Record | None:
         record = self._rows.get(connector_id)
         return None if record is None else clone(record)
@@ -67,6 +85,7 @@ class MemoryConnectorStorage:
             for record in candidates
             if (query.connector_type is None or record["connector_type"] == query.connector_type)
             and (query.status is None or record["status"] == query.status)
+            and (query.after is None or (record["name"], record["connector_id"]) > query.after)
         ]
         matching.sort(key=lambda record: (record["name"], record["connector_id"]))
         page = matching[query.offset : query.offset + query.limit]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -54,6 +54,19 @@ class MemoryExternalResponseStorage:
         self._store(clone(record))
         self._undo_log.on_rollback(lambda: self._drop(record["id"]))
 
+    def insert_many(self, records: Sequence[Record]) -> None:
+        """Every id is checked (against stored rows and each other) before any is added."""
+        ids = {record["id"] for record in records}
+        if len(ids) < len(records) or not ids.isdisjoint(self._rows):
+            raise ConflictError("an external response id of the batch is taken or repeated")
+        for record in records:
+            self._store(clone(record))
+        self._undo_log.on_rollback(lambda: self._drop_all(ids))
+
+    def _drop_all(self, response_ids: set[UUID]) -> None:
+        for response_id in response_ids:
+            self._drop(response_id)
+
     def get(self, response_id: UUID) -> Record | None:
         record = self._rows.get(response_id)
         return None if record is None else clone(record)
@@ -67,9 +80,15 @@ class MemoryExternalResponseStorage:
         self._undo_log.on_rollback(lambda: self._store(before))
         return clone(after)
 
-    def find_pending(self, interpretation_owner: str, limit: int) -> list[Record]:
-        keys = self._pending.get(interpretation_owner, [])[:limit]
-        return [clone(self._rows[UUID(int=id_int)]) for _, id_int in keys]
+    def find_pending(
+        self,
+        interpretation_owner: str,
+        limit: int,
+        after: tuple[datetime, UUID] | None = None,
+    ) -> list[Record]:
+        keys = self._pending.get(interpretation_owner, [])
+        start = 0 if after is None else bisect.bisect_right(keys, (after[0], after[1].int))
+        return [clone(self._rows[UUID(int=id_int)]) for _, id_int in keys[start : start + limit]]
 
     def clear(self) -> None:
         self._rows.clear()

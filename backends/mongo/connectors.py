@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pymongo import ASCENDING, ReturnDocument
 
 from integration_store.protocols import Changes, ConnectorGroupCount, ConnectorQuery, Increments
 from integration_store.records import Record
 
 from .binding import CONNECTORS, Binding
-from .documents import CONNECTOR, Document, exact_int
+from .documents import CONNECTOR, Document, exact_int, strictly_after
 
 ORDER = [("name", ASCENDING), ("_id", ASCENDING)]
+TENANT_ORDER = [("name", ASCENDING)]
+"""Within one tenant names are unique: the same order, served by the (tenant_id, name) index
+without a blocking sort on ``_id``."""
 
 
 class MongoConnectorStorage:
@@ -22,6 +27,9 @@ class MongoConnectorStorage:
 
     def insert(self, record: Record) -> None:
         self._binding.insert(CONNECTOR, record)
+
+    def insert_many(self, records: Sequence[Record]) -> None:
+        self._binding.insert_many(CONNECTOR, records)
 
     def _one(self, query: Document) -> Record | None:
         with self._binding.call():
@@ -42,10 +50,12 @@ class MongoConnectorStorage:
             criteria["connector_type"] = query.connector_type
         if query.status is not None:
             criteria["status"] = query.status
+        if query.after is not None:
+            criteria.update(strictly_after("name", "_id", query.after))
         with self._binding.call():
             cursor = (
                 self._collection.find(criteria, session=self._binding.session)
-                .sort(ORDER)
+                .sort(ORDER if query.tenant_id is None else TENANT_ORDER)
                 .skip(query.offset)
                 .limit(query.limit)
             )

@@ -58,6 +58,18 @@ def plain(value: Any) -> Any:
     return value
 
 
+def strictly_after(first: str, second: str, key: tuple[Any, Any]) -> Document:
+    """Criteria for documents sorting strictly after ``key`` in the order (first, second):
+    ``$or`` of "first greater" and "first equal, second greater", plus the implied
+    ``first >= a`` so the index range starts at the key. Values are compared as stored
+    (``plain``: UUIDs as subtype-4 binaries, which order like ``UUID.int``)."""
+    a, b = plain(key[0]), plain(key[1])
+    return {
+        first: {"$gte": a},
+        "$or": [{first: {"$gt": a}}, {first: a, second: {"$gt": b}}],
+    }
+
+
 def unplain(value: Any) -> Any:
     """A stored native value back as the record type."""
     if isinstance(value, bool) or value is None or isinstance(value, str):

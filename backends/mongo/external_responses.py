@@ -6,7 +6,8 @@ _id); subtype-4 ids sort by their big-endian bytes, which is ``UUID.int`` order.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -15,7 +16,7 @@ from pymongo import ASCENDING, ReturnDocument
 from integration_store.records import Record
 
 from .binding import EXTERNAL_RESPONSES, Binding
-from .documents import RESPONSE, plain
+from .documents import RESPONSE, Document, plain, strictly_after
 
 PENDING_ORDER = [("received_at", ASCENDING), ("_id", ASCENDING)]
 
@@ -29,6 +30,9 @@ class MongoExternalResponseStorage:
 
     def insert(self, record: Record) -> None:
         self._binding.insert(RESPONSE, record)
+
+    def insert_many(self, records: Sequence[Record]) -> None:
+        self._binding.insert_many(RESPONSE, records)
 
     def get(self, response_id: UUID) -> Record | None:
         with self._binding.call():
@@ -49,13 +53,18 @@ class MongoExternalResponseStorage:
             )
         return None if document is None else RESPONSE.from_document(document)
 
-    def find_pending(self, interpretation_owner: str, limit: int) -> list[Record]:
+    def find_pending(
+        self,
+        interpretation_owner: str,
+        limit: int,
+        after: tuple[datetime, UUID] | None = None,
+    ) -> list[Record]:
+        criteria: Document = {"interpretation_owner": interpretation_owner, "interpreted_at": None}
+        if after is not None:
+            criteria.update(strictly_after("received_at", "_id", after))
         with self._binding.call():
             cursor = (
-                self._collection.find(
-                    {"interpretation_owner": interpretation_owner, "interpreted_at": None},
-                    session=self._binding.session,
-                )
+                self._collection.find(criteria, session=self._binding.session)
                 .sort(PENDING_ORDER)
                 .limit(limit)
             )

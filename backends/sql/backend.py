@@ -67,8 +67,8 @@ class SqlBackend:
         return self._engine
 
     def add_statement_listener(self, listener: StatementListener) -> Callable[[], None]:
-        """Call ``listener`` with the SQL of every statement the store runs (for tests and
-        tooling); returns the function that stops it."""
+        """Call ``listener`` with the SQL of every statement the store runs and whether it is an
+        ``executemany`` batch (for tests and tooling); returns the function that stops it."""
         self._pool.listeners.append(listener)
         return lambda: self._pool.listeners.remove(listener)
 

@@ -97,6 +97,10 @@ class JsonText(sa.types.TypeDecorator[Any]):
     def bind_processor(self, dialect: Dialect) -> Callable[[Any], str | None]:
         return _json_text
 
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        # Still the conversion SQLAlchemy uses when it renders a literal value.
+        return _json_text(value)
+
     def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any]:
         return _json_value
 
@@ -119,6 +123,9 @@ class UtcTimestamp(sa.types.TypeDecorator[datetime]):
 
     def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any]:
         return _aware_utc if dialect.name == "postgresql" else _milliseconds
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        return self.bind_processor(dialect)(value)
 
     def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any]:
         return _aware_utc if dialect.name == "postgresql" else _from_milliseconds
@@ -144,6 +151,9 @@ class UuidKey(sa.types.TypeDecorator[uuid.UUID]):
 
     def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
         return None if dialect.name == "postgresql" else _uuid_hex
+
+    def process_bind_param(self, value: uuid.UUID | None, dialect: Dialect) -> Any:
+        return value if dialect.name == "postgresql" else _uuid_hex(value)
 
     def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any]:
         return _plain_uuid if dialect.name == "postgresql" else _uuid_from_hex

@@ -15,8 +15,9 @@ from typing import Any
 
 from .prepared import Prepared, Row
 
-StatementListener = Callable[[str], None]
-"""Hears the SQL text of every statement a store's connections run (tests and tooling)."""
+StatementListener = Callable[[str, bool], None]
+"""Hears the SQL text of every statement a store's connections run, and whether it runs as one
+``executemany`` batch (tests and tooling)."""
 
 
 class DbConnection:
@@ -50,7 +51,7 @@ class DbConnection:
         """Run one statement (or batch) on the connection's cursor; the cursor, for its results.
         Statement listeners hear of ``sql``; an error that lost the connection is noticed."""
         for listener in self._listeners:
-            listener(sql)
+            listener(sql, False)
         try:
             cursor = self._cursor
             if cursor is None:
@@ -94,7 +95,7 @@ class DbConnection:
     def execute_many(self, prepared: Prepared, rows: list[dict[str, Any]]) -> None:
         """Run a statement once per set of values, as one batch of the driver."""
         for listener in self._listeners:
-            listener(prepared.sql)
+            listener(prepared.sql, True)
         try:
             if self._cursor is None:
                 self._cursor = self.dbapi.cursor()

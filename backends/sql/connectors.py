@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,7 +13,7 @@ from integration_store.records import Record
 from .connections import DbConnection
 from .execution import Runner
 from .rows import StatementCache, TableRows
-from .statements import sum_of, summed
+from .statements import strictly_after, sum_of, summed
 from .tables import connectors
 
 _T = connectors
@@ -23,7 +24,8 @@ def _by_id() -> sa.Select[Any]:
     return sa.select(_T).where(_T.c.connector_id == _P("connector_id"))
 
 
-def _by_name() -> sa.Select[Any]:
+def get_by_name_statement() -> sa.Select[Any]:
+    """The lookup by (tenant_id, name), served by the unique constraint's index."""
     return sa.select(_T).where(_T.c.tenant_id == _P("tenant_id"), _T.c.name == _P("name"))
 
 
@@ -35,20 +37,52 @@ def _scope(scoped: bool) -> sa.ColumnElement[bool]:
     return condition
 
 
-def find_statement(tenant: bool, kind: bool, status: bool) -> sa.Select[Any]:
-    """The listing with the filters that are given, ordered by (name, connector_id), paged."""
+def find_statement(query: ConnectorQuery) -> sa.Select[Any]:
+    """The listing for queries shaped like ``query`` (which filters are given, whether a keyset
+    ``after`` is): filtered, ordered by (name, connector_id), paged; values bind by name
+    (``find_values``)."""
     statement = sa.select(_T)
-    if tenant:
+    if query.tenant_id is not None:
         statement = statement.where(_T.c.tenant_id == _P("tenant_id"))
-    if kind:
+    if query.connector_type is not None:
         statement = statement.where(_T.c.connector_type == _P("connector_type"))
-    if status:
+    if query.status is not None:
         statement = statement.where(_T.c.status == _P("status"))
+    if query.after is not None:
+        statement = statement.where(
+            strictly_after((_T.c.name, _T.c.connector_id), ("after_name", "after_id"))
+        )
+    if query.tenant_id is not None:
+        # Names are unique within a tenant, so ordering by name alone is the same total order,
+        # and the (tenant_id, name) unique index serves it without a sort step.
+        statement = statement.order_by(_T.c.name)
+    else:
+        statement = statement.order_by(_T.c.name, _T.c.connector_id)
+    return statement.limit(_P("limit", type_=sa.Integer)).offset(_P("offset", type_=sa.Integer))
+
+
+def find_shape(query: ConnectorQuery) -> tuple[bool, bool, bool, bool]:
+    """What distinguishes one compiled listing statement from another."""
     return (
-        statement.order_by(_T.c.name, _T.c.connector_id)
-        .limit(_P("limit", type_=sa.Integer))
-        .offset(_P("offset", type_=sa.Integer))
+        query.tenant_id is not None,
+        query.connector_type is not None,
+        query.status is not None,
+        query.after is not None,
     )
+
+
+def find_values(query: ConnectorQuery) -> dict[str, Any]:
+    """The values ``find_statement`` binds for ``query``."""
+    after_name, after_id = query.after or (None, None)
+    return {
+        "tenant_id": query.tenant_id,
+        "connector_type": query.connector_type,
+        "status": query.status,
+        "after_name": after_name,
+        "after_id": after_id,
+        "limit": query.limit,
+        "offset": query.offset,
+    }
 
 
 class SqlConnectorStorage:
@@ -64,23 +98,19 @@ class SqlConnectorStorage:
     def get(self, connector_id: str) -> Record | None:
         return self._rows.first("get", _by_id, {"connector_id": connector_id})
 
+    def insert_many(self, records: Sequence[Record]) -> None:
+        """One executemany in one transaction; any conflict stores none of them."""
+        self._rows.insert_many(records)
+
     def get_by_name(self, tenant_id: str, name: str) -> Record | None:
-        return self._rows.first("get_by_name", _by_name, {"tenant_id": tenant_id, "name": name})
+        return self._rows.first(
+            "get_by_name", get_by_name_statement, {"tenant_id": tenant_id, "name": name}
+        )
 
     def find(self, query: ConnectorQuery) -> list[Record]:
-        shape = (
-            query.tenant_id is not None,
-            query.connector_type is not None,
-            query.status is not None,
+        return self._rows.all(
+            ("find", find_shape(query)), lambda: find_statement(query), find_values(query)
         )
-        values = {
-            "tenant_id": query.tenant_id,
-            "connector_type": query.connector_type,
-            "status": query.status,
-            "limit": query.limit,
-            "offset": query.offset,
-        }
-        return self._rows.all(("find", shape), lambda: find_statement(*shape), values)
 
     def update(
         self, connector_id: str, tenant_id: str | None, changes: Changes, increments: Increments

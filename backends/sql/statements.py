@@ -74,3 +74,17 @@ def sum_of(dialect: Dialect, parts: Sequence[Any]) -> int:
         return int(high) * 2**32 + int(low)
     (total,) = parts
     return int(total)
+
+
+def strictly_after(
+    columns: tuple[sa.ColumnElement[Any], sa.ColumnElement[Any]], names: tuple[str, str]
+) -> sa.ColumnElement[bool]:
+    """Rows sorting strictly after the key bound as ``names`` in ``ORDER BY first, second``:
+    portable SQL ``first > :a OR (first = :a AND second > :b)``, plus the implied
+    ``first >= :a`` so every dialect starts an index range scan at the key instead of
+    filtering from the start. Values bind through the columns' types, so they compare as
+    stored (milliseconds, hex ids, ...)."""
+    first, second = columns
+    a = sa.bindparam(names[0], type_=first.type)
+    b = sa.bindparam(names[1], type_=second.type)
+    return sa.and_(first >= a, sa.or_(first > a, sa.and_(first == a, second > b)))

@@ -70,6 +70,9 @@ connectors: Final = table_for(
     unique_names={("tenant_id", "name"): "uq_integration_connectors_tenant_name"},
 )
 
+# The listing of every tenant by (name, connector_id), and its keyset pages (migration 0002).
+sa.Index("ix_integration_connectors_listing", connectors.c.name, connectors.c.connector_id)
+
 external_responses: Final = table_for(EXTERNAL_RESPONSE, metadata)
 
 # The pending queue: one owner's uninterpreted responses by (received_at, id). Partial where

@@ -13,7 +13,10 @@ from integration_store import (
     ConnectorConfig,
     ConnectorStatus,
     ConnectorType,
+    FileConnector,
+    Page,
 )
+from integration_store.testing import identical_difference
 
 from .. import strategies as gen
 from . import arguments as a
@@ -220,3 +223,76 @@ class ConnectorRules(MachineHarness):
             return services.connectors.get(connector_id)
 
         self.compare("get after mutating a returned copy", call)
+
+    @rule(
+        target=a.connector_ids,
+        specs=st.lists(
+            st.tuples(
+                st.sampled_from(a.CONNECTOR_CLASSES),
+                st.one_of(gen.identifiers(), a.connector_ids),
+                a.tenants,
+                st.one_of(st.sampled_from(gen.POOL_NAMES), a.names),
+            ),
+            max_size=4,
+        ),
+        repeat=st.sampled_from([None, None, "connector_id", "name"]),
+    )
+    def register_many(
+        self,
+        specs: list[tuple[type[Connector], str, str, str]],
+        repeat: str | None,
+    ) -> MultipleResults[str]:
+        """register_many: pool names and stored ids give conflicts with stored rows, ``repeat``
+        one inside the batch (the first connector's id or name again)."""
+        connectors = [
+            cls(connector_id=connector_id, tenant_id=tenant, name=name)
+            for cls, connector_id, tenant, name in specs
+        ]
+        if connectors and repeat is not None:
+            first = connectors[0]
+            other: dict[str, Any] = {
+                "connector_id": first.connector_id[:250] + "'",
+                "name": first.name[:250] + "'",
+            }
+            other[repeat] = getattr(first, repeat)
+            connectors.append(FileConnector(tenant_id=first.tenant_id, **other))
+        for connector in connectors:
+            self.remember_tenant(connector.tenant_id)
+        result = self.returned(
+            self.compare("register_many", lambda s: s.connectors.register_many(connectors))
+        )
+        return multiple(*(c.connector_id for c in result or []))
+
+    @rule(
+        tenant=st.one_of(st.none(), a.tenants),
+        status=gen.optional_connector_statuses,
+        limit=st.integers(min_value=1, max_value=4),
+        delete_midway=st.one_of(st.none(), a.connector_ids),
+    )
+    def walk_connector_pages(
+        self,
+        tenant: str | None,
+        status: ConnectorStatus | str | None,
+        limit: int,
+        delete_midway: str | None,
+    ) -> None:
+        """Every list_page of a listing, by cursor (perhaps deleting a row after the first)."""
+
+        def call(services: Services) -> list[Page[Connector]]:
+            pages: list[Page[Connector]] = []
+            after: str | None = None
+            while len(pages) <= a.ALL:
+                page = services.connectors.list_page(tenant, None, status, limit, after=after)  # type: ignore[arg-type]
+                pages.append(page)
+                if len(pages) == 1 and delete_midway is not None:
+                    services.connectors.delete(delete_midway)
+                if page.next_cursor is None:
+                    break
+                after = page.next_cursor
+            return pages
+
+        pages = self.returned(self.compare("list_page walk", call))
+        if pages is not None and delete_midway is None:
+            walked = [connector for page in pages for connector in page.items]
+            listed = self.store.connectors.list(tenant, None, status, a.ALL)  # type: ignore[arg-type]
+            self.record("list_page walk = list", identical_difference(walked, listed, "walk"))

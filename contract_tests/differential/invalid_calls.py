@@ -33,6 +33,7 @@ from .call_templates import (
     given,
 )
 from .harness import MachineHarness
+from .invalid_bulk_calls import BULK_AND_CURSOR_CALLS
 from .outcomes import DifferenceFound, Labelled, describe
 
 
@@ -301,6 +302,7 @@ INVALID_CALLS: tuple[InvalidCall, ...] = (
         st.sampled_from([0, "yes"]),
     ),
     InvalidCall("get_worker(worker_id)", "workers.get_worker", given(BAD), BAD_ID),
+    *BULK_AND_CURSOR_CALLS,
 )
 """Every call of the public API the machine spoils, one argument at a time."""
 

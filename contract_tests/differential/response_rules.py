@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 from uuid import UUID
 
 from hypothesis import strategies as st
 from hypothesis.stateful import MultipleResults, multiple, rule
 
-from integration_store import ExternalResponse
+from integration_store import ExternalResponse, Page, ResponseNotFoundError
+from integration_store.testing import SequentialIds, identical_difference
 
 from .. import strategies as gen
 from . import arguments as a
@@ -78,3 +80,69 @@ class ExternalResponseRules(MachineHarness):
         )
         for row in rows or []:
             assert row.interpretation_owner == owner and row.interpreted_at is None
+
+    @rule(
+        target=a.response_ids,
+        items=st.lists(
+            st.fixed_dictionaries(
+                {
+                    "source": gen.identifiers(),
+                    "raw_response": gen.json_objects(6),
+                    "interpretation_owner": a.owners,
+                },
+                optional={
+                    "interpretation_contract": a.optional_ids,
+                    "request_id": a.optional_ids,
+                    "run_id": a.optional_ids,
+                },
+            ),
+            max_size=4,
+        ),
+    )
+    def record_raw_responses(self, items: list[dict[str, Any]]) -> MultipleResults[UUID]:
+        """record_raw_responses; after ``rewind_id_factories`` the ids clash with stored ones."""
+        result = self.returned(
+            self.compare(
+                "record_raw_responses",
+                lambda s: s.external_responses.record_raw_responses([dict(i) for i in items]),
+            )
+        )
+        for response in result or []:
+            self.known_responses[response.id] = response.interpretation_owner
+        return multiple(*(response.id for response in result or []))
+
+    @rule(response_id=a.response_ids)
+    def rewind_id_factories(self, response_id: UUID) -> None:
+        """Both id factories go back to an id already handed out, so the next responses (single
+        or bulk) and connectors created without an id collide with stored rows."""
+        if response_id.int > 0:
+            self.ids = SequentialIds(response_id.int)
+            self.reference_ids = SequentialIds(response_id.int)
+
+    @rule(
+        owner=a.owners,
+        limit=st.integers(min_value=1, max_value=4),
+        interpret_midway=st.one_of(st.none(), a.response_ids),
+    )
+    def walk_pending_pages(self, owner: str, limit: int, interpret_midway: UUID | None) -> None:
+        """Every pending_page of an owner, by cursor (perhaps interpreting one after the first)."""
+
+        def call(services: Services) -> list[Page[ExternalResponse]]:
+            pages: list[Page[ExternalResponse]] = []
+            after: str | None = None
+            while len(pages) <= a.ALL:
+                page = services.external_responses.pending_page(owner, limit, after=after)
+                pages.append(page)
+                if len(pages) == 1 and interpret_midway is not None:
+                    with contextlib.suppress(ResponseNotFoundError):
+                        services.external_responses.interpret(interpret_midway, {}, owner)
+                if page.next_cursor is None:
+                    break
+                after = page.next_cursor
+            return pages
+
+        pages = self.returned(self.compare("pending_page walk", call))
+        if pages is not None and interpret_midway is None:
+            walked = [response for page in pages for response in page.items]
+            queue = self.store.external_responses.get_pending_interpretations(owner, a.ALL)
+            self.record("pending_page walk = queue", identical_difference(walked, queue, "walk"))

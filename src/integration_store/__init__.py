@@ -40,6 +40,7 @@ from integration_store.model.connectors import (
 )
 from integration_store.model.responses import ExternalResponse, InterpretedResponse
 from integration_store.model.workers import Worker, WorkerConfig
+from integration_store.paging import Page
 from integration_store.protocols import SKIP_LOCKED, TRANSACTIONS
 from integration_store.services import (
     ConnectorRegistry,
@@ -70,6 +71,7 @@ __all__ = [
     "IntegrationStoreError",
     "InterpretedResponse",
     "NotFoundError",
+    "Page",
     "ResponseAlreadyExistsError",
     "ResponseNotFoundError",
     "ServerlessConnector",

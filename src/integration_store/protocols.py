@@ -19,8 +19,9 @@ Rules every implementation follows:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
+from datetime import datetime
 from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
@@ -44,13 +45,19 @@ no backend declares it yet."""
 
 @attrs.frozen
 class ConnectorQuery:
-    """Filters and paging for ``ConnectorStorage.find`` (ordered by name, then connector_id)."""
+    """Filters and paging for ``ConnectorStorage.find`` (ordered by name, then connector_id).
+
+    ``after`` is a (name, connector_id) key: only rows sorting strictly after it match (keyset
+    paging, compared in the database exactly as the order compares); the service never sets
+    both ``after`` and a non-zero ``offset``.
+    """
 
     tenant_id: str | None = None
     connector_type: str | None = None
     status: str | None = None
     limit: int = 100
     offset: int = 0
+    after: tuple[str, str] | None = None
 
 
 @attrs.frozen
@@ -70,6 +77,11 @@ class ConnectorStorage(Protocol):
     def insert(self, record: Record) -> None:
         """Store a new record; ``ConflictError`` when its id or (tenant_id, name) is taken."""
 
+    def insert_many(self, records: Sequence[Record]) -> None:
+        """Store new records in one round trip, all or nothing: the bare ``ConflictError`` when
+        any id or (tenant_id, name) is taken (or repeated among them), and then none is stored.
+        Never called with an empty sequence."""
+
     def get(self, connector_id: str) -> Record | None:
         """The record with that id, or None."""
 
@@ -77,7 +89,8 @@ class ConnectorStorage(Protocol):
         """The tenant's record with exactly that name, or None."""
 
     def find(self, query: ConnectorQuery) -> list[Record]:
-        """Records matching every given filter, ordered by (name, connector_id), then paged."""
+        """Records matching every given filter (and sorting after ``query.after``), ordered by
+        (name, connector_id), then paged."""
 
     def update(
         self, connector_id: str, tenant_id: str | None, changes: Changes, increments: Increments
@@ -104,15 +117,26 @@ class ExternalResponseStorage(Protocol):
     def insert(self, record: Record) -> None:
         """Store a new record; ``ConflictError`` when its id is taken."""
 
+    def insert_many(self, records: Sequence[Record]) -> None:
+        """Store new records in one round trip, all or nothing: the bare ``ConflictError`` when
+        any id is taken (or repeated among them), and then none is stored. Never called with an
+        empty sequence."""
+
     def get(self, response_id: UUID) -> Record | None:
         """The record with that id, or None."""
 
     def update(self, response_id: UUID, changes: Mapping[str, Any]) -> Record | None:
         """Atomically set ``changes``; returns the record after the change, or None if missing."""
 
-    def find_pending(self, interpretation_owner: str, limit: int) -> list[Record]:
+    def find_pending(
+        self,
+        interpretation_owner: str,
+        limit: int,
+        after: tuple[datetime, UUID] | None = None,
+    ) -> list[Record]:
         """The owner's records with ``interpreted_at`` None, ordered by (received_at, id.int),
-        at most ``limit`` of them."""
+        at most ``limit`` of them; with ``after``, only those sorting strictly after that
+        (received_at, id) key, compared in the database exactly as the order compares."""
 
 
 class WorkerStorage(Protocol):

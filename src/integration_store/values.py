@@ -5,8 +5,9 @@ the field or JSON path, so services validate everything before they write anythi
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, TypeVar
@@ -19,6 +20,10 @@ MAX_IDENTIFIER_LENGTH = 255
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
 MAX_LIMIT = 10_000
+MAX_BATCH = 10_000
+"""Most items one bulk write takes: one statement of that many rows still fits every backend's
+limits (SQL bind parameters are sent per row by executemany; a Mongo batch is split by the
+driver)."""
 MAX_JSON_DEPTH = 100
 """Deepest nesting of dicts/lists accepted in a JSON payload (deeper would exhaust the stack)."""
 
@@ -214,6 +219,17 @@ def page(limit: object, offset: object) -> tuple[int, int]:
     if checked_offset < 0:
         raise ValidationError("offset", "must not be negative")
     return checked_limit, checked_offset
+
+
+def batch(items: object, field: str) -> list[Any]:
+    """The items of a bulk write as a list: an iterable (not a str, bytes or mapping) of at most
+    ``MAX_BATCH`` items. Read once, so a generator is fine."""
+    if isinstance(items, str | bytes | Mapping) or not isinstance(items, Iterable):
+        raise ValidationError(field, f"must be an iterable of items, not {type(items).__name__}")
+    result = list(itertools.islice(items, MAX_BATCH + 1))
+    if len(result) > MAX_BATCH:
+        raise ValidationError(field, f"must hold at most {MAX_BATCH} items")
+    return result
 
 
 def json_array(value: object, field: str) -> list[Any]:

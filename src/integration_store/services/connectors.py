@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, Final, TypeVar, cast
+from typing import Any, TypeVar, cast
 
-from integration_store import values
+from integration_store import paging, values
 from integration_store.errors import (
     ConflictError,
     ConnectorAlreadyExistsError,
     ConnectorNotFoundError,
     DuplicateConnectorNameError,
-    ValidationError,
 )
 from integration_store.model.connectors import (
-    CONNECTOR_CLASSES,
     Connector,
-    ConnectorCapability,
     ConnectorConfig,
     ConnectorStats,
     ConnectorStatus,
@@ -27,87 +24,13 @@ from integration_store.model.connectors import (
     ServerlessConnector,
     VectorConnector,
 )
-from integration_store.model.fields import field_specs
+from integration_store.paging import Page
 from integration_store.protocols import ConnectorQuery, ConnectorStorage
 from integration_store.records import connector_from_record, connector_to_record
+from integration_store.services.connector_checks import check_fields, checked_connector_fields
 from integration_store.services.context import ServiceContext
 
 C = TypeVar("C", bound=Connector)
-
-
-def _check_config(config: object, field: str) -> ConnectorConfig:
-    if not isinstance(config, ConnectorConfig):
-        raise ValidationError(field, f"must be a ConnectorConfig, not {type(config).__name__}")
-    return ConnectorConfig(**check_fields(ConnectorConfig, _init_values(config), f"{field}."))
-
-
-def _check_capabilities(capabilities: object, field: str) -> tuple[ConnectorCapability, ...]:
-    if not isinstance(capabilities, list | tuple):
-        raise ValidationError(field, "must be a list or tuple of ConnectorCapability")
-    return tuple(
-        values.enum_member(item, ConnectorCapability, f"{field}[{index}]")
-        for index, item in enumerate(capabilities)
-    )
-
-
-_NARROWER_CHECKS: Final[dict[str, values.Checker]] = {
-    "config": _check_config,
-    "capabilities": _check_capabilities,
-    "connection_count": values.counter,
-    "error_count": values.counter,
-}
-"""Base connector fields whose rule is narrower than their declared kind."""
-
-_CHECKS: dict[type, tuple[tuple[str, values.Checker], ...]] = {}
-
-
-def _checks(cls: type) -> tuple[tuple[str, values.Checker], ...]:
-    checks = _CHECKS.get(cls)
-    if checks is None:
-        narrower = _NARROWER_CHECKS if issubclass(cls, Connector) else {}
-        checks = _CHECKS[cls] = tuple(
-            (
-                spec.name,
-                narrower.get(spec.name) or values.checker_for(spec.kind, spec.nullable, spec.of),
-            )
-            for spec in field_specs(cls)
-            if not spec.stamped
-        )
-    return checks
-
-
-def _init_values(instance: object) -> dict[str, Any]:
-    return {spec.name: getattr(instance, spec.name) for spec in field_specs(type(instance))}
-
-
-def check_fields(cls: type, given: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Checked copies of the given fields of ``cls``, each by its declared kind, in field order.
-
-    Store-stamped fields are left out: the store sets them, whatever was given.
-    """
-    return {
-        name: check(given[name], prefix + name) for name, check in _checks(cls) if name in given
-    }
-
-
-def check_connector(connector: object) -> Connector:
-    """A normalised copy of the connector, or ``ValidationError`` naming the first bad field."""
-    cls, checked = checked_connector_fields(connector)
-    return cls(**checked)
-
-
-def checked_connector_fields(connector: object) -> tuple[type[Connector], dict[str, Any]]:
-    """The connector's class and checked copies of its fields (store-stamped ones left out),
-    or ``ValidationError`` naming the first bad field."""
-    if not isinstance(connector, Connector):
-        raise ValidationError("connector", f"must be a Connector, not {type(connector).__name__}")
-    cls = type(connector)
-    if CONNECTOR_CLASSES.get(cls.kind) is not cls:
-        # Stored under another class's kind, it would come back as that class.
-        raise TypeError(
-            f"{cls.__qualname__} must declare its own `kind: ClassVar[str]` to be stored"
-        )
-    return cls, check_fields(cls, _init_values(connector))
 
 
 class ConnectorRegistry:
@@ -131,6 +54,31 @@ class ConnectorRegistry:
         """
         cls, checked = checked_connector_fields(connector)
         return cast(C, self._insert(cls, checked))
+
+    def register_many(self, connectors: Iterable[Connector]) -> builtins.list[Connector]:
+        """Store new connectors in one backend round trip, all or nothing.
+
+        Stores exactly what ``register`` would for each connector in turn (one clock reading per
+        connector, in order), but every connector is validated before anything is drawn or
+        written: a bad one raises ``ValidationError`` naming it (``connectors[3].name``). A
+        connector_id or (tenant_id, name) already stored, or repeated within the batch, raises
+        ``ConnectorAlreadyExistsError`` / ``DuplicateConnectorNameError`` naming the offending
+        connector (``connectors[3]``), and none of the batch is stored. At most
+        ``values.MAX_BATCH`` connectors; an empty batch returns ``[]`` without a backend call.
+        """
+        items = values.batch(connectors, "connectors")
+        checked = [
+            checked_connector_fields(item, f"connectors[{i}]") for i, item in enumerate(items)
+        ]
+        if not checked:
+            return []
+        stamped = [self._stamped(cls, fields) for cls, fields in checked]
+        self._refuse_repeats(stamped)
+        try:
+            self._storage.insert_many([connector_to_record(connector) for connector in stamped])
+        except ConflictError as conflict:
+            raise self._batch_conflict_error(stamped) from conflict
+        return stamped
 
     def create_vector_connector(
         self,
@@ -216,28 +164,45 @@ class ConnectorRegistry:
             checked["connector_id"] = str(self._context.new_id())
         return self._insert(cls, checked)
 
-    def _insert(self, cls: type[C], checked: dict[str, Any]) -> C:
-        """Stamp and store checked fields; the stored connector back. (Its JSON values are the
-        checks' fresh copies, shared with nothing the caller holds, so it is returned as is.)"""
+    def _stamped(self, cls: type[C], checked: dict[str, Any]) -> C:
+        """The connector of checked fields, stamped from the store's clock. Its JSON values are
+        the checks' fresh copies, shared with nothing the caller holds, so it is what the
+        register calls return."""
         now = self._context.now()
-        stamped = cls(**checked, created_at=now, updated_at=now)
+        return cls(**checked, created_at=now, updated_at=now)
+
+    def _insert(self, cls: type[C], checked: dict[str, Any]) -> C:
+        stamped = self._stamped(cls, checked)
         try:
             self._storage.insert(connector_to_record(stamped))
         except ConflictError as conflict:
-            raise self._conflict_error(stamped) from conflict
+            if self._storage.get(stamped.connector_id) is not None:
+                raise _already_exists(stamped) from conflict
+            raise _duplicate_name(stamped) from conflict
         return stamped
 
-    def _conflict_error(self, connector: Connector) -> ConflictError:
-        if self._storage.get(connector.connector_id) is not None:
-            return ConnectorAlreadyExistsError(
-                f"connector {connector.connector_id!r} already exists",
-                connector_id=connector.connector_id,
-                connector_type=connector.connector_type,
-            )
+    def _refuse_repeats(self, connectors: builtins.list[Connector]) -> None:
+        """Conflicts inside the batch are found here, before any write."""
+        ids: set[str] = set()
+        names: set[tuple[str, str]] = set()
+        for index, connector in enumerate(connectors):
+            if connector.connector_id in ids:
+                raise _already_exists(connector, index, "is repeated in the batch")
+            if (connector.tenant_id, connector.name) in names:
+                raise _duplicate_name(connector, index, repeated=True)
+            ids.add(connector.connector_id)
+            names.add((connector.tenant_id, connector.name))
+
+    def _batch_conflict_error(self, connectors: builtins.list[Connector]) -> ConflictError:
+        """Storage refused the batch: probe which connector clashes with a stored one."""
+        for index, connector in enumerate(connectors):
+            if self._storage.get(connector.connector_id) is not None:
+                return _already_exists(connector, index)
+            if self._storage.get_by_name(connector.tenant_id, connector.name) is not None:
+                return _duplicate_name(connector, index)
+        # The clashing row went away meanwhile; the single call falls back to the same class.
         return DuplicateConnectorNameError(
-            f"tenant {connector.tenant_id!r} already has a connector named {connector.name!r}",
-            connector_id=connector.connector_id,
-            connector_type=connector.connector_type,
+            "connectors: the batch clashed with a connector that was removed since"
         )
 
     # ---- reads --------------------------------------------------------------------------
@@ -265,10 +230,48 @@ class ConnectorRegistry:
         status: ConnectorStatus | None = None,
         limit: int = 100,
         offset: int = 0,
+        *,
+        after: str | None = None,
     ) -> builtins.list[Connector]:
-        """Connectors matching every given filter, ordered by (name, connector_id), paged."""
+        """Connectors matching every given filter, ordered by (name, connector_id), paged.
+
+        ``after`` (a cursor from ``list_page``) continues strictly after that position instead
+        of skipping ``offset`` rows; it cannot be combined with a non-zero ``offset``.
+        """
+        query = self._query(tenant_id, connector_type, status, limit, offset, after)
+        return [connector_from_record(record) for record in self._storage.find(query)]
+
+    def list_page(
+        self,
+        tenant_id: str | None = None,
+        connector_type: ConnectorType | None = None,
+        status: ConnectorStatus | None = None,
+        limit: int = 100,
+        *,
+        after: str | None = None,
+    ) -> Page[Connector]:
+        """One keyset page of ``list``: pass its ``next_cursor`` as ``after`` for the next one.
+
+        Walking the pages gives the whole listing in order, without repeats or gaps, even when
+        connectors are added or removed between pages (each row is seen where it sorts).
+        """
+        items = self.list(tenant_id, connector_type, status, limit, after=after)
+        last = items[-1] if items and len(items) == limit else None
+        cursor = None if last is None else paging.connector_cursor(last.name, last.connector_id)
+        return Page(items=items, next_cursor=cursor)
+
+    def _query(
+        self,
+        tenant_id: str | None,
+        connector_type: ConnectorType | None,
+        status: ConnectorStatus | None,
+        limit: int,
+        offset: int,
+        after: str | None,
+    ) -> ConnectorQuery:
         checked_limit, checked_offset = values.page(limit, offset)
-        query = ConnectorQuery(
+        paging.check_after(after, checked_offset)
+        return ConnectorQuery(
             tenant_id=values.optional_identifier(tenant_id, "tenant_id"),
             connector_type=None
             if connector_type is None
@@ -278,8 +281,8 @@ class ConnectorRegistry:
             else values.enum_member(status, ConnectorStatus, "status").value,
             limit=checked_limit,
             offset=checked_offset,
+            after=None if after is None else paging.decode_connector_cursor(after),
         )
-        return [connector_from_record(record) for record in self._storage.find(query)]
 
     def get_statistics(self, tenant_id: str | None = None) -> ConnectorStats:
         """Counts over the tenant's connectors (all connectors when ``tenant_id`` is None)."""
@@ -376,3 +379,31 @@ class ConnectorRegistry:
                 f"connector {connector_id!r} not found", connector_id=connector_id
             )
         return connector_from_record(record)
+
+
+def _already_exists(
+    connector: Connector, index: int | None = None, why: str = "already exists"
+) -> ConnectorAlreadyExistsError:
+    where = "" if index is None else f"connectors[{index}]: "
+    return ConnectorAlreadyExistsError(
+        f"{where}connector {connector.connector_id!r} {why}",
+        connector_id=connector.connector_id,
+        connector_type=connector.connector_type,
+    )
+
+
+def _duplicate_name(
+    connector: Connector, index: int | None = None, *, repeated: bool = False
+) -> DuplicateConnectorNameError:
+    where = "" if index is None else f"connectors[{index}] ({connector.connector_id!r}): "
+    tenant, name = connector.tenant_id, connector.name
+    problem = (
+        f"tenant {tenant!r}: the name {name!r} is repeated in the batch"
+        if repeated
+        else f"tenant {tenant!r} already has a connector named {name!r}"
+    )
+    return DuplicateConnectorNameError(
+        f"{where}{problem}",
+        connector_id=connector.connector_id,
+        connector_type=connector.connector_type,
+    )

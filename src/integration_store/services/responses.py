@@ -3,18 +3,64 @@ interpretation (never the raw payload) to consumers."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
 from uuid import UUID
 
-from integration_store import values
+from integration_store import paging, values
 from integration_store.errors import (
     ConflictError,
     ResponseAlreadyExistsError,
     ResponseNotFoundError,
+    ValidationError,
 )
 from integration_store.model.responses import ExternalResponse, InterpretedResponse
+from integration_store.paging import Page
 from integration_store.protocols import ExternalResponseStorage
-from integration_store.records import from_record, to_record
+from integration_store.records import Record, from_record, to_record
 from integration_store.services.context import ServiceContext
+
+REQUIRED_KEYS: Final = ("source", "raw_response", "interpretation_owner")
+"""Keys every item of ``record_raw_responses`` has (the required arguments of the single call)."""
+
+OPTIONAL_KEYS: Final = ("interpretation_contract", "request_id", "run_id")
+"""Keys an item of ``record_raw_responses`` may have."""
+
+
+def _check_item(item: object, at: str) -> dict[str, Any]:
+    """One item of a batch: a mapping of ``record_raw_response``'s keyword arguments."""
+    if not isinstance(item, Mapping):
+        raise ValidationError(at, f"must be a mapping, not {type(item).__name__}")
+    for key in REQUIRED_KEYS:
+        if key not in item:
+            raise ValidationError(f"{at}.{key}", "is required")
+    for key in item:
+        if key not in REQUIRED_KEYS and key not in OPTIONAL_KEYS:
+            raise ValidationError(f"{at}.{key}", "is not an argument of record_raw_response")
+    return _checked_arguments(f"{at}.", **{key: item.get(key) for key in item})
+
+
+def _checked_arguments(
+    prefix: str,
+    source: object,
+    raw_response: object,
+    interpretation_owner: object,
+    interpretation_contract: object = None,
+    request_id: object = None,
+    run_id: object = None,
+) -> dict[str, Any]:
+    return {
+        "source": values.identifier(source, prefix + "source"),
+        "raw_response": values.json_object(raw_response, prefix + "raw_response"),
+        "interpretation_owner": values.identifier(
+            interpretation_owner, prefix + "interpretation_owner"
+        ),
+        "interpretation_contract": values.optional_identifier(
+            interpretation_contract, prefix + "interpretation_contract"
+        ),
+        "request_id": values.optional_identifier(request_id, prefix + "request_id"),
+        "run_id": values.optional_identifier(run_id, prefix + "run_id"),
+    }
 
 
 class ExternalResponseService:
@@ -34,30 +80,65 @@ class ExternalResponseService:
         run_id: str | None = None,
     ) -> ExternalResponse:
         """Store a raw payload as received, naming who may interpret it."""
-        checked_source = values.identifier(source, "source")
-        checked_raw = values.json_object(raw_response, "raw_response")
-        owner = values.identifier(interpretation_owner, "interpretation_owner")
-        contract = values.optional_identifier(interpretation_contract, "interpretation_contract")
-        checked_request_id = values.optional_identifier(request_id, "request_id")
-        checked_run_id = values.optional_identifier(run_id, "run_id")
-        received_at = self._context.now()
-        response = ExternalResponse(
-            id=self._context.new_id(),
-            source=checked_source,
-            raw_response=checked_raw,
-            interpretation_owner=owner,
-            interpretation_contract=contract,
-            request_id=checked_request_id,
-            run_id=checked_run_id,
-            received_at=received_at,
+        checked = _checked_arguments(
+            "",
+            source,
+            raw_response,
+            interpretation_owner,
+            interpretation_contract,
+            request_id,
+            run_id,
         )
+        response = self._new_response(checked)
         try:
             self._storage.insert(to_record(response))
         except ConflictError as conflict:
             raise ResponseAlreadyExistsError(
                 f"external response {response.id} already exists"
             ) from conflict
-        return response  # its payload is the check's fresh copy, shared with nothing
+        return response
+
+    def record_raw_responses(self, items: Iterable[Mapping[str, object]]) -> list[ExternalResponse]:
+        """Store many raw payloads in one backend round trip, all or nothing.
+
+        Each item is a mapping of ``record_raw_response``'s keyword arguments (``source``,
+        ``raw_response`` and ``interpretation_owner`` required). Every item is validated before
+        anything is drawn or written (``ValidationError`` naming it: ``items[2].raw_response``);
+        then each item reads the clock and draws its id exactly as ``record_raw_response`` would,
+        in order. An id already stored or repeated in the batch raises
+        ``ResponseAlreadyExistsError`` naming the item, and none of the batch is stored. At most
+        ``values.MAX_BATCH`` items; an empty batch returns ``[]`` without a backend call.
+        """
+        batch = values.batch(items, "items")
+        checked = [_check_item(item, f"items[{index}]") for index, item in enumerate(batch)]
+        if not checked:
+            return []
+        responses = [self._new_response(arguments) for arguments in checked]
+        records = [to_record(response) for response in responses]
+        seen: set[UUID] = set()
+        for index, record in enumerate(records):
+            if record["id"] in seen:
+                raise _already_exists(record, index, "is repeated in the batch")
+            seen.add(record["id"])
+        try:
+            self._storage.insert_many(records)
+        except ConflictError as conflict:
+            raise self._batch_conflict_error(records) from conflict
+        return responses
+
+    def _new_response(self, checked: Mapping[str, Any]) -> ExternalResponse:
+        """The response to store. The clock is read before the id is drawn, by the single and
+        the bulk call alike; its payload is the check's fresh copy, shared with nothing the
+        caller holds, so it is what the record calls return."""
+        received_at = self._context.now()
+        return ExternalResponse(id=self._context.new_id(), received_at=received_at, **checked)
+
+    def _batch_conflict_error(self, records: list[Record]) -> ResponseAlreadyExistsError:
+        """Storage refused the batch: probe which id is already stored."""
+        for index, record in enumerate(records):
+            if self._storage.get(record["id"]) is not None:
+                return _already_exists(record, index)
+        return ResponseAlreadyExistsError("items: the batch clashed with a response removed since")
 
     def interpret(
         self, response_id: UUID, interpreted_value: dict[str, object], interpreted_by: str
@@ -103,12 +184,34 @@ class ExternalResponseService:
         )
 
     def get_pending_interpretations(
-        self, interpretation_owner: str, limit: int = 100
+        self, interpretation_owner: str, limit: int = 100, *, after: str | None = None
     ) -> list[ExternalResponse]:
-        """The owner's uninterpreted responses, oldest ``received_at`` first, then by id."""
+        """The owner's uninterpreted responses, oldest ``received_at`` first, then by id.
+
+        ``after`` (a cursor from ``pending_page``) continues strictly after that position.
+        """
         owner = values.identifier(interpretation_owner, "interpretation_owner")
         checked_limit, _ = values.page(limit, 0)
+        key = None if after is None else paging.decode_pending_cursor(after)
         return [
             from_record(r, ExternalResponse)
-            for r in self._storage.find_pending(owner, checked_limit)
+            for r in self._storage.find_pending(owner, checked_limit, key)
         ]
+
+    def pending_page(
+        self, interpretation_owner: str, limit: int = 100, *, after: str | None = None
+    ) -> Page[ExternalResponse]:
+        """One keyset page of the pending queue: pass its ``next_cursor`` as ``after`` next.
+
+        A response interpreted between pages leaves the queue without shifting later pages.
+        """
+        items = self.get_pending_interpretations(interpretation_owner, limit, after=after)
+        last = items[-1] if items and len(items) == limit else None
+        cursor = None if last is None else paging.pending_cursor(last.received_at, last.id)
+        return Page(items=items, next_cursor=cursor)
+
+
+def _already_exists(
+    record: Record, index: int, why: str = "already exists"
+) -> ResponseAlreadyExistsError:
+    return ResponseAlreadyExistsError(f"items[{index}]: external response {record['id']} {why}")

@@ -39,6 +39,17 @@ class DictConnectors:
             raise ConflictError("connector id or name taken")
         self.rows[record["connector_id"]] = copy.deepcopy(record)
 
+    def insert_many(self, records: Sequence[Record]) -> None:
+        ids = {r["connector_id"] for r in records}
+        names = {(r["tenant_id"], r["name"]) for r in records}
+        stored_names = {(r["tenant_id"], r["name"]) for r in self.rows.values()}
+        if len(ids) < len(records) or len(names) < len(records):
+            raise ConflictError("connector id or name repeated")
+        if ids & self.rows.keys() or names & stored_names:
+            raise ConflictError("connector id or name taken")
+        for record in records:
+            self.rows[record["connector_id"]] = copy.deepcopy(record)
+
     def get(self, connector_id: str) -> Record | None:
         return copy.deepcopy(self.rows.get(connector_id))
 
@@ -54,6 +65,8 @@ class DictConnectors:
             if _matches(r, connector_type=query.connector_type, **wanted)
         ]
         found.sort(key=lambda r: (r["name"], r["connector_id"]))
+        if query.after is not None:
+            found = [r for r in found if (r["name"], r["connector_id"]) > query.after]
         return copy.deepcopy(found[query.offset : query.offset + query.limit])
 
     def update(
@@ -99,6 +112,13 @@ class DictResponses:
             raise ConflictError("response id taken")
         self.rows[record["id"]] = copy.deepcopy(record)
 
+    def insert_many(self, records: Sequence[Record]) -> None:
+        ids = {r["id"] for r in records}
+        if len(ids) < len(records) or ids & self.rows.keys():
+            raise ConflictError("response id taken or repeated")
+        for record in records:
+            self.rows[record["id"]] = copy.deepcopy(record)
+
     def get(self, response_id: Any) -> Record | None:
         return copy.deepcopy(self.rows.get(response_id))
 
@@ -108,11 +128,15 @@ class DictResponses:
         self.rows[response_id].update(copy.deepcopy(dict(changes)))
         return self.get(response_id)
 
-    def find_pending(self, interpretation_owner: str, limit: int) -> list[Record]:
+    def find_pending(
+        self, interpretation_owner: str, limit: int, after: tuple[Any, Any] | None = None
+    ) -> list[Record]:
         found = [
             r
             for r in self.rows.values()
-            if r["interpretation_owner"] == interpretation_owner and r["interpreted_at"] is None
+            if r["interpretation_owner"] == interpretation_owner
+            and r["interpreted_at"] is None
+            and (after is None or (r["received_at"], r["id"].int) > (after[0], after[1].int))
         ]
         found.sort(key=lambda r: (r["received_at"], r["id"].int))
         return copy.deepcopy(found[:limit])

@@ -1,0 +1,104 @@
+"""Checks of connector input: every field by its declared kind, a few by narrower rules.
+
+Kept apart from the registry so single and bulk registration share one validation path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+from integration_store import values
+from integration_store.errors import ValidationError
+from integration_store.model.connectors import (
+    CONNECTOR_CLASSES,
+    Connector,
+    ConnectorCapability,
+    ConnectorConfig,
+)
+from integration_store.model.fields import field_specs
+
+
+def _check_config(config: object, field: str) -> ConnectorConfig:
+    if not isinstance(config, ConnectorConfig):
+        raise ValidationError(field, f"must be a ConnectorConfig, not {type(config).__name__}")
+    return ConnectorConfig(**check_fields(ConnectorConfig, _init_values(config), f"{field}."))
+
+
+def _check_capabilities(capabilities: object, field: str) -> tuple[ConnectorCapability, ...]:
+    if not isinstance(capabilities, list | tuple):
+        raise ValidationError(field, "must be a list or tuple of ConnectorCapability")
+    return tuple(
+        values.enum_member(item, ConnectorCapability, f"{field}[{index}]")
+        for index, item in enumerate(capabilities)
+    )
+
+
+_NARROWER_CHECKS: Final[dict[str, values.Checker]] = {
+    "config": _check_config,
+    "capabilities": _check_capabilities,
+    "connection_count": values.counter,
+    "error_count": values.counter,
+}
+"""Base connector fields whose rule is narrower than their declared kind."""
+
+_CHECKS: dict[type, tuple[tuple[str, values.Checker], ...]] = {}
+
+
+def _checks(cls: type) -> tuple[tuple[str, values.Checker], ...]:
+    checks = _CHECKS.get(cls)
+    if checks is None:
+        narrower = _NARROWER_CHECKS if issubclass(cls, Connector) else {}
+        checks = _CHECKS[cls] = tuple(
+            (
+                spec.name,
+                narrower.get(spec.name) or values.checker_for(spec.kind, spec.nullable, spec.of),
+            )
+            for spec in field_specs(cls)
+            if not spec.stamped
+        )
+    return checks
+
+
+def _init_values(instance: object) -> dict[str, Any]:
+    return {spec.name: getattr(instance, spec.name) for spec in field_specs(type(instance))}
+
+
+def check_fields(cls: type, given: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Checked copies of the given fields of ``cls``, each by its declared kind, in field order.
+
+    Store-stamped fields are left out: the store sets them, whatever was given.
+    """
+    return {
+        name: check(given[name], prefix + name) for name, check in _checks(cls) if name in given
+    }
+
+
+def check_connector(connector: object, at: str | None = None) -> Connector:
+    """A normalised copy of the connector, or ``ValidationError`` naming the first bad field
+    (``at``: see ``checked_connector_fields``)."""
+    cls, checked = checked_connector_fields(connector, at)
+    return cls(**checked)
+
+
+def checked_connector_fields(
+    connector: object, at: str | None = None
+) -> tuple[type[Connector], dict[str, Any]]:
+    """The connector's class and checked copies of its fields (store-stamped ones left out),
+    or ``ValidationError`` naming the first bad field.
+
+    ``at`` places the connector in a batch (``connectors[3]``): fields are then named under it
+    (``connectors[3].name``); a single call names them bare (``name``).
+    """
+    if not isinstance(connector, Connector):
+        raise ValidationError(
+            at or "connector", f"must be a Connector, not {type(connector).__name__}"
+        )
+    cls = type(connector)
+    if CONNECTOR_CLASSES.get(cls.kind) is not cls:
+        # Stored under another class's kind, it would come back as that class.
+        raise TypeError(
+            f"{cls.__qualname__} must declare its own `kind: ClassVar[str]` to be stored"
+        )
+    prefix = "" if at is None else f"{at}."
+    return cls, check_fields(cls, _init_values(connector), prefix)
