@@ -22,17 +22,13 @@ T = TypeVar("T")
 
 Convert = Callable[[Any], Any]
 
-_DECODERS: dict[type, Callable[[dict[str, Any]], Any]] = {}
 
-
-def _enum_member(cls: type[Enum]) -> Convert:
-    members = cls._value2member_map_
-
-    def member(value: Any) -> Enum:
-        found = members.get(value)
-        return cls(value) if found is None else found  # an unknown value raises ValueError
-
-    return member
+def _enum_member(cls: type[Enum], fast: bool) -> Convert:
+    """A stored value → its member: fast, a dict lookup (``KeyError`` for an unknown value, so
+    the record takes the careful path); else ``cls(value)``, whose error names the enum."""
+    if fast:
+        return cls._value2member_map_.__getitem__
+    return cls
 
 
 def _uuid(value: Any) -> UUID:
@@ -46,25 +42,26 @@ def _optional(convert: Convert) -> Convert:
 _AS_STORED: Final = frozenset({str, int, float, bool, dict, list, Any})
 
 
-def _converter(annotation: Any) -> Convert | None:
-    """How a stored value of a field with this type becomes the field's value (None: as is)."""
+def _converter(annotation: Any, fast: bool) -> Convert | None:
+    """How a stored value of a field with this type becomes the field's value (None: as is).
+    ``fast`` converters may raise ``KeyError`` where the careful ones raise a clear error."""
     origin = typing.get_origin(annotation)
     arguments = typing.get_args(annotation)
     if origin in (typing.Union, types.UnionType) and type(None) in arguments:
         (inner,) = [argument for argument in arguments if argument is not type(None)]
-        convert = _converter(inner)
+        convert = _converter(inner, fast)
         return None if convert is None else _optional(convert)
     if origin is tuple:
-        item = _converter(arguments[0])
+        item = _converter(arguments[0], fast)
         return tuple if item is None else lambda values: tuple(map(item, values))
     if annotation in _AS_STORED or origin in (dict, list):
         return None
     if annotation is UUID:
         return _uuid
     if isinstance(annotation, type) and issubclass(annotation, Enum):
-        return _enum_member(annotation)
+        return _enum_member(annotation, fast)
     if attrs.has(annotation):
-        return decoder_for(annotation)
+        return _compiled(annotation)[0] if fast else decoder_for(annotation)
     return None  # datetimes and anything else a record holds as the domain value
 
 
@@ -72,34 +69,53 @@ def decoder_for(cls: type[T]) -> Callable[[dict[str, Any]], T]:
     """The function building ``cls`` from a record (or a record's JSON object, for a nested
     class); keys the class does not take by ``__init__`` are left out, missing ones get the
     class's defaults."""
-    decoder = _DECODERS.get(cls)
-    if decoder is None:
-        decoder = _DECODERS[cls] = _compile(cls)
-    return decoder
+    return _compiled(cls)[1]
 
 
-def _compile(cls: type[T]) -> Callable[[dict[str, Any]], T]:
+_COMPILED: dict[type, tuple[Callable[[dict[str, Any]], Any], Callable[[dict[str, Any]], Any]]] = {}
+
+
+def _compiled(
+    cls: type[T],
+) -> tuple[Callable[[dict[str, Any]], T], Callable[[dict[str, Any]], T]]:
+    """The class's written-out decoder (fast, may raise ``KeyError``) and the decoder that
+    falls back to the careful path on it."""
+    compiled = _COMPILED.get(cls)
+    if compiled is None:
+        compiled = _COMPILED[cls] = _compile(cls)
+    return compiled
+
+
+def _compile(
+    cls: type[T],
+) -> tuple[Callable[[dict[str, Any]], T], Callable[[dict[str, Any]], T]]:
     """One ``cls(name=record["name"], …)`` call written out for the class's fields (as attrs
-    writes its ``__init__``), so decoding a record runs no loop; a record missing a field
-    takes the general path."""
-    fields = attrs.fields(attrs.resolve_types(cast(Any, cls)))
-    plan = [(field.name, field.alias, _converter(field.type)) for field in fields if field.init]
+    writes its ``__init__``), so decoding a record runs no loop; a record missing a field, or
+    holding a value the fast converters do not know, takes the careful path."""
+    fields = [field for field in attrs.fields(attrs.resolve_types(cast(Any, cls))) if field.init]
+    fast = [(field.name, field.alias, _converter(field.type, True)) for field in fields]
+    plan = [(field.name, field.alias, _converter(field.type, False)) for field in fields]
     namespace: dict[str, Any] = {"cls": cls}
     arguments = []
-    for index, (name, alias, convert) in enumerate(plan):
+    for index, (name, alias, convert) in enumerate(fast):
         value = f"record[{name!r}]"
         if convert is not None:
             namespace[f"convert_{index}"] = convert
             value = f"convert_{index}({value})"
         arguments.append(f"{alias}={value}")
-    source = f"def decode(record):\n    return cls({', '.join(arguments)})\n"
+    if all(convert is None and name == alias for name, alias, convert in fast):
+        # Nothing to convert: the record's keys are the arguments (a key the class does not
+        # take is a TypeError, and the careful path leaves it out).
+        source = "def decode(record):\n    return cls(**record)\n"
+    else:
+        source = f"def decode(record):\n    return cls({', '.join(arguments)})\n"
     exec(compile(source, f"<integration_store decoder for {cls.__qualname__}>", "exec"), namespace)
     whole: Callable[[dict[str, Any]], T] = namespace["decode"]
 
     def decode(record: dict[str, Any]) -> T:
         try:
             return whole(record)
-        except KeyError:
+        except (KeyError, TypeError):
             return cls(
                 **{
                     alias: record[name] if convert is None else convert(record[name])
@@ -108,4 +124,4 @@ def _compile(cls: type[T]) -> Callable[[dict[str, Any]], T]:
                 }
             )
 
-    return decode
+    return whole, decode

@@ -166,6 +166,8 @@ def optional_timestamp(value: object, field: str) -> datetime | None:
 
 def json_value(value: object, path: str, depth: int = 0) -> Any:
     """A normalised deep copy of a JSON value; tuples become lists. Rejects anything inexact."""
+    if type(value) is dict and not value:
+        return {}  # the most common value of a JSON field, so checked first
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, str):

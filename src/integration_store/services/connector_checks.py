@@ -5,8 +5,12 @@ Kept apart from the registry so single and bulk registration share one validatio
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from enum import Enum
+from operator import attrgetter
 from typing import Any, Final
+
+import attrs
 
 from integration_store import values
 from integration_store.errors import ValidationError
@@ -42,17 +46,27 @@ _NARROWER_CHECKS: Final[dict[str, values.Checker]] = {
 }
 """Base connector fields whose rule is narrower than their declared kind."""
 
-_CHECKS: dict[type, tuple[tuple[str, values.Checker], ...]] = {}
+_NO_SHORTCUT: Final = object()
+"""Stands for "every value of this field is checked" (a value is never this object)."""
+
+_IMMUTABLE: Final = (str, int, float, bool, type(None), Enum)
+
+Check = tuple[str, values.Checker, object]
+"""A field's name, its check, and the default whose value needs no check (or ``_NO_SHORTCUT``)."""
+
+_CHECKS: dict[type, tuple[Check, ...]] = {}
 
 
-def _checks(cls: type) -> tuple[tuple[str, values.Checker], ...]:
+def _checks(cls: type) -> tuple[Check, ...]:
     checks = _CHECKS.get(cls)
     if checks is None:
         narrower = _NARROWER_CHECKS if issubclass(cls, Connector) else {}
+        defaults = {field.name: field.default for field in attrs.fields(cls)}
         checks = _CHECKS[cls] = tuple(
-            (
+            _check_of(
                 spec.name,
                 narrower.get(spec.name) or values.checker_for(spec.kind, spec.nullable, spec.of),
+                defaults.get(spec.name, attrs.NOTHING),
             )
             for spec in field_specs(cls)
             if not spec.stamped
@@ -60,8 +74,36 @@ def _checks(cls: type) -> tuple[tuple[str, values.Checker], ...]:
     return checks
 
 
+def _check_of(name: str, check: values.Checker, default: object) -> Check:
+    """Most fields of most objects still hold the class's default. An immutable default that
+    passes its own check unchanged is valid for good, so a value that *is* that object is
+    taken as it is (anything else, even an equal value, is checked)."""
+    immutable = isinstance(default, _IMMUTABLE) or (
+        isinstance(default, tuple) and all(isinstance(item, _IMMUTABLE) for item in default)
+    )
+    if not immutable:
+        return name, check, _NO_SHORTCUT
+    try:
+        checked = check(default, name)
+    except ValidationError:
+        return name, check, _NO_SHORTCUT
+    unchanged = type(checked) is type(default) and checked == default
+    return name, check, default if unchanged else _NO_SHORTCUT
+
+
+_GETTERS: dict[type, tuple[tuple[str, ...], Callable[[object], Any]]] = {}
+
+
 def _init_values(instance: object) -> dict[str, Any]:
-    return {spec.name: getattr(instance, spec.name) for spec in field_specs(type(instance))}
+    """Every ``__init__`` field of an attrs object by name (one C-level getter per class)."""
+    cls = type(instance)
+    getter = _GETTERS.get(cls)
+    if getter is None:
+        names = tuple(spec.name for spec in field_specs(cls))
+        getter = _GETTERS[cls] = (names, attrgetter(*names))
+    names, get = getter
+    found = get(instance)
+    return dict(zip(names, found if len(names) > 1 else (found,), strict=True))
 
 
 def check_fields(cls: type, given: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -69,9 +111,12 @@ def check_fields(cls: type, given: Mapping[str, Any], prefix: str = "") -> dict[
 
     Store-stamped fields are left out: the store sets them, whatever was given.
     """
-    return {
-        name: check(given[name], prefix + name) for name, check in _checks(cls) if name in given
-    }
+    checked = {}
+    for name, check, valid_default in _checks(cls):
+        if name in given:
+            value = given[name]
+            checked[name] = value if value is valid_default else check(value, prefix + name)
+    return checked
 
 
 def check_connector(connector: object, at: str | None = None) -> Connector:
