@@ -104,6 +104,20 @@ class DbConnection:
             self.notice(error)
             raise
 
+    def copy_rows(self, sql: str, rows: list[list[Any]]) -> None:
+        """Stream rows into a PostgreSQL ``COPY … FROM STDIN`` (psycopg's copy protocol)."""
+        for listener in self._listeners:
+            listener(sql, True)
+        try:
+            if self._cursor is None:
+                self._cursor = self.dbapi.cursor()
+            with self._cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except Exception as error:
+            self.notice(error)
+            raise
+
     def fetch_after(self, write: Prepared, read: Prepared, values: dict[str, Any]) -> Row | None:
         """Run ``write`` then ``read`` in one transaction and one round trip; the read's first
         row. For MariaDB/MySQL, which lack ``UPDATE … RETURNING``: the four statements go as one
