@@ -8,6 +8,7 @@ objects themselves.
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Callable
 from datetime import datetime
 from enum import Enum
@@ -34,6 +35,14 @@ def _enum_value(member: Enum) -> Any:
     return member.value
 
 
+def _same(value: Any) -> Any:
+    return value
+
+
+def _is_json_container(cls: Any) -> bool:
+    return cls in (dict, list) or typing.get_origin(cls) in (dict, list)
+
+
 def _make_converter() -> cattrs.Converter:
     converter = cattrs.Converter()
     # Datetimes and UUIDs are record values as they are; backends keep their types.
@@ -44,6 +53,9 @@ def _make_converter() -> cattrs.Converter:
         UUID, lambda value, _: value if isinstance(value, UUID) else UUID(str(value))
     )
     converter.register_unstructure_hook(tuple, list)
+    # JSON values were checked (and deep-copied) on the way in: a record shares them with the
+    # object instead of copying them again, value by value. Backends encode or clone records.
+    converter.register_unstructure_hook_func(_is_json_container, _same)
     # str-valued enums would otherwise pass through as str subclasses.
     converter.register_unstructure_hook_func(
         lambda cls: isinstance(cls, type) and issubclass(cls, Enum), _enum_value
