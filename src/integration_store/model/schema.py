@@ -9,6 +9,7 @@ is one line here plus one migration step on each kind of store.
 from __future__ import annotations
 
 import copy
+import functools
 from enum import Enum
 from typing import Any, Final
 
@@ -81,12 +82,14 @@ class RecordSchema:
     key: tuple[str, ...]
     unique: tuple[tuple[str, ...], ...] = ()
 
-    @property
+    # Computed once per schema (attrs keeps cached properties on slotted classes): records are
+    # encoded with them on every call.
+    @functools.cached_property
     def names(self) -> tuple[str, ...]:
         """Field names in declaration order."""
         return tuple(field.name for field in self.fields)
 
-    @property
+    @functools.cached_property
     def json_fields(self) -> frozenset[str]:
         """Names of the fields holding JSON."""
         return frozenset(field.name for field in self.fields if field.kind is FieldKind.JSON)
