@@ -89,3 +89,72 @@ def test_timestamp_beyond_year_9999_in_utc_is_a_validation_error() -> None:
         values.timestamp(late, "now")
 
     assert raised.value.field == "now"
+
+
+class _Colour(str, Enum):
+    RED = "red"
+
+
+_LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**64), 2**64)  # some beyond the signed 64-bit range
+    | st.floats()  # NaN and infinities too
+    | st.text()  # lone surrogates and NUL too
+    | st.sampled_from([_Colour.RED, 1.5, b"bytes", object()])
+)
+_ANY_KEYS = st.text() | st.integers(0, 3) | st.booleans() | st.none() | st.just(_Colour.RED)
+_ANYTHING = st.recursive(
+    _LEAVES,
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.tuples(children, children)
+        | st.dictionaries(_ANY_KEYS, children, max_size=4)
+    ),
+    max_leaves=25,
+)
+
+
+def _walk_outcome(value: object) -> object:
+    try:
+        return ("ok", repr(values._walked_json(value, "v", 0)))
+    except ValidationError as error:
+        return ("refused", str(error))
+
+
+def _fast_outcome(value: object) -> object:
+    try:
+        return ("ok", repr(values.json_value(value, "v")))
+    except ValidationError as error:
+        return ("refused", str(error))
+
+
+@given(_ANYTHING)
+def test_the_fast_json_copy_accepts_and_refuses_exactly_what_the_walk_does(value: object) -> None:
+    assert _fast_outcome(value) == _walk_outcome(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"k": [[[[0]]]]},
+        {"a": [1, 2, (3, 4)]},
+        {1: "int key"},
+        {"deep": eval("[" * 101 + "]" * 101)},
+        {"ok": eval("[" * 99 + "]" * 99)},
+        {"big": 2**63},
+        {"nan": float("nan")},
+        {"surrogate": "\ud800"},
+        {"\ud800": 1},
+        {"colour": _Colour.RED},
+    ],
+)
+def test_the_fast_json_copy_matches_the_walk_on_edge_values(value: object) -> None:
+    assert _fast_outcome(value) == _walk_outcome(value)
+
+
+def test_a_cycle_is_refused_not_recursed() -> None:
+    cycle: list[object] = []
+    cycle.append(cycle)
+    with pytest.raises(ValidationError):
+        values.json_value({"c": cycle}, "v")
