@@ -118,7 +118,9 @@ class Dataset:
     def connector_record(self, index: int) -> Record:
         """The seeded connector number ``index`` (each is drawn from its own seed)."""
         rng = random.Random(self.seed * 1_000_003 + index)
-        name = f"{rng.choice(_WORDS)}-{rng.getrandbits(32):08x}"
+        # The index keeps names unique in their tenant at any size (random bits alone collide
+        # by a million rows); the random prefix still keeps name order apart from id order.
+        name = f"{rng.choice(_WORDS)}-{rng.getrandbits(32):08x}-{index}"
         stamp = START + timedelta(milliseconds=index)
         record = connector_to_record(connector(rng, f"c-{index:08d}", _tenant(rng), name))
         record.update(created_at=stamp, updated_at=stamp)
