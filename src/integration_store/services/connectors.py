@@ -10,7 +10,6 @@ from typing import Any, TypeVar, cast
 from integration_store import paging, values
 from integration_store.errors import (
     ConflictError,
-    ConnectorAlreadyExistsError,
     ConnectorNotFoundError,
     DuplicateConnectorNameError,
 )
@@ -28,6 +27,11 @@ from integration_store.paging import Page
 from integration_store.protocols import ConnectorQuery, ConnectorStorage
 from integration_store.records import connector_from_record, connector_to_record
 from integration_store.services.connector_checks import check_fields, checked_connector_fields
+from integration_store.services.connector_conflicts import (
+    already_exists,
+    duplicate_name,
+    refuse_repeats,
+)
 from integration_store.services.context import ServiceContext
 
 C = TypeVar("C", bound=Connector)
@@ -73,7 +77,7 @@ class ConnectorRegistry:
         if not checked:
             return []
         stamped = [self._stamped(cls, fields) for cls, fields in checked]
-        self._refuse_repeats(stamped)
+        refuse_repeats(stamped)
         try:
             self._storage.insert_many([connector_to_record(connector) for connector in stamped])
         except ConflictError as conflict:
@@ -177,29 +181,17 @@ class ConnectorRegistry:
             self._storage.insert(connector_to_record(stamped))
         except ConflictError as conflict:
             if self._storage.get(stamped.connector_id) is not None:
-                raise _already_exists(stamped) from conflict
-            raise _duplicate_name(stamped) from conflict
+                raise already_exists(stamped) from conflict
+            raise duplicate_name(stamped) from conflict
         return stamped
-
-    def _refuse_repeats(self, connectors: builtins.list[Connector]) -> None:
-        """Conflicts inside the batch are found here, before any write."""
-        ids: set[str] = set()
-        names: set[tuple[str, str]] = set()
-        for index, connector in enumerate(connectors):
-            if connector.connector_id in ids:
-                raise _already_exists(connector, index, "is repeated in the batch")
-            if (connector.tenant_id, connector.name) in names:
-                raise _duplicate_name(connector, index, repeated=True)
-            ids.add(connector.connector_id)
-            names.add((connector.tenant_id, connector.name))
 
     def _batch_conflict_error(self, connectors: builtins.list[Connector]) -> ConflictError:
         """Storage refused the batch: probe which connector clashes with a stored one."""
         for index, connector in enumerate(connectors):
             if self._storage.get(connector.connector_id) is not None:
-                return _already_exists(connector, index)
+                return already_exists(connector, index)
             if self._storage.get_by_name(connector.tenant_id, connector.name) is not None:
-                return _duplicate_name(connector, index)
+                return duplicate_name(connector, index)
         # The clashing row went away meanwhile; the single call falls back to the same class.
         return DuplicateConnectorNameError(
             "connectors: the batch clashed with a connector that was removed since"
@@ -379,31 +371,3 @@ class ConnectorRegistry:
                 f"connector {connector_id!r} not found", connector_id=connector_id
             )
         return connector_from_record(record)
-
-
-def _already_exists(
-    connector: Connector, index: int | None = None, why: str = "already exists"
-) -> ConnectorAlreadyExistsError:
-    where = "" if index is None else f"connectors[{index}]: "
-    return ConnectorAlreadyExistsError(
-        f"{where}connector {connector.connector_id!r} {why}",
-        connector_id=connector.connector_id,
-        connector_type=connector.connector_type,
-    )
-
-
-def _duplicate_name(
-    connector: Connector, index: int | None = None, *, repeated: bool = False
-) -> DuplicateConnectorNameError:
-    where = "" if index is None else f"connectors[{index}] ({connector.connector_id!r}): "
-    tenant, name = connector.tenant_id, connector.name
-    problem = (
-        f"tenant {tenant!r}: the name {name!r} is repeated in the batch"
-        if repeated
-        else f"tenant {tenant!r} already has a connector named {name!r}"
-    )
-    return DuplicateConnectorNameError(
-        f"{where}{problem}",
-        connector_id=connector.connector_id,
-        connector_type=connector.connector_type,
-    )
