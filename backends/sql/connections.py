@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from contextlib import suppress
-from typing import Any
+from typing import Any, Final
 
 from .prepared import Prepared, Row
 
@@ -142,6 +142,16 @@ class DbConnection:
                     self.dbapi.rollback()
             raise
 
+    def end_transaction(self) -> None:
+        """Roll back whatever transaction a failed call left open (a COMMIT the database
+        refused, a batch stopped half-way), so the next call does not silently join it; a
+        connection that cannot even do that is marked lost."""
+        try:
+            if _in_transaction(self.dbapi):
+                self.dbapi.rollback()
+        except Exception:
+            self.broken = True
+
     def command(self, sql: str) -> None:
         """Run a fixed statement (BEGIN, COMMIT, SAVEPOINT …)."""
         self._execute(sql)
@@ -150,3 +160,17 @@ class DbConnection:
         """Close the DB-API connection; a failure to close a dead one changes nothing."""
         with suppress(Exception):
             self.dbapi.close()
+
+
+def _in_transaction(dbapi: Any) -> bool:
+    """Whether the driver's connection is inside a transaction (sqlite3, psycopg, PyMySQL)."""
+    if hasattr(dbapi, "in_transaction"):  # sqlite3
+        return bool(dbapi.in_transaction)
+    info = getattr(dbapi, "info", None)
+    if info is not None:  # psycopg: IDLE is 0
+        return bool(info.transaction_status)
+    return bool(getattr(dbapi, "server_status", 0) & _MYSQL_IN_TRANSACTION)
+
+
+_MYSQL_IN_TRANSACTION: Final = 0x1
+"""PyMySQL's ``SERVER_STATUS.SERVER_STATUS_IN_TRANS``."""

@@ -129,9 +129,11 @@ class AutocommitRunner:
         connection.command(begin_statement(self.dialect, write=write))
         try:
             result = work(connection)
+            connection.command("COMMIT")
         except BaseException:
-            with suppress(Exception):  # the work's own error is the one to report
+            # The work's (or COMMIT's) own error is the one to report; a transaction still
+            # open after a failed ROLLBACK is ended when the pool takes the connection back.
+            with suppress(Exception):
                 connection.command("ROLLBACK")
             raise
-        connection.command("COMMIT")
         return result

@@ -64,30 +64,46 @@ class ConnectionPool:
             if self._shared is None:
                 self._shared = self._open()
             return self._shared, True
-        while True:
-            try:
-                connection = self._idle.pop()
-            except IndexError:
-                break
-            if not (for_write and self._ping and self._stale(connection)):
-                return connection, True
+        if not self._waiting:  # a waiting call gets the next connection back first
+            while True:
+                try:
+                    connection = self._idle.pop()
+                except IndexError:
+                    break
+                if not (for_write and self._ping and self._stale(connection)):
+                    return connection, True
         return self._new_or_returned(for_write=for_write)
 
     def _new_or_returned(self, *, for_write: bool) -> tuple[DbConnection, bool]:
-        """Open a connection while fewer than the maximum are open, else wait for one back."""
+        """An idle connection, else a new one while fewer than the maximum are open, else wait
+        for one back. (A candidate is pinged outside the lock: a ping is a round trip, and a
+        failed one gives its place back under the lock.)"""
         deadline = time.monotonic() + WAIT_FOR_CONNECTION_SECONDS
+        while True:
+            candidate = self._reserve(deadline)
+            if candidate is None:
+                break
+            if not (for_write and self._ping and self._stale(candidate)):
+                return candidate, True
+        try:
+            return self._open(), False
+        except BaseException:
+            self._forget()
+            raise
+
+    def _reserve(self, deadline: float) -> DbConnection | None:
+        """Under the lock: an idle connection, or None having counted a new one in."""
         with self._returned:
             self._waiting += 1
             try:
                 while True:
+                    if self._closed:
+                        raise StoreClosedError("the store is closed")
                     if self._idle:
-                        connection = self._idle.pop()
-                        if not (for_write and self._ping and self._stale(connection)):
-                            return connection, True
-                        continue
+                        return self._idle.pop()
                     if self._opened < MAX_CONNECTIONS:
                         self._opened += 1
-                        break
+                        return None
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:
                         raise BackendUnavailableError(
@@ -97,11 +113,6 @@ class ConnectionPool:
                     self._returned.wait(min(remaining, _RECHECK_SECONDS))
             finally:
                 self._waiting -= 1
-        try:
-            return self._open(), False
-        except BaseException:
-            self._forget()
-            raise
 
     def _open(self) -> DbConnection:
         pooled = self._engine.raw_connection()  # runs the engine's connect hooks
@@ -138,7 +149,10 @@ class ConnectionPool:
         """Take a connection back; a lost one is closed, with every idle one (a server that
         dropped one has usually dropped them all)."""
         if self._shared_mode:
+            connection.end_transaction()
             return
+        if not connection.broken:
+            connection.end_transaction()
         if connection.broken or self._closed:
             connection.close()
             self._forget()
@@ -147,6 +161,8 @@ class ConnectionPool:
             return
         connection.idle_since = time.monotonic()
         self._idle.append(connection)
+        if self._closed:  # closed meanwhile: nobody will take it
+            self.discard_idle()
         if self._waiting:
             with self._returned:
                 self._returned.notify()

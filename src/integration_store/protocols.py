@@ -11,6 +11,9 @@ Rules every implementation follows:
   backend returns is a fresh dict the caller may keep or mutate, with aware UTC datetimes,
   ``uuid.UUID`` ids, plain ``int``/``float``/``bool``/``str`` and JSON fields equal *and of
   the same types* as written.
+* A backend never keeps the containers of a record it is given (``insert``, ``upsert_config``,
+  ``changes``): it stores a copy or an encoding. The services hand the caller objects that share
+  those JSON values, so a kept reference would let the caller's mutation change stored data.
 * A unique-key violation raises ``ConflictError`` (the bare class); the service picks the
   specific error. A lost connection raises ``BackendUnavailableError`` with the driver's
   exception chained. No driver exception escapes.

@@ -1,0 +1,81 @@
+"""The SQL backend's own connection pool (``backends/sql/pool.py``): what it hands out next."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("sqlalchemy")
+
+from integration_store import Connector, open_store
+from integration_store.backends.sql import SqlBackend
+from integration_store.backends.sql.pool import PING_AFTER_IDLE_SECONDS, ConnectionPool
+from integration_store.errors import StoreClosedError
+from integration_store.store import Store
+
+
+def _pool(store: Store) -> ConnectionPool:
+    backend = store.backend
+    assert isinstance(backend, SqlBackend)
+    return backend._pool
+
+
+def test_a_connection_given_back_inside_a_transaction_is_rolled_back(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/pool.db"
+    with open_store(url) as store, open_store(url) as other:
+        store.create_schema()
+        pool = _pool(store)
+        connection, _ = pool.acquire(for_write=True)
+        connection.command("BEGIN IMMEDIATE")  # as a COMMIT the database refused would leave it
+        connection.dbapi.execute(
+            "INSERT INTO integration_external_responses (id, source, raw_response, "
+            "interpretation_owner, received_at) VALUES ('00', 's', '{}', 'o', 0)"
+        )
+        pool.release(connection)
+
+        assert not connection.dbapi.in_transaction
+        # The write lock is free and the half-done row is gone.
+        other.connectors.register(Connector(connector_id="c", tenant_id="t", name="n"))
+        again, _ = pool.acquire(for_write=False)
+        try:
+            rows = again.dbapi.execute("SELECT count(*) FROM integration_external_responses")
+            assert rows.fetchone() == (0,)
+        finally:
+            pool.release(again)
+
+
+def test_a_stale_connection_that_fails_its_ping_is_replaced_without_hanging(
+    tmp_path: Path,
+) -> None:
+    with open_store(f"sqlite:///{tmp_path}/pool.db") as store:
+        pool = _pool(store)
+        pool._ping = True  # as on a server
+        connection, _ = pool.acquire(for_write=True)
+        pool.release(connection)
+        connection.dbapi.close()  # dropped while idle …
+        connection.idle_since -= 2 * PING_AFTER_IDLE_SECONDS  # … long enough to be pinged
+        got: list[object] = []
+        worker = threading.Thread(
+            target=lambda: got.append(pool._new_or_returned(for_write=True)), daemon=True
+        )
+        worker.start()
+        worker.join(10)
+
+        assert not worker.is_alive(), "acquiring hung on the failed ping"
+        ((fresh, reused),) = got  # type: ignore[misc]
+        assert fresh is not connection and not reused
+        pool.release(fresh)
+
+
+def test_a_connection_given_back_after_close_is_closed_not_kept(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path}/pool.db")
+    pool = _pool(store)
+    connection, _ = pool.acquire(for_write=False)
+    store.close()
+    pool.release(connection)
+
+    assert not pool._idle
+    with pytest.raises(StoreClosedError):
+        pool.acquire(for_write=False)
