@@ -66,19 +66,7 @@ class SqlExternalResponseStorage:
         )
 
     def update(self, response_id: UUID, changes: Mapping[str, Any]) -> Record | None:
-        fields = tuple(changes)
-        values: dict[str, Any] = {f"set_{field}": value for field, value in changes.items()}
-        values["key_id"] = response_id
-        return self._rows.update(
-            ("update", fields),
-            lambda: (
-                sa.update(_T)
-                .where(_by_id("key_id"))
-                .values({field: _P(f"set_{field}", type_=_T.c[field].type) for field in fields})
-            ),
-            lambda: sa.select(_T).where(_by_id("key_id")),
-            values,
-        )
+        return self._rows.set_fields("id", response_id, changes)
 
     def insert_many(self, records: Sequence[Record]) -> None:
         """One executemany in one transaction; any conflict stores none of them."""

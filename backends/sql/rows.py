@@ -134,6 +134,31 @@ class TableRows:
         select = self.prepared((key, "select"), build_select, rows=True)
         return self.write_then_read(update, select, values)
 
+    def set_fields(self, key_column: str, key: Any, changes: Mapping[str, Any]) -> Record | None:
+        """Set ``changes`` on the row whose ``key_column`` is ``key``; the row after it, or None
+        when there is none (``update`` with the statements of that shape)."""
+        fields = tuple(changes)
+        column = self.table.c[key_column]
+
+        def condition() -> sa.ColumnElement[bool]:
+            return column == sa.bindparam("key", type_=column.type)
+
+        def build_update() -> sa.ClauseElement:
+            assignments = {
+                field: sa.bindparam(f"set_{field}", type_=self.table.c[field].type)
+                for field in fields
+            }
+            return sa.update(self.table).where(condition()).values(assignments)
+
+        values: dict[str, Any] = {f"set_{field}": value for field, value in changes.items()}
+        values["key"] = key
+        return self.update(
+            ("set_fields", key_column, fields),
+            build_update,
+            lambda: sa.select(self.table).where(condition()),
+            values,
+        )
+
     def write_then_read(
         self, write: Prepared, select: Prepared, values: dict[str, Any]
     ) -> Record | None:

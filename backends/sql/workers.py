@@ -63,19 +63,7 @@ class SqlWorkerStorage:
         )
 
     def update_worker(self, worker_id: str, changes: Mapping[str, Any]) -> Record | None:
-        fields = tuple(changes)
-        values: dict[str, Any] = {f"set_{field}": value for field, value in changes.items()}
-        values["key_id"] = worker_id
-        return self._workers.update(
-            ("update", fields),
-            lambda: (
-                sa.update(_W)
-                .where(_worker("key_id"))
-                .values({field: _P(f"set_{field}", type_=_W.c[field].type) for field in fields})
-            ),
-            lambda: sa.select(_W).where(_worker("key_id")),
-            values,
-        )
+        return self._workers.set_fields("id", worker_id, changes)
 
     def get_config(self, tenant_id: str, worker_id: str) -> Record | None:
         return self._configs.first(
