@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Final
 
 from integration_store.errors import ConflictError
+from integration_store.model import schema
 from integration_store.protocols import Changes, ConnectorGroupCount, ConnectorQuery, Increments
 from integration_store.records import Record
 
-from .undo_log import UndoLog, clone
+from .undo_log import UndoLog, clone, record_cloner
+
+clone_record: Final = record_cloner(schema.CONNECTOR)
+"""A stored or returned record's copy: the caller never shares containers with the store."""
 
 
 class MemoryConnectorStorage:
@@ -47,7 +52,7 @@ class MemoryConnectorStorage:
             raise ConflictError(f"connector_id {record['connector_id']!r} is taken")
         if (record["tenant_id"], record["name"]) in self._by_name:
             raise ConflictError(f"name {record['name']!r} is taken in its tenant")
-        self._add(clone(record))
+        self._add(clone_record(record))
         self._undo_log.on_rollback(lambda: self._drop(record["connector_id"]))
 
     def insert_many(self, records: Sequence[Record]) -> None:
@@ -59,7 +64,7 @@ class MemoryConnectorStorage:
         if not ids.isdisjoint(self._rows) or not names.isdisjoint(self._by_name):
             raise ConflictError("a connector_id or (tenant_id, name) of the batch is taken")
         for record in records:
-            self._add(clone(record))
+            self._add(clone_record(record))
         self._undo_log.on_rollback(lambda: self._drop_all(ids))
 
     def _drop_all(self, connector_ids: set[str]) -> None:
@@ -68,11 +73,11 @@ class MemoryConnectorStorage:
 
     def get(self, connector_id: str) -> Record | None:
         record = self._rows.get(connector_id)
-        return None if record is None else clone(record)
+        return None if record is None else clone_record(record)
 
     def get_by_name(self, tenant_id: str, name: str) -> Record | None:
         connector_id = self._by_name.get((tenant_id, name))
-        return None if connector_id is None else clone(self._rows[connector_id])
+        return None if connector_id is None else clone_record(self._rows[connector_id])
 
     def find(self, query: ConnectorQuery) -> list[Record]:
         if query.tenant_id is None:
@@ -89,7 +94,7 @@ class MemoryConnectorStorage:
         ]
         matching.sort(key=lambda record: (record["name"], record["connector_id"]))
         page = matching[query.offset : query.offset + query.limit]
-        return [clone(record) for record in page]
+        return [clone_record(record) for record in page]
 
     def update(
         self, connector_id: str, tenant_id: str | None, changes: Changes, increments: Increments
@@ -102,7 +107,7 @@ class MemoryConnectorStorage:
             after[field] = before[field] + amount
         self._replace(after)
         self._undo_log.on_rollback(lambda: self._replace(before))
-        return clone(after)
+        return clone_record(after)
 
     def delete(self, connector_id: str, tenant_id: str | None) -> bool:
         record = self._rows.get(connector_id)

@@ -5,15 +5,19 @@ from __future__ import annotations
 import bisect
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 from uuid import UUID
 
 from integration_store.errors import ConflictError
+from integration_store.model import schema
 from integration_store.records import Record
 
-from .undo_log import UndoLog, clone
+from .undo_log import UndoLog, clone, record_cloner
 
 PendingKey = tuple[datetime, int]
+
+clone_record: Final = record_cloner(schema.EXTERNAL_RESPONSE)
+"""A stored or returned record's copy: the caller never shares containers with the store."""
 
 
 def _pending_key(record: Record) -> PendingKey:
@@ -51,7 +55,7 @@ class MemoryExternalResponseStorage:
     def insert(self, record: Record) -> None:
         if record["id"] in self._rows:
             raise ConflictError(f"external response id {record['id']} is taken")
-        self._store(clone(record))
+        self._store(clone_record(record))
         self._undo_log.on_rollback(lambda: self._drop(record["id"]))
 
     def insert_many(self, records: Sequence[Record]) -> None:
@@ -60,7 +64,7 @@ class MemoryExternalResponseStorage:
         if len(ids) < len(records) or not ids.isdisjoint(self._rows):
             raise ConflictError("an external response id of the batch is taken or repeated")
         for record in records:
-            self._store(clone(record))
+            self._store(clone_record(record))
         self._undo_log.on_rollback(lambda: self._drop_all(ids))
 
     def _drop_all(self, response_ids: set[UUID]) -> None:
@@ -69,7 +73,7 @@ class MemoryExternalResponseStorage:
 
     def get(self, response_id: UUID) -> Record | None:
         record = self._rows.get(response_id)
-        return None if record is None else clone(record)
+        return None if record is None else clone_record(record)
 
     def update(self, response_id: UUID, changes: Mapping[str, Any]) -> Record | None:
         before = self._rows.get(response_id)
@@ -78,7 +82,7 @@ class MemoryExternalResponseStorage:
         after = {**before, **clone(dict(changes))}
         self._store(after)
         self._undo_log.on_rollback(lambda: self._store(before))
-        return clone(after)
+        return clone_record(after)
 
     def find_pending(
         self,
@@ -88,7 +92,8 @@ class MemoryExternalResponseStorage:
     ) -> list[Record]:
         keys = self._pending.get(interpretation_owner, [])
         start = 0 if after is None else bisect.bisect_right(keys, (after[0], after[1].int))
-        return [clone(self._rows[UUID(int=id_int)]) for _, id_int in keys[start : start + limit]]
+        page = keys[start : start + limit]
+        return [clone_record(self._rows[UUID(int=id_int)]) for _, id_int in page]
 
     def clear(self) -> None:
         self._rows.clear()

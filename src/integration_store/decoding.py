@@ -69,7 +69,13 @@ def decoder_for(cls: type[T]) -> Callable[[dict[str, Any]], T]:
     """The function building ``cls`` from a record (or a record's JSON object, for a nested
     class); keys the class does not take by ``__init__`` are left out, missing ones get the
     class's defaults."""
-    return _compiled(cls)[1]
+    decode = _DECODERS.get(cls)
+    if decode is None:
+        decode = _DECODERS[cls] = _compiled(cls)[1]
+    return decode
+
+
+_DECODERS: dict[type, Callable[[dict[str, Any]], Any]] = {}
 
 
 _COMPILED: dict[type, tuple[Callable[[dict[str, Any]], Any], Callable[[dict[str, Any]], Any]]] = {}

@@ -86,21 +86,44 @@ class CallRouter:
             self.check_open()
             yield
 
-    def call(self, driver: str, method: str, args: Args, kwargs: Kwargs) -> Any:
-        """Run one storage method: in the thread's transaction when one is open, else alone.
+    def forwarder(self, driver: str, method: str) -> Callable[..., Any]:
+        """The function running one storage method: in the thread's transaction when one is
+        open, else alone on the backend's storages.
 
-        The hot path of every store call, so written out (no context manager for the lock).
-        """
-        if self.closed:
-            raise StoreClosedError("the store is closed")
-        joined: OpenTransaction | None = getattr(self._local, "transaction", None)
-        if joined is not None:
+        The hot path of every store call, so the target is looked up once and the function is
+        specialised for thread-safe engines (no lock) and the others (the store's lock held)."""
+        target: Callable[..., Any] = getattr(getattr(self._backend.storages, driver), method)
+        local = self._local
+
+        def in_transaction(joined: OpenTransaction, args: Args, kwargs: Kwargs) -> Any:
             return getattr(getattr(joined.storages, driver), method)(*args, **kwargs)
+
         if self._thread_safe:
-            return getattr(getattr(self._backend.storages, driver), method)(*args, **kwargs)
-        with self._lock:
-            self.check_open()
-            return getattr(getattr(self._backend.storages, driver), method)(*args, **kwargs)
+
+            def unlocked(*args: Any, **kwargs: Any) -> Any:
+                if self.closed:
+                    raise StoreClosedError("the store is closed")
+                joined: OpenTransaction | None = getattr(local, "transaction", None)
+                if joined is not None:
+                    return in_transaction(joined, args, kwargs)
+                return target(*args, **kwargs)
+
+            return unlocked
+
+        lock = self._lock
+
+        def locked(*args: Any, **kwargs: Any) -> Any:
+            if self.closed:
+                raise StoreClosedError("the store is closed")
+            joined: OpenTransaction | None = getattr(local, "transaction", None)
+            if joined is not None:
+                return in_transaction(joined, args, kwargs)
+            with lock:
+                if self.closed:  # it closed while this call waited
+                    raise StoreClosedError("the store is closed")
+                return target(*args, **kwargs)
+
+        return locked
 
     @contextmanager
     def transaction(self) -> Iterator[OpenTransaction]:
@@ -131,39 +154,37 @@ class CallRouter:
 
     def routed_storages(self) -> Storages:
         """Storages whose calls go through ``call`` (what the store's services use)."""
-        return Storages.each(lambda driver: _Intercepted(functools.partial(self.call, driver)))
+        return Storages.each(lambda driver: _Intercepted(functools.partial(self.forwarder, driver)))
 
     def transaction_storages(self, transaction: OpenTransaction) -> Storages:
         """Storages of one unit of work, usable on its thread while it is open."""
 
-        def checked(driver: str, method: str, args: Args, kwargs: Kwargs) -> Any:
-            transaction.check_usable()
-            self.check_open()
-            return getattr(getattr(transaction.storages, driver), method)(*args, **kwargs)
+        def checked(driver: str, method: str) -> Callable[..., Any]:
+            target: Callable[..., Any] = getattr(getattr(transaction.storages, driver), method)
+
+            def call(*args: Any, **kwargs: Any) -> Any:
+                transaction.check_usable()
+                self.check_open()
+                return target(*args, **kwargs)
+
+            return call
 
         return Storages.each(lambda driver: _Intercepted(functools.partial(checked, driver)))
 
 
 class _Intercepted:
-    """A storage as the services see it: every method call goes to ``invoke``.
+    """A storage as the services see it: each method is the function ``forwarder(method)``
+    makes, on first use, and kept as an attribute, so later calls find it directly."""
 
-    Each method's forwarding function is made on first use and kept as an attribute, so later
-    calls find it without ``__getattr__``.
-    """
-
-    def __init__(self, invoke: Callable[[str, Args, Kwargs], Any]) -> None:
-        self._invoke = invoke
+    def __init__(self, forwarder: Callable[[str], Callable[..., Any]]) -> None:
+        self._forwarder = forwarder
 
     def __getattr__(self, method: str) -> Callable[..., Any]:
         if method.startswith("__"):
             raise AttributeError(method)
-        invoke = self._invoke
-
-        def intercepted(*args: Any, **kwargs: Any) -> Any:
-            return invoke(method, args, kwargs)
-
-        setattr(self, method, intercepted)
-        return intercepted
+        forward = self._forwarder(method)
+        setattr(self, method, forward)
+        return forward
 
 
 @contextmanager
