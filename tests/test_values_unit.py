@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta, timezone
 from enum import Enum
 
@@ -31,6 +32,27 @@ def test_json_codec_round_trips_every_checked_value_with_types(value: object) ->
     decoded = jsoncodec.loads(jsoncodec.dumps(checked))
 
     assert repr(decoded) == repr(checked)
+
+
+@given(JSON)
+def test_json_codec_writes_what_the_standard_encoder_writes(value: object) -> None:
+    standard = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+    assert jsoncodec.dumps(value) == standard
+    assert repr(jsoncodec.loads(standard)) == repr(json.loads(standard))
+
+
+@pytest.mark.parametrize("text", [' {"a": 1}', '{"a": 1} ', "[1]\n"])
+def test_json_codec_reads_text_with_surrounding_whitespace(text: str) -> None:
+    assert jsoncodec.loads(text) == json.loads(text)
+
+
+@pytest.mark.parametrize("text", ['{"a": 1} x', "[1]]", "", "{"])
+def test_json_codec_refuses_what_the_standard_decoder_refuses(text: str) -> None:
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(text)
+    with pytest.raises(json.JSONDecodeError):
+        jsoncodec.loads(text)
 
 
 def test_json_value_copies_and_turns_tuples_into_lists() -> None:

@@ -14,6 +14,7 @@ from enum import Enum
 from typing import Any, Final, TypeVar
 from uuid import UUID
 
+from integration_store import jsoncodec
 from integration_store.errors import ValidationError
 from integration_store.model.schema import FieldKind
 
@@ -191,8 +192,8 @@ def _int64(text: str) -> int:
     return number
 
 
-_PLAIN_ENCODER: Final = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-_PLAIN_DECODER: Final = json.JSONDecoder(parse_int=_int64)
+_plain_encode: Final = jsoncodec.dumps
+_plain_decode: Final = jsoncodec.decoding_function(json.JSONDecoder(parse_int=_int64))
 
 
 def _plain_json_copy(value: object) -> Any:
@@ -206,7 +207,7 @@ def _plain_json_copy(value: object) -> Any:
     ``1`` into ``"1"``) and tuples (the walk makes them lists).
     """
     try:
-        text = _PLAIN_ENCODER.encode(value)
+        text = _plain_encode(value)
     except (TypeError, ValueError, RecursionError):
         raise _NotPlainJson from None
     if text.count("{") + text.count("[") > MAX_JSON_DEPTH:
@@ -215,7 +216,7 @@ def _plain_json_copy(value: object) -> Any:
         text.encode("utf-8")
     except UnicodeEncodeError:
         raise _NotPlainJson from None
-    copy = _PLAIN_DECODER.decode(text)
+    copy = _plain_decode(text)
     if copy != value:
         raise _NotPlainJson
     return copy
