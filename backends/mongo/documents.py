@@ -29,6 +29,7 @@ config is keyed by the sub-document ``{"tenant_id": ..., "worker_id": ...}``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -117,10 +118,19 @@ class Shape:
         document: Document = {}
         if self.id_field is not None:
             document["_id"] = plain(record[self.id_field])
-        for field in self.schema.names:
-            if field != self.id_field:
-                document[field] = self.value(field, record[field])
+        encode = jsoncodec.dumps
+        for field, is_json in self._layout:
+            value = record[field]
+            document[field] = encode(value) if is_json else plain(value)
         return document
+
+    @functools.cached_property
+    def _layout(self) -> tuple[tuple[str, bool], ...]:
+        """The fields stored beside ``_id``, each with whether it is JSON (worked out once)."""
+        json_fields = self.schema.json_fields
+        return tuple(
+            (field, field in json_fields) for field in self.schema.names if field != self.id_field
+        )
 
     def to_values(self, changes: Mapping[str, Any]) -> Document:
         """Some fields' values as stored, for ``$set`` / ``$setOnInsert``."""
