@@ -1,20 +1,17 @@
 """The SQL backend beyond the contract suite: URL handling, SQLite in-memory privacy and file
 concurrency (threads and processes), statement shapes (atomic counters, one-statement upsert,
-bounded round trips), error mapping (closed port, killed connection, schema errors) and how the
-unit of work treats calls made inside it."""
+bounded round trips), how the unit of work treats calls made inside it, and server columns.
+Errors and outcomes: ``test_sql_errors.py``; the servers' fixtures: ``conftest.py``."""
 
 from __future__ import annotations
 
-import os
-import socket
-import sqlite3
 import subprocess
 import sys
 import textwrap
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +24,8 @@ import sqlalchemy as sa
 from integration_store import VectorConnector, open_store
 from integration_store.backends.sql import SqlBackend, provider
 from integration_store.backends.sql.engine import engine_url
-from integration_store.backends.sql.errors import loaded_driver, translated_errors
-from integration_store.backends.sql.tables import connectors, external_responses
+from integration_store.backends.sql.tables import external_responses
 from integration_store.errors import (
-    BackendUnavailableError,
     ConflictError,
     IntegrationStoreError,
     UnsupportedOperationError,
@@ -39,73 +34,10 @@ from integration_store.store import Store
 from integration_store.test_support import clear_store
 from integration_store.testing import FixedClock, SequentialIds
 
-SERVER_URLS = {
-    "postgresql": "postgresql+psycopg://postgres@127.0.0.1:5432/test",
-    "mysql": "mysql+pymysql://root@127.0.0.1:3306/test",
-}
-"""The development machine's servers, used when ``INTEGRATION_STORE_TEST_URLS`` names none."""
-
-
-def _server_url(dialect: str) -> tuple[str, bool]:
-    """(URL, whether the environment demanded it: then it must not be skipped)."""
-    named = [u.strip() for u in os.environ.get("INTEGRATION_STORE_TEST_URLS", "").split(",")]
-    for url in named:
-        scheme = url.split("://", 1)[0].split("+", 1)[0]
-        if scheme == dialect or (dialect == "mysql" and scheme == "mariadb"):
-            return url, True
-    return SERVER_URLS[dialect], False
-
 
 def _backend(store: Store) -> SqlBackend:
     assert isinstance(store.backend, SqlBackend)
     return store.backend
-
-
-@pytest.fixture(params=["sqlite-memory", "sqlite-file", "postgresql", "mysql"])
-def any_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A URL to an empty, migrated database of each SQL dialect."""
-    if request.param == "sqlite-memory":
-        yield "sqlite://"
-        return
-    if request.param == "sqlite-file":
-        url = f"sqlite:///{tmp_path}/store.db"
-        with open_store(url) as store:
-            store.create_schema()
-        yield url
-        return
-    with _private_server_url(request.param) as url:
-        yield url
-
-
-@pytest.fixture(params=["postgresql", "mysql"])
-def server_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    """A URL to a fresh, migrated database on each server."""
-    with _private_server_url(request.param) as url:
-        yield url
-
-
-@contextmanager
-def _private_server_url(dialect: str) -> Iterator[str]:
-    """``provider.isolated_url`` with the schema created; skips when a server the environment
-    did not name is down."""
-    url, demanded = _server_url(dialect)
-    with ExitStack() as stack:
-        try:
-            private = stack.enter_context(provider.isolated_url(url))
-        except BackendUnavailableError:
-            if demanded:
-                raise
-            pytest.skip(f"no server at {url}")
-        with open_store(private) as store:
-            store.create_schema()
-        yield private
-
-
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
 
 
 # ---- URLs --------------------------------------------------------------------------------
@@ -171,9 +103,11 @@ def test_isolated_url_refuses_a_sqlite_uri_filename(tmp_path: Path) -> None:
         pass
 
 
-def test_isolated_server_databases_are_private_and_dropped() -> None:
-    for dialect in SERVER_URLS:
-        with _private_server_url(dialect) as first, _private_server_url(dialect) as second:
+def test_isolated_server_databases_are_private_and_dropped(
+    private_server: Callable[[str], AbstractContextManager[str]],
+) -> None:
+    for dialect in ("postgresql", "mysql"):
+        with private_server(dialect) as first, private_server(dialect) as second:
             assert first != second
             with open_store(first) as one, open_store(second) as two:
                 one.connectors.register(VectorConnector(connector_id="c", tenant_id="t", name="n"))
@@ -384,113 +318,7 @@ def test_a_conflict_keeps_the_transaction_usable(any_url: str) -> None:
         assert [c.connector_id for c in store.connectors.list()] == ["a", "b"]
 
 
-# ---- errors ------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "template",
-    [
-        "postgresql+psycopg://postgres@127.0.0.1:{port}/test",
-        "mysql+pymysql://root@127.0.0.1:{port}/test",
-    ],
-)
-def test_a_closed_port_raises_backend_unavailable_with_the_driver_error_chained(
-    template: str,
-) -> None:
-    url = template.format(port=_closed_port())
-    with open_store(url) as store:
-        for call in (store.create_schema, lambda: store.connectors.get("c")):
-            with pytest.raises(BackendUnavailableError) as raised:
-                call()
-            cause = raised.value.__cause__
-            assert _driver_error(cause, "OperationalError")
-    with pytest.raises(BackendUnavailableError), provider.isolated_url(url):
-        pass
-
-
-def test_a_sqlite_file_in_missing_directories_is_created(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    with open_store("sqlite:///tmp/deeper/x.db") as store:  # relative: ./tmp/deeper/x.db
-        store.create_schema()
-        store.connectors.register(VectorConnector(connector_id="c", tenant_id="t", name="n"))
-    assert (tmp_path / "tmp" / "deeper" / "x.db").is_file()
-
-
-def test_an_unopenable_sqlite_file_raises_backend_unavailable(tmp_path: Path) -> None:
-    (tmp_path / "a-file").write_text("not a directory")
-    with open_store(f"sqlite:///{tmp_path}/a-file/store.db") as store:
-        with pytest.raises(BackendUnavailableError) as raised:
-            store.connectors.get("c")
-        assert _driver_error(raised.value.__cause__, "OperationalError")
-
-
-def test_a_missing_schema_is_a_store_error_not_an_outage(tmp_path: Path) -> None:
-    with open_store(f"sqlite:///{tmp_path}/empty.db") as store:
-        with pytest.raises(IntegrationStoreError) as raised:
-            store.connectors.get("c")
-        assert not isinstance(raised.value, BackendUnavailableError)
-        assert "create_schema" in str(raised.value)
-
-
-def _driver_error(error: BaseException | None, class_name: str) -> bool:
-    """Whether ``error`` is the DB-API driver's own exception of that class, as raised by the
-    driver (storage calls run on its cursor) or wrapped by SQLAlchemy (schema work)."""
-    if isinstance(error, sa.exc.DBAPIError):
-        error = error.orig
-    driver = None if error is None else loaded_driver(error)
-    return driver is not None and isinstance(error, getattr(driver, class_name))
-
-
-def _kill_sessions(url: str) -> None:
-    """Kill every other session on the store's database, from a separate connection."""
-    engine = sa.create_engine(engine_url(url), poolclass=sa.pool.NullPool)
-    try:
-        with engine.connect() as connection:
-            if engine.dialect.name == "postgresql":
-                connection.exec_driver_sql(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
-            else:
-                ids = connection.exec_driver_sql(
-                    "SELECT id FROM information_schema.processlist "
-                    "WHERE db = DATABASE() AND id <> CONNECTION_ID()"
-                ).scalars()
-                for session in list(ids):
-                    connection.exec_driver_sql(f"KILL CONNECTION {int(session)}")
-            connection.commit()
-    finally:
-        engine.dispose()
-
-
-def test_a_killed_connection_fails_the_transaction_and_the_next_call_works(
-    server_url: str,
-) -> None:
-    with open_store(server_url) as store:
-        store.connectors.register(VectorConnector(connector_id="c", tenant_id="t", name="n"))
-        # Pooled connections killed while idle: pre-ping replaces them.
-        _kill_sessions(server_url)
-        assert store.connectors.get("c") is not None
-        # Killed in the middle of a unit of work: the work is lost, the error says why.
-        with pytest.raises(BackendUnavailableError) as raised, store.transaction() as tx:
-            tx.connectors.record_connection("c")
-            _kill_sessions(server_url)
-            tx.connectors.record_connection("c")
-        assert _driver_error(raised.value.__cause__, "Error")
-        connector = store.connectors.get("c")
-        assert connector is not None and connector.connection_count == 0
-
-
-def test_other_database_errors_are_store_errors(server_url: str) -> None:
-    with open_store(server_url) as store:
-        with _backend(store).engine.begin() as connection:
-            connection.execute(sa.text(f"DROP TABLE {connectors.name}"))
-        with pytest.raises(IntegrationStoreError) as raised:
-            store.connectors.get("c")
-        assert not isinstance(raised.value, BackendUnavailableError)
-        assert _driver_error(raised.value.__cause__, "Error")
+# ---- servers ----------------------------------------------------------------------------
 
 
 def test_threads_sharing_a_server_store_lose_no_increment(server_url: str) -> None:
@@ -540,81 +368,3 @@ def test_server_columns_are_stored_as_documented(server_url: str) -> None:
         assert columns["id"] == ("char", "ascii_bin")
         assert columns["received_at"] == ("bigint", None)
         assert columns["raw_response"] == ("longtext", "utf8mb4_bin")
-
-
-@pytest.mark.parametrize(
-    ("errno", "unavailable"),
-    [(2003, True), (2013, True), (1927, True), (1213, True), (1690, False), (1366, False)],
-)
-def test_mariadb_errors_are_told_apart_by_number(errno: int, unavailable: bool) -> None:
-    """PyMySQL raises OperationalError for any server error it has no class for; only the
-    connection-related ones are outages."""
-    pymysql = pytest.importorskip("pymysql")
-    driver_error = pymysql.err.OperationalError(errno, "message")
-    with pytest.raises(IntegrationStoreError) as raised, translated_errors():
-        raise sa.exc.OperationalError("SELECT 1", {}, driver_error)
-    assert isinstance(raised.value, BackendUnavailableError) is unavailable
-    assert isinstance(raised.value.__cause__, sa.exc.OperationalError)
-
-
-def test_a_bigint_overflow_is_a_store_error_not_an_outage(server_url: str) -> None:
-    with open_store(server_url) as store:
-        engine = _backend(store).engine
-        bigint = "BIGINT" if engine.dialect.name == "postgresql" else "SIGNED"
-        with (
-            pytest.raises(IntegrationStoreError) as raised,
-            translated_errors(),
-            engine.connect() as connection,
-        ):
-            connection.execute(sa.text(f"SELECT CAST(9223372036854775807 AS {bigint}) + 1")).all()
-    assert not isinstance(raised.value, BackendUnavailableError)
-    assert "range" in str(raised.value)
-    assert "create_schema" not in str(raised.value)
-
-
-@pytest.mark.parametrize(
-    ("name", "expected"),
-    [
-        ("UniqueViolation", ConflictError),
-        ("AdminShutdown", BackendUnavailableError),
-        ("ConnectionFailure", BackendUnavailableError),
-        ("NumericValueOutOfRange", IntegrationStoreError),
-        ("UndefinedTable", IntegrationStoreError),
-    ],
-)
-def test_postgresql_errors_are_told_apart_by_class_and_sqlstate(
-    name: str, expected: type[IntegrationStoreError]
-) -> None:
-    psycopg = pytest.importorskip("psycopg")
-    driver_error = getattr(psycopg.errors, name)("message")
-    with pytest.raises(IntegrationStoreError) as raised, translated_errors():
-        raise sa.exc.DBAPIError.instance("SELECT 1", {}, driver_error, psycopg.Error)
-    assert type(raised.value) is expected
-    assert raised.value.__cause__ is not None
-
-
-def test_a_driver_error_raised_outside_sqlalchemy_is_translated_by_its_code() -> None:
-    """Connect hooks raise the driver's own exceptions, which SQLAlchemy does not wrap."""
-    busy = sqlite3.OperationalError("database is locked")
-    busy.sqlite_errorcode = sqlite3.SQLITE_BUSY
-    with pytest.raises(BackendUnavailableError) as raised, translated_errors():
-        raise busy
-    assert raised.value.__cause__ is busy
-    with pytest.raises(IntegrationStoreError) as statement_error, translated_errors():
-        raise sqlite3.OperationalError("integer overflow")
-    assert not isinstance(statement_error.value, BackendUnavailableError)
-    assert "create_schema" not in str(statement_error.value)
-
-
-def test_a_missing_table_on_a_server_hints_at_create_schema() -> None:
-    psycopg = pytest.importorskip("psycopg")
-    with pytest.raises(IntegrationStoreError) as raised, translated_errors():
-        raise sa.exc.DBAPIError.instance(
-            "SELECT 1", {}, psycopg.errors.UndefinedTable("no table"), psycopg.Error
-        )
-    assert "create_schema" in str(raised.value)
-
-
-def test_exceptions_not_from_the_database_pass_through() -> None:
-    with pytest.raises(KeyError), translated_errors():
-        raise KeyError("not a database error")

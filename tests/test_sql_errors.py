@@ -1,0 +1,201 @@
+"""How the SQL backend reports failures: driver errors become the library's (closed port,
+unopenable file, missing schema, killed sessions, codes of each driver), and a write whose
+connection was lost says whether it may have been applied (``OutcomeUnknownError``)."""
+
+from __future__ import annotations
+
+import socket
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import cast
+
+import pytest
+
+pytest.importorskip("sqlalchemy")
+
+import sqlalchemy as sa
+
+from integration_store import VectorConnector, open_store
+from integration_store.backends.sql import SqlBackend, provider
+from integration_store.backends.sql.errors import loaded_driver, translated_errors
+from integration_store.backends.sql.tables import connectors
+from integration_store.errors import (
+    BackendUnavailableError,
+    ConflictError,
+    IntegrationStoreError,
+)
+from integration_store.store import Store
+
+
+def _backend(store: Store) -> SqlBackend:
+    return cast(SqlBackend, store.backend)
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "postgresql+psycopg://postgres@127.0.0.1:{port}/test",
+        "mysql+pymysql://root@127.0.0.1:{port}/test",
+    ],
+)
+def test_a_closed_port_raises_backend_unavailable_with_the_driver_error_chained(
+    template: str,
+) -> None:
+    url = template.format(port=_closed_port())
+    with open_store(url) as store:
+        for call in (store.create_schema, lambda: store.connectors.get("c")):
+            with pytest.raises(BackendUnavailableError) as raised:
+                call()
+            cause = raised.value.__cause__
+            assert _driver_error(cause, "OperationalError")
+    with pytest.raises(BackendUnavailableError), provider.isolated_url(url):
+        pass
+
+
+def test_a_sqlite_file_in_missing_directories_is_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with open_store("sqlite:///tmp/deeper/x.db") as store:  # relative: ./tmp/deeper/x.db
+        store.create_schema()
+        store.connectors.register(VectorConnector(connector_id="c", tenant_id="t", name="n"))
+    assert (tmp_path / "tmp" / "deeper" / "x.db").is_file()
+
+
+def test_an_unopenable_sqlite_file_raises_backend_unavailable(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a directory")
+    with open_store(f"sqlite:///{tmp_path}/a-file/store.db") as store:
+        with pytest.raises(BackendUnavailableError) as raised:
+            store.connectors.get("c")
+        assert _driver_error(raised.value.__cause__, "OperationalError")
+
+
+def test_a_missing_schema_is_a_store_error_not_an_outage(tmp_path: Path) -> None:
+    with open_store(f"sqlite:///{tmp_path}/empty.db") as store:
+        with pytest.raises(IntegrationStoreError) as raised:
+            store.connectors.get("c")
+        assert not isinstance(raised.value, BackendUnavailableError)
+        assert "create_schema" in str(raised.value)
+
+
+def _driver_error(error: BaseException | None, class_name: str) -> bool:
+    """Whether ``error`` is the DB-API driver's own exception of that class, as raised by the
+    driver (storage calls run on its cursor) or wrapped by SQLAlchemy (schema work)."""
+    if isinstance(error, sa.exc.DBAPIError):
+        error = error.orig
+    driver = None if error is None else loaded_driver(error)
+    return driver is not None and isinstance(error, getattr(driver, class_name))
+
+
+def test_a_killed_connection_fails_the_transaction_and_the_next_call_works(
+    server_url: str, kill_sessions: Callable[[str], int]
+) -> None:
+    with open_store(server_url) as store:
+        store.connectors.register(VectorConnector(connector_id="c", tenant_id="t", name="n"))
+        # Pooled connections killed while idle: pre-ping replaces them.
+        kill_sessions(server_url)
+        assert store.connectors.get("c") is not None
+        # Killed in the middle of a unit of work: the work is lost, the error says why.
+        with pytest.raises(BackendUnavailableError) as raised, store.transaction() as tx:
+            tx.connectors.record_connection("c")
+            kill_sessions(server_url)
+            tx.connectors.record_connection("c")
+        assert _driver_error(raised.value.__cause__, "Error")
+        connector = store.connectors.get("c")
+        assert connector is not None and connector.connection_count == 0
+
+
+def test_other_database_errors_are_store_errors(server_url: str) -> None:
+    with open_store(server_url) as store:
+        with _backend(store).engine.begin() as connection:
+            connection.execute(sa.text(f"DROP TABLE {connectors.name}"))
+        with pytest.raises(IntegrationStoreError) as raised:
+            store.connectors.get("c")
+        assert not isinstance(raised.value, BackendUnavailableError)
+        assert _driver_error(raised.value.__cause__, "Error")
+
+
+@pytest.mark.parametrize(
+    ("errno", "unavailable"),
+    [(2003, True), (2013, True), (1927, True), (1213, True), (1690, False), (1366, False)],
+)
+def test_mariadb_errors_are_told_apart_by_number(errno: int, unavailable: bool) -> None:
+    """PyMySQL raises OperationalError for any server error it has no class for; only the
+    connection-related ones are outages."""
+    pymysql = pytest.importorskip("pymysql")
+    driver_error = pymysql.err.OperationalError(errno, "message")
+    with pytest.raises(IntegrationStoreError) as raised, translated_errors():
+        raise sa.exc.OperationalError("SELECT 1", {}, driver_error)
+    assert isinstance(raised.value, BackendUnavailableError) is unavailable
+    assert isinstance(raised.value.__cause__, sa.exc.OperationalError)
+
+
+def test_a_bigint_overflow_is_a_store_error_not_an_outage(server_url: str) -> None:
+    with open_store(server_url) as store:
+        engine = _backend(store).engine
+        bigint = "BIGINT" if engine.dialect.name == "postgresql" else "SIGNED"
+        with (
+            pytest.raises(IntegrationStoreError) as raised,
+            translated_errors(),
+            engine.connect() as connection,
+        ):
+            connection.execute(sa.text(f"SELECT CAST(9223372036854775807 AS {bigint}) + 1")).all()
+    assert not isinstance(raised.value, BackendUnavailableError)
+    assert "range" in str(raised.value)
+    assert "create_schema" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("UniqueViolation", ConflictError),
+        ("AdminShutdown", BackendUnavailableError),
+        ("ConnectionFailure", BackendUnavailableError),
+        ("NumericValueOutOfRange", IntegrationStoreError),
+        ("UndefinedTable", IntegrationStoreError),
+    ],
+)
+def test_postgresql_errors_are_told_apart_by_class_and_sqlstate(
+    name: str, expected: type[IntegrationStoreError]
+) -> None:
+    psycopg = pytest.importorskip("psycopg")
+    driver_error = getattr(psycopg.errors, name)("message")
+    with pytest.raises(IntegrationStoreError) as raised, translated_errors():
+        raise sa.exc.DBAPIError.instance("SELECT 1", {}, driver_error, psycopg.Error)
+    assert type(raised.value) is expected
+    assert raised.value.__cause__ is not None
+
+
+def test_a_driver_error_raised_outside_sqlalchemy_is_translated_by_its_code() -> None:
+    """Connect hooks raise the driver's own exceptions, which SQLAlchemy does not wrap."""
+    busy = sqlite3.OperationalError("database is locked")
+    busy.sqlite_errorcode = sqlite3.SQLITE_BUSY
+    with pytest.raises(BackendUnavailableError) as raised, translated_errors():
+        raise busy
+    assert raised.value.__cause__ is busy
+    with pytest.raises(IntegrationStoreError) as statement_error, translated_errors():
+        raise sqlite3.OperationalError("integer overflow")
+    assert not isinstance(statement_error.value, BackendUnavailableError)
+    assert "create_schema" not in str(statement_error.value)
+
+
+def test_a_missing_table_on_a_server_hints_at_create_schema() -> None:
+    psycopg = pytest.importorskip("psycopg")
+    with pytest.raises(IntegrationStoreError) as raised, translated_errors():
+        raise sa.exc.DBAPIError.instance(
+            "SELECT 1", {}, psycopg.errors.UndefinedTable("no table"), psycopg.Error
+        )
+    assert "create_schema" in str(raised.value)
+
+
+def test_exceptions_not_from_the_database_pass_through() -> None:
+    with pytest.raises(KeyError), translated_errors():
+        raise KeyError("not a database error")
