@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
@@ -80,7 +81,7 @@ def private_server() -> Callable[[str], AbstractContextManager[str]]:
 
 
 @pytest.fixture
-def kill_sessions() -> Callable[[str], int]:
+def kill_sessions() -> Callable[..., int]:
     """Kill every session on a URL's database but the killer's own; how many were killed."""
     return _kill_sessions
 
@@ -92,8 +93,9 @@ def _sql_provider() -> Any:
     return provider
 
 
-def _kill_sessions(url: str) -> int:
-    """Kill every other session on the store's database, from a separate connection."""
+def _kill_sessions(url: str, *, wait: bool = True) -> int:
+    """Kill every other session on the store's database, from a separate connection; ``wait``
+    until they are gone (not while other threads keep connecting)."""
     sa = pytest.importorskip("sqlalchemy")
     from integration_store.backends.sql.engine import engine_url
 
@@ -118,6 +120,24 @@ def _kill_sessions(url: str) -> int:
                         connection.exec_driver_sql(f"KILL CONNECTION {int(session)}")
                 count = len(sessions)
             connection.commit()
+            if wait:
+                _wait_until_gone(connection, engine.dialect.name)
     finally:
         engine.dispose()
     return count
+
+
+def _wait_until_gone(connection: Any, dialect: str, seconds: float = 10.0) -> None:
+    """Both servers end a killed session asynchronously: wait until the database has no
+    session but the killer's, so the next statement of a victim surely fails."""
+    query = (
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        if dialect == "postgresql"
+        else "SELECT count(*) FROM information_schema.processlist "
+        "WHERE db = DATABASE() AND id <> CONNECTION_ID() AND command <> 'Killed'"
+    )
+    deadline = time.monotonic() + seconds
+    while connection.exec_driver_sql(query).scalar() and time.monotonic() < deadline:
+        connection.commit()
+        time.sleep(0.01)

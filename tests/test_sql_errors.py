@@ -4,9 +4,12 @@ connection was lost says whether it may have been applied (``OutcomeUnknownError
 
 from __future__ import annotations
 
+import random
 import socket
 import sqlite3
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import cast
 
@@ -24,6 +27,7 @@ from integration_store.errors import (
     BackendUnavailableError,
     ConflictError,
     IntegrationStoreError,
+    OutcomeUnknownError,
 )
 from integration_store.store import Store
 
@@ -199,3 +203,125 @@ def test_a_missing_table_on_a_server_hints_at_create_schema() -> None:
 def test_exceptions_not_from_the_database_pass_through() -> None:
     with pytest.raises(KeyError), translated_errors():
         raise KeyError("not a database error")
+
+
+# ---- outcomes of writes whose connection was lost ------------------------------------------
+
+
+def _kill_before(store: Store, url: str, kill: Callable[..., int], statement: str) -> None:
+    """Kill the store's sessions just before it sends its next statement starting with
+    ``statement`` (once): the statement then goes to a dead connection."""
+    armed = [True]
+
+    def listener(sql: str, many: bool) -> None:
+        if armed[0] and sql.lstrip().upper().startswith(statement):
+            armed[0] = False
+            kill(url)
+
+    _backend(store).add_statement_listener(listener)
+
+
+def test_a_write_sent_on_a_lost_connection_has_an_unknown_outcome(
+    server_url: str, kill_sessions: Callable[..., int]
+) -> None:
+    with open_store(server_url) as store:
+        _kill_before(store, server_url, kill_sessions, "INSERT")
+        with pytest.raises(OutcomeUnknownError) as raised:
+            store.connectors.register(VectorConnector(connector_id="c", tenant_id="t", name="n"))
+
+        assert isinstance(raised.value, BackendUnavailableError)
+        assert _driver_error(raised.value.__cause__, "Error")
+        # The same store goes on: the write did not happen here (the connection died first),
+        # so it can be made again.
+        assert store.connectors.get("c") is None
+        store.connectors.register(VectorConnector(connector_id="c", tenant_id="t", name="n"))
+
+
+def test_a_read_on_a_lost_connection_is_retried_and_never_unknown(
+    server_url: str, kill_sessions: Callable[..., int]
+) -> None:
+    with open_store(server_url) as store:
+        store.connectors.register(VectorConnector(connector_id="c", tenant_id="t", name="n"))
+        _kill_before(store, server_url, kill_sessions, "SELECT")
+
+        assert store.connectors.get("c") is not None
+
+
+def test_a_commit_sent_on_a_lost_connection_has_an_unknown_outcome(
+    server_url: str, kill_sessions: Callable[..., int]
+) -> None:
+    with open_store(server_url) as store:
+        store.connectors.register(VectorConnector(connector_id="c", tenant_id="t", name="n"))
+        _kill_before(store, server_url, kill_sessions, "COMMIT")
+        with pytest.raises(OutcomeUnknownError), store.transaction() as tx:
+            tx.connectors.record_connection("c")
+            tx.connectors.record_error("c", "boom")
+
+        connector = store.connectors.get("c")
+        assert connector is not None
+        # All or nothing, whatever the outcome.
+        assert (connector.connection_count, connector.error_count) in ((0, 0), (1, 1))
+
+
+def test_a_unit_of_work_lost_before_its_commit_wrote_nothing_and_says_so(
+    server_url: str, kill_sessions: Callable[..., int]
+) -> None:
+    with open_store(server_url) as store:
+        store.connectors.register(VectorConnector(connector_id="c", tenant_id="t", name="n"))
+        with pytest.raises(BackendUnavailableError) as raised, store.transaction() as tx:
+            tx.connectors.record_connection("c")
+            kill_sessions(server_url)
+            tx.connectors.record_connection("c")
+
+        assert not isinstance(raised.value, OutcomeUnknownError)
+        connector = store.connectors.get("c")
+        assert connector is not None and connector.connection_count == 0
+
+
+def test_writes_under_random_session_kills_say_truly_whether_they_may_have_been_applied(
+    server_url: str, kill_sessions: Callable[..., int]
+) -> None:
+    """Threads register connectors while another thread kills the store's sessions at random.
+    A plain ``BackendUnavailableError`` must mean the connector was not stored; only
+    ``OutcomeUnknownError`` may hide a stored one; nothing else may be raised."""
+    threads, per_thread = 4, 60
+    outcomes: dict[str, str] = {}
+    done = threading.Event()
+
+    with open_store(server_url) as store:
+
+        def register(worker: int) -> None:
+            for step in range(per_thread):
+                connector_id = f"w{worker}-{step}"
+                try:
+                    store.connectors.register(
+                        VectorConnector(connector_id=connector_id, tenant_id="t", name=connector_id)
+                    )
+                    outcomes[connector_id] = "stored"
+                except OutcomeUnknownError:
+                    outcomes[connector_id] = "unknown"
+                except BackendUnavailableError:
+                    outcomes[connector_id] = "not stored"
+
+        def killer() -> None:
+            rng = random.Random(7)
+            while not done.wait(rng.uniform(0.005, 0.03)):
+                kill_sessions(server_url, wait=False)
+
+        kills = threading.Thread(target=killer)
+        kills.start()
+        try:
+            with ThreadPoolExecutor(threads) as pool:
+                list(pool.map(register, range(threads)))
+        finally:
+            done.set()
+            kills.join()
+
+        stored = {connector.connector_id for connector in store.connectors.list(limit=1000)}
+
+    assert len(outcomes) == threads * per_thread
+    failed = [cid for cid, outcome in outcomes.items() if outcome != "stored"]
+    assert failed, "no write met a killed session; the test proved nothing"
+    assert all(cid in stored for cid, outcome in outcomes.items() if outcome == "stored")
+    wrongly_denied = [cid for cid, outcome in outcomes.items() if outcome == "not stored"]
+    assert not [cid for cid in wrongly_denied if cid in stored]

@@ -26,7 +26,7 @@ from . import migrations
 from .binding import COLLECTIONS, Binding
 from .connectors import MongoConnectorStorage
 from .documents import Document
-from .errors import translated
+from .errors import commit, translated
 from .external_responses import MongoExternalResponseStorage
 from .workers import MongoWorkerStorage
 
@@ -85,7 +85,7 @@ class MongoBackend:
             self._client.start_session,
             lambda session: storages_over(Binding(self._database, session)),
             begin=ClientSession.start_transaction,
-            commit=ClientSession.commit_transaction,
+            commit=commit,
             rollback=ClientSession.abort_transaction,
             end=ClientSession.end_session,
             translated=translated,

@@ -53,9 +53,11 @@ class Binding:
         return self.session is not None
 
     @contextmanager
-    def call(self) -> Iterator[None]:
-        """One storage call: translate driver errors."""
-        with translated():
+    def call(self, *, write: bool = False) -> Iterator[None]:
+        """One storage call: translate driver errors. ``write``: it changes documents, so
+        outside a transaction a connection lost after sending it leaves the outcome unknown
+        (inside one, the server aborts the transaction instead)."""
+        with translated(write=write and self.session is None):
             yield
 
     def insert(self, shape: Shape, record: Record) -> None:
@@ -66,7 +68,7 @@ class Binding:
         usable (the unique indexes still guard races)."""
         document = shape.to_document(record)
         collection = self.collection(shape.collection)
-        with self.call():
+        with self.call(write=True):
             if self.in_transaction:
                 self._refuse_taken_keys(shape, [document])
             collection.insert_one(document, session=self.session)
@@ -84,7 +86,7 @@ class Binding:
         if _repeats_a_key(shape, documents):
             raise ConflictError(f"a {shape.collection} id or unique key is repeated in the batch")
         collection = self.collection(shape.collection)
-        with self.call():
+        with self.call(write=True):
             if self.in_transaction:
                 self._refuse_taken_keys(shape, documents)
                 collection.insert_many(documents, ordered=True, session=self.session)

@@ -75,7 +75,7 @@ class MongoConnectorStorage:
             operations["$inc"] = dict(increments)
         if not operations:
             return self._one(criteria)
-        with self._binding.call():
+        with self._binding.call(write=True):
             document = self._collection.find_one_and_update(
                 criteria,
                 operations,
@@ -88,12 +88,12 @@ class MongoConnectorStorage:
         criteria: Document = {"_id": connector_id}
         if tenant_id is not None:
             criteria["tenant_id"] = tenant_id
-        with self._binding.call():
+        with self._binding.call(write=True):
             result = self._collection.delete_one(criteria, session=self._binding.session)
         return result.deleted_count == 1
 
     def delete_tenant(self, tenant_id: str) -> int:
-        with self._binding.call():
+        with self._binding.call(write=True):
             result = self._collection.delete_many(
                 {"tenant_id": tenant_id}, session=self._binding.session
             )

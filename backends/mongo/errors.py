@@ -4,6 +4,9 @@
   ``ConflictError``: the service picks the specific subclass;
 * lost or unreachable server (``ConnectionFailure``: ``ServerSelectionTimeoutError``,
   ``AutoReconnect``, ``NetworkTimeout``, ``NotPrimaryError``, ...) → ``BackendUnavailableError``;
+  for a write outside a transaction that may have reached the server (a connection lost or
+  timed out after sending it; pymongo has already retried a retryable write once) →
+  ``OutcomeUnknownError``; so is a commit pymongo labels ``UnknownTransactionCommitResult``;
 * a write conflict between transactions (label ``TransientTransactionError``) →
   ``IntegrationStoreError`` saying the unit of work may be retried;
 * anything else from the driver (``OperationFailure``, ``InvalidOperation`` after ``close()``,
@@ -18,12 +21,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from bson.errors import BSONError
-from pymongo.errors import ConnectionFailure, DuplicateKeyError, OperationFailure, PyMongoError
+from pymongo.client_session import ClientSession
+from pymongo.errors import (
+    ConnectionFailure,
+    DuplicateKeyError,
+    NotPrimaryError,
+    OperationFailure,
+    PyMongoError,
+    ServerSelectionTimeoutError,
+)
 
 from integration_store.errors import (
     BackendUnavailableError,
     ConflictError,
     IntegrationStoreError,
+    OutcomeUnknownError,
 )
 
 DUPLICATE_KEY_CODES = frozenset({11000, 11001, 12582})
@@ -50,10 +62,38 @@ def translate(error: PyMongoError | BSONError) -> IntegrationStoreError:
     return IntegrationStoreError(f"MongoDB error ({type(error).__name__}): {error}")
 
 
+def may_have_reached_the_server(error: BaseException) -> bool:
+    """For a failed write: whether the server may have received (and applied) it. Not when no
+    server was found (after a retry pymongo then raises the first attempt's error, not this)
+    or the server answered that it is not the primary."""
+    return isinstance(error, ConnectionFailure) and not isinstance(
+        error, ServerSelectionTimeoutError | NotPrimaryError
+    )
+
+
 @contextmanager
-def translated() -> Iterator[None]:
-    """Run a block of driver calls, re-raising driver errors as library errors (chained)."""
+def translated(write: bool = False) -> Iterator[None]:
+    """Run a block of driver calls, re-raising driver errors as library errors (chained);
+    ``write``: the block is one write outside a transaction, so a connection lost after
+    sending it leaves its outcome unknown."""
     try:
         yield
     except (PyMongoError, BSONError) as error:
+        if write and may_have_reached_the_server(error):
+            raise OutcomeUnknownError(
+                f"the MongoDB server may or may not have applied the write: {error}"
+            ) from error
         raise translate(error) from error
+
+
+def commit(session: ClientSession) -> None:
+    """Commit a session's transaction; a commit whose result pymongo could not learn (even
+    after its own retry) is ``OutcomeUnknownError``."""
+    try:
+        session.commit_transaction()
+    except PyMongoError as error:
+        if error.has_error_label("UnknownTransactionCommitResult"):
+            raise OutcomeUnknownError(
+                f"the MongoDB server may or may not have committed the transaction: {error}"
+            ) from error
+        raise

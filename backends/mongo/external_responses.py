@@ -44,7 +44,7 @@ class MongoExternalResponseStorage:
     def update(self, response_id: UUID, changes: Mapping[str, Any]) -> Record | None:
         if not changes:
             return self.get(response_id)
-        with self._binding.call():
+        with self._binding.call(write=True):
             document = self._collection.find_one_and_update(
                 {"_id": plain(response_id)},
                 {"$set": RESPONSE.to_values(changes)},

@@ -51,7 +51,7 @@ class MongoWorkerStorage:
     def update_worker(self, worker_id: str, changes: Mapping[str, Any]) -> Record | None:
         if not changes:
             return self.get_worker(worker_id)
-        with self._binding.call():
+        with self._binding.call(write=True):
             document = self._workers.find_one_and_update(
                 {"_id": worker_id},
                 {"$set": WORKER.to_values(changes)},
@@ -77,7 +77,7 @@ class MongoWorkerStorage:
         }
         if changes:
             operations["$set"] = WORKER_CONFIG.to_values(changes)
-        with self._binding.call():
+        with self._binding.call(write=True):
             document = self._upsert(
                 config_key(insert["tenant_id"], insert["worker_id"]), operations
             )

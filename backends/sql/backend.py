@@ -20,7 +20,7 @@ from .connections import StatementListener
 from .connectors import SqlConnectorStorage
 from .engine import create_sql_engine, is_sqlite_memory
 from .errors import translated_errors
-from .execution import AutocommitRunner, Runner, TransactionRunner, begin_statement
+from .execution import AutocommitRunner, Runner, TransactionRunner, begin_statement, commit
 from .external_responses import SqlExternalResponseStorage
 from .pool import ConnectionPool
 from .rows import StatementCache
@@ -81,7 +81,7 @@ class SqlBackend:
                 TransactionRunner(connection, dialect), self._statements
             ),
             begin=lambda connection: connection.command(self._begin),
-            commit=lambda connection: connection.command("COMMIT"),
+            commit=commit,
             rollback=lambda connection: connection.command("ROLLBACK"),
             end=self._pool.release,
             translated=translated_errors,

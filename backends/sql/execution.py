@@ -16,6 +16,8 @@ from typing import Final, Protocol, TypeVar
 
 from sqlalchemy.engine import Dialect
 
+from integration_store.errors import BackendUnavailableError, OutcomeUnknownError
+
 from .connections import DbConnection
 from .errors import translate
 from .pool import ConnectionPool
@@ -39,6 +41,50 @@ def library_error(error: Exception) -> Exception:
     """The library's error for a database error (the caller raises it ``from`` the original)."""
     translated = translate(error)
     return error if translated is None else translated
+
+
+def unknown_outcome(error: Exception) -> OutcomeUnknownError:
+    """The error for a write whose connection was lost after it was sent."""
+    return OutcomeUnknownError(
+        f"the connection was lost after the write was sent; the database may or may not have "
+        f"applied it: {library_error(error)}"
+    )
+
+
+def commit(connection: DbConnection) -> None:
+    """``COMMIT`` a transaction: a connection lost on the way leaves the outcome unknown (the
+    database may have committed before the reply was lost); any other failure means the
+    database did not commit."""
+    try:
+        connection.command("COMMIT")
+    except Exception as error:
+        if connection.broken:
+            raise unknown_outcome(error) from error
+        raise
+
+
+class _Attempt:
+    """How far one call got: the connection it used, and whether its write was sent (a single
+    statement) or its ``COMMIT`` was (several). Before that, a lost connection leaves nothing
+    applied: the database rolls back the open transaction of a connection that goes away."""
+
+    __slots__ = ("connection", "sent")
+
+    def __init__(self) -> None:
+        self.connection: DbConnection | None = None
+        self.sent = False
+
+    def outcome(self, error: Exception) -> Exception:
+        """The library's error for how the call failed."""
+        translated = library_error(error)
+        if (
+            self.sent
+            and self.connection is not None
+            and self.connection.broken
+            and isinstance(translated, BackendUnavailableError)
+        ):
+            return unknown_outcome(error)
+        return translated
 
 
 class Runner(Protocol):
@@ -99,18 +145,20 @@ class AutocommitRunner:
         self.dialect = dialect
 
     def run(self, work: Work[T], *, write: bool, single: bool = False) -> T:
+        attempt = _Attempt()
         try:
-            return self._run(work, write=write, single=single)
+            return self._run(work, write=write, single=single, attempt=attempt)
         except Exception as error:
-            raise library_error(error) from error
+            raise attempt.outcome(error) from error
 
     def insert(self, work: Work[T], *, single: bool) -> T:
         return self.run(work, write=True, single=single)
 
-    def _run(self, work: Work[T], *, write: bool, single: bool) -> T:
+    def _run(self, work: Work[T], *, write: bool, single: bool, attempt: _Attempt) -> T:
         connection, reused = self._pool.acquire(for_write=write)
+        attempt.connection = connection
         try:
-            return self._once(connection, work, write=write, single=single)
+            return self._once(connection, work, write=write, single=single, attempt=attempt)
         except Exception:
             if write or not reused or not connection.broken:
                 raise
@@ -118,17 +166,28 @@ class AutocommitRunner:
             self._pool.release(connection)
         # A read on a connection that went stale while idle: reading again changes nothing.
         connection, _ = self._pool.acquire(for_write=False)
+        attempt.connection = connection
         try:
-            return self._once(connection, work, write=False, single=single)
+            return self._once(connection, work, write=False, single=single, attempt=attempt)
         finally:
             self._pool.release(connection)
 
-    def _once(self, connection: DbConnection, work: Work[T], *, write: bool, single: bool) -> T:
+    def _once(
+        self,
+        connection: DbConnection,
+        work: Work[T],
+        *,
+        write: bool,
+        single: bool,
+        attempt: _Attempt,
+    ) -> T:
         if single:
+            attempt.sent = write
             return work(connection)
         connection.command(begin_statement(self.dialect, write=write))
         try:
             result = work(connection)
+            attempt.sent = write
             connection.command("COMMIT")
         except BaseException:
             # The work's (or COMMIT's) own error is the one to report; a transaction still

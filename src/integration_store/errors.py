@@ -37,7 +37,15 @@ class ConflictError(IntegrationStoreError):
 
 
 class BackendUnavailableError(IntegrationStoreError):
-    """The backend cannot be reached (server down, connection lost); the cause is chained."""
+    """The backend cannot be reached (server down, connection lost); the cause is chained.
+
+    Raised as itself, it means the call changed nothing: it is safe to retry."""
+
+
+class OutcomeUnknownError(BackendUnavailableError):
+    """The connection was lost after a write (or a unit of work's commit) was sent: the
+    database may or may not have applied it. A blind retry may apply it twice; read the state
+    back first, or make the call idempotent (``record_raw_response(idempotency_key=...)``)."""
 
 
 class StoreClosedError(IntegrationStoreError):
