@@ -18,6 +18,7 @@ from integration_store.model.responses import ExternalResponse, InterpretedRespo
 from integration_store.paging import Page
 from integration_store.protocols import ExternalResponseStorage
 from integration_store.records import Record, from_record, to_record
+from integration_store.services import idempotency
 from integration_store.services.context import ServiceContext
 
 REQUIRED_KEYS: Final = ("source", "raw_response", "interpretation_owner")
@@ -78,8 +79,17 @@ class ExternalResponseService:
         interpretation_contract: str | None = None,
         request_id: str | None = None,
         run_id: str | None = None,
+        *,
+        idempotency_key: str | None = None,
     ) -> ExternalResponse:
-        """Store a raw payload as received, naming who may interpret it."""
+        """Store a raw payload as received, naming who may interpret it.
+
+        With an ``idempotency_key`` (your ``request_id``, say) the call may be retried after
+        ``OutcomeUnknownError``: a repeat of the same call returns the response the first one
+        stored and stores nothing. Keys are scoped by interpretation owner and source; a key
+        reused with other arguments raises ``ResponseAlreadyExistsError``. The response's id
+        is then derived from the key (``services.idempotency``), not drawn from the id factory.
+        """
         checked = _checked_arguments(
             "",
             source,
@@ -89,14 +99,34 @@ class ExternalResponseService:
             request_id,
             run_id,
         )
-        response = self._new_response(checked)
+        key = values.optional_identifier(idempotency_key, "idempotency_key")
+        response_id = None
+        if key is not None:
+            response_id = idempotency.response_id(key, checked["interpretation_owner"], source)
+        response = self._new_response(checked, response_id)
         try:
             self._storage.insert(to_record(response))
         except ConflictError as conflict:
-            raise ResponseAlreadyExistsError(
-                f"external response {response.id} already exists"
-            ) from conflict
+            if key is None:
+                raise ResponseAlreadyExistsError(
+                    f"external response {response.id} already exists"
+                ) from conflict
+            return self._recorded_before(response.id, checked, key, conflict)
         return response
+
+    def _recorded_before(
+        self, response_id: UUID, checked: Mapping[str, Any], key: str, conflict: ConflictError
+    ) -> ExternalResponse:
+        """The response an earlier call stored under the same idempotency key, when that call
+        had the same arguments."""
+        record = self._storage.get(response_id)
+        if record is not None:
+            stored = from_record(record, ExternalResponse)
+            if idempotency.is_same_request(stored, checked):
+                return stored
+        raise ResponseAlreadyExistsError(
+            f"idempotency key {key!r} was used for another response ({response_id})"
+        ) from conflict
 
     def record_raw_responses(self, items: Iterable[Mapping[str, object]]) -> list[ExternalResponse]:
         """Store many raw payloads in one backend round trip, all or nothing.
@@ -126,12 +156,16 @@ class ExternalResponseService:
             raise self._batch_conflict_error(records) from conflict
         return responses
 
-    def _new_response(self, checked: Mapping[str, Any]) -> ExternalResponse:
-        """The response to store. The clock is read before the id is drawn, by the single and
-        the bulk call alike; its payload is the check's fresh copy, shared with nothing the
-        caller holds, so it is what the record calls return."""
+    def _new_response(
+        self, checked: Mapping[str, Any], response_id: UUID | None = None
+    ) -> ExternalResponse:
+        """The response to store. The clock is read before the id is drawn (unless the id is
+        given), by the single and the bulk call alike; its payload is the check's fresh copy,
+        shared with nothing the caller holds, so it is what the record calls return."""
         received_at = self._context.now()
-        return ExternalResponse(id=self._context.new_id(), received_at=received_at, **checked)
+        if response_id is None:
+            response_id = self._context.new_id()
+        return ExternalResponse(id=response_id, received_at=received_at, **checked)
 
     def _batch_conflict_error(self, records: list[Record]) -> ResponseAlreadyExistsError:
         """Storage refused the batch: probe which id is already stored."""
