@@ -36,6 +36,7 @@ from integration_store.model.connectors import (
     ConnectorType,
     FileConnector,
     ServerlessConnector,
+    UnknownKindConnector,
     VectorConnector,
 )
 from integration_store.model.responses import ExternalResponse, InterpretedResponse
@@ -78,6 +79,7 @@ __all__ = [
     "Store",
     "StoreClosedError",
     "UnitOfWork",
+    "UnknownKindConnector",
     "UnsupportedOperationError",
     "ValidationError",
     "VectorConnector",
