@@ -12,9 +12,12 @@ import reprlib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeVar, cast
 from uuid import UUID
 
+import attrs
+
+from integration_store import jsoncodec
 from integration_store.errors import ValidationError
 from integration_store.model.schema import FieldKind
 
@@ -28,6 +31,13 @@ limits (SQL bind parameters are sent per row by executemany; a Mongo batch is sp
 driver)."""
 MAX_JSON_DEPTH = 100
 """Deepest nesting of dicts/lists accepted in a JSON payload (deeper would exhaust the stack)."""
+MAX_WRITE_BYTES: Final = 8 * 1024 * 1024 - 64 * 1024
+"""Most bytes of text and JSON one write call stores (``encoded_size`` of its values): 8 MiB less
+64 KiB. MongoDB's 16 MiB document is the tightest store, and a stored record is built by at most
+two calls whose parts add up (a response's payload, then its interpretation; a connector's
+registration, then its last error; a tenant's worker config, then its brand), so half of it, less
+room for field names, numbers and framing. MariaDB's ``max_allowed_packet`` must hold twice this
+(its quoting doubles a ``"``-heavy payload in the worst case): checked when a store opens."""
 
 MAX_QUOTED_CHARACTERS: Final = 40
 """Most characters of a bad value an error message quotes (``quoted``)."""
@@ -297,6 +307,34 @@ def json_object(value: object, field: str) -> dict[str, Any]:
         raise ValidationError(field, f"must be a dict, not {type(value).__name__}")
     result: dict[str, Any] = json_value(value, field)
     return result
+
+
+def encoded_size(value: object) -> int:
+    """Bytes a checked value takes as stored text: a str its UTF-8, a JSON container its compact
+    JSON text (``jsoncodec``), an attrs object (a connector's config) its fields as one JSON
+    object. Numbers, booleans, timestamps and ids count 0: they are small and bounded."""
+    if isinstance(value, str):
+        return len(value) if value.isascii() else len(value.encode("utf-8"))
+    if isinstance(value, dict | list | tuple):
+        return 2 if not value else encoded_size(jsoncodec.dumps(value))
+    if attrs.has(type(value)):
+        return encoded_size(jsoncodec.dumps(attrs.asdict(cast(Any, value))))
+    return 0
+
+
+def check_write_size(fields: Mapping[str, object], prefix: str = "") -> None:
+    """``ValidationError`` naming the largest of the checked fields one call writes when together
+    they take more than ``MAX_WRITE_BYTES`` (``encoded_size``), so no backend is ever asked to
+    store more than every backend can."""
+    sizes = {name: encoded_size(value) for name, value in fields.items()}
+    total = sum(sizes.values())
+    if total > MAX_WRITE_BYTES:
+        largest = max(sizes, key=sizes.__getitem__)
+        raise ValidationError(
+            prefix + largest,
+            f"the call would store {total:,} bytes of text and JSON; "
+            f"at most {MAX_WRITE_BYTES:,} are stored by one call",
+        )
 
 
 def page(limit: object, offset: object) -> tuple[int, int]:

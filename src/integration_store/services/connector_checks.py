@@ -146,6 +146,7 @@ def checked_connector_fields(
         _STORABLE.add(cls)
     prefix = "" if at is None else f"{at}."
     checked = check_fields(cls, _init_values(connector), prefix)
+    values.check_write_size(checked, prefix)
     if cls is UnknownKindConnector and checked["stored_kind"] in CONNECTOR_CLASSES:
         raise ValidationError(
             f"{prefix}stored_kind",
