@@ -12,10 +12,8 @@ import reprlib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any, Final, TypeVar, cast
+from typing import Any, Final, TypeVar
 from uuid import UUID
-
-import attrs
 
 from integration_store import jsoncodec
 from integration_store.errors import ValidationError
@@ -311,14 +309,16 @@ def json_object(value: object, field: str) -> dict[str, Any]:
 
 def encoded_size(value: object) -> int:
     """Bytes a checked value takes as stored text: a str its UTF-8, a JSON container its compact
-    JSON text (``jsoncodec``), an attrs object (a connector's config) its fields as one JSON
-    object. Numbers, booleans, timestamps and ids count 0: they are small and bounded."""
+    JSON text (``jsoncodec``), an attrs object (a connector's config) the sum of its fields.
+    Numbers, booleans, timestamps, ids and the names of an object's fields count 0: they are
+    small and bounded, and paid for by the cap's headroom."""
     if isinstance(value, str):
         return len(value) if value.isascii() else len(value.encode("utf-8"))
     if isinstance(value, dict | list | tuple):
         return 2 if not value else encoded_size(jsoncodec.dumps(value))
-    if attrs.has(type(value)):
-        return encoded_size(jsoncodec.dumps(attrs.asdict(cast(Any, value))))
+    fields = getattr(type(value), "__attrs_attrs__", None)
+    if fields is not None:
+        return sum(encoded_size(getattr(value, field.name)) for field in fields)
     return 0
 
 
