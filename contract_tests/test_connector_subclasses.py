@@ -50,6 +50,19 @@ class NotAttrsConnector(Connector):
 
 
 @attrs.frozen
+class EmptyKindConnector(Connector):
+    kind: ClassVar[str] = ""
+
+
+@attrs.frozen
+class ChangedHttpConnector(Connector):
+    """``HttpConnector`` as another version of it declares it: ``retries`` is a time now."""
+
+    kind: ClassVar[str] = "contract-http-changed"
+    retries: datetime | None = None
+
+
+@attrs.frozen
 class SetConnector(Connector):
     kind: ClassVar[str] = "contract-set"
     flags: frozenset[str] = frozenset()
@@ -91,8 +104,9 @@ def test_a_user_subclass_round_trips_as_itself_with_its_fields_and_their_types(
         (KindlessHttpConnector(connector_id="k", tenant_id="t", name="K"), "KindlessHttpConnector"),
         (NotAttrsConnector(connector_id="k", tenant_id="t", name="K"), "NotAttrsConnector"),
         (SetConnector(connector_id="k", tenant_id="t", name="K"), "SetConnector.flags"),
+        (EmptyKindConnector(connector_id="k", tenant_id="t", name="K"), "EmptyKindConnector"),
     ],
-    ids=["no-kind", "inherited-kind", "not-attrs", "unstorable-field"],
+    ids=["no-kind", "inherited-kind", "not-attrs", "unstorable-field", "empty-kind"],
 )
 def test_a_subclass_the_store_cannot_give_back_is_refused_naming_it(
     store: Store, connector: Connector, named: str
@@ -164,3 +178,16 @@ def test_an_unknown_kind_connector_naming_a_known_kind_is_refused(store: Store) 
 
     assert raised.value.field == "stored_kind"
     assert store.connectors.list() == []
+
+
+def test_a_stored_connector_its_class_can_no_longer_take_reads_flagged(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.connectors.register(_http(since=SINCE))
+    monkeypatch.setitem(CONNECTOR_CLASSES, HttpConnector.kind, ChangedHttpConnector)
+
+    (listed,) = store.connectors.list()
+
+    assert type(listed) is UnknownKindConnector
+    assert listed.stored_kind == "contract-http"
+    assert listed.stored_fields["retries"] == 3

@@ -142,13 +142,16 @@ def connector_to_record(connector: Connector) -> Record:
 
 def connector_from_record(record: Record) -> Connector:
     """Build the connector's own class back from a record (subclass fields from ``extra``); a
-    kind no class of this process declares reads as an ``UnknownKindConnector``."""
+    kind no class of this process declares, or whose class cannot take the stored fields (a
+    field changed type since), reads as an ``UnknownKindConnector``."""
     cls = CONNECTOR_CLASSES.get(record["kind"])
-    if cls is None or cls is UnknownKindConnector:
-        unknown = {**record, "stored_kind": record["kind"], "stored_fields": record["extra"]}
-        return decoder_for(UnknownKindConnector)(unknown)
-    extra = record["extra"]
-    if extra:
-        record = {**record, **_convert_extra(cls, extra, decode=True)}
-    # ``kind`` and ``extra`` are no fields; a subclass fixes ``connector_type`` itself.
-    return decoder_for(cls)(record)
+    if cls is not None and cls is not UnknownKindConnector:
+        extra = record["extra"]
+        try:
+            fields = {**record, **_convert_extra(cls, extra, decode=True)} if extra else record
+            # ``kind`` and ``extra`` are no fields; a subclass fixes ``connector_type`` itself.
+            return decoder_for(cls)(fields)
+        except (TypeError, ValueError):
+            pass  # stored by another version of the class: read as unknown, never raise
+    unknown = {**record, "stored_kind": record["kind"], "stored_fields": record["extra"]}
+    return decoder_for(UnknownKindConnector)(unknown)
