@@ -15,9 +15,11 @@ from enum import Enum
 from typing import Any, Final, TypeVar
 from uuid import UUID
 
-from integration_store import jsoncodec
 from integration_store.errors import ValidationError
 from integration_store.model.schema import FieldKind
+from integration_store.write_size import MAX_WRITE_BYTES as MAX_WRITE_BYTES
+from integration_store.write_size import check_write_size as check_write_size
+from integration_store.write_size import encoded_size as encoded_size
 
 MAX_IDENTIFIER_LENGTH = 255
 INT64_MIN = -(2**63)
@@ -29,13 +31,6 @@ limits (SQL bind parameters are sent per row by executemany; a Mongo batch is sp
 driver)."""
 MAX_JSON_DEPTH = 100
 """Deepest nesting of dicts/lists accepted in a JSON payload (deeper would exhaust the stack)."""
-MAX_WRITE_BYTES: Final = 8 * 1024 * 1024 - 64 * 1024
-"""Most bytes of text and JSON one write call stores (``encoded_size`` of its values): 8 MiB less
-64 KiB. MongoDB's 16 MiB document is the tightest store, and a stored record is built by at most
-two calls whose parts add up (a response's payload, then its interpretation; a connector's
-registration, then its last error; a tenant's worker config, then its brand), so half of it, less
-room for field names, numbers and framing. MariaDB's ``max_allowed_packet`` must hold twice this
-(its quoting doubles a ``"``-heavy payload in the worst case): checked when a store opens."""
 
 MAX_QUOTED_CHARACTERS: Final = 40
 """Most characters of a bad value an error message quotes (``quoted``)."""
@@ -153,13 +148,21 @@ def boolean(value: object, field: str) -> bool:
     return value
 
 
+_ENUM_VALUE_TYPES: dict[type[Enum], tuple[type, ...]] = {}
+
+
 def enum_member(value: object, enum_type: type[E], field: str) -> E:
     """An enum member, given as the member or its value."""
     if isinstance(value, enum_type):
         return value
     # Only a value of a member value's type is looked up: hashing anything else (a list nested
     # a thousand deep, say) could itself fail.
-    if isinstance(value, tuple({type(member.value) for member in enum_type})):
+    value_types = _ENUM_VALUE_TYPES.get(enum_type)
+    if value_types is None:
+        value_types = _ENUM_VALUE_TYPES[enum_type] = tuple(
+            {type(member.value) for member in enum_type}
+        )
+    if isinstance(value, value_types):
         try:
             return enum_type(value)
         except (ValueError, TypeError):
@@ -305,36 +308,6 @@ def json_object(value: object, field: str) -> dict[str, Any]:
         raise ValidationError(field, f"must be a dict, not {type(value).__name__}")
     result: dict[str, Any] = json_value(value, field)
     return result
-
-
-def encoded_size(value: object) -> int:
-    """Bytes a checked value takes as stored text: a str its UTF-8, a JSON container its compact
-    JSON text (``jsoncodec``), an attrs object (a connector's config) the sum of its fields.
-    Numbers, booleans, timestamps, ids and the names of an object's fields count 0: they are
-    small and bounded, and paid for by the cap's headroom."""
-    if isinstance(value, str):
-        return len(value) if value.isascii() else len(value.encode("utf-8"))
-    if isinstance(value, dict | list | tuple):
-        return 2 if not value else encoded_size(jsoncodec.dumps(value))
-    fields = getattr(type(value), "__attrs_attrs__", None)
-    if fields is not None:
-        return sum(encoded_size(getattr(value, field.name)) for field in fields)
-    return 0
-
-
-def check_write_size(fields: Mapping[str, object], prefix: str = "") -> None:
-    """``ValidationError`` naming the largest of the checked fields one call writes when together
-    they take more than ``MAX_WRITE_BYTES`` (``encoded_size``), so no backend is ever asked to
-    store more than every backend can."""
-    sizes = {name: encoded_size(value) for name, value in fields.items()}
-    total = sum(sizes.values())
-    if total > MAX_WRITE_BYTES:
-        largest = max(sizes, key=sizes.__getitem__)
-        raise ValidationError(
-            prefix + largest,
-            f"the call would store {total:,} bytes of text and JSON; "
-            f"at most {MAX_WRITE_BYTES:,} are stored by one call",
-        )
 
 
 def page(limit: object, offset: object) -> tuple[int, int]:
