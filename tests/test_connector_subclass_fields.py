@@ -170,10 +170,10 @@ def test_optional_fields_accept_none(store: Store) -> None:
     assert registered.batch is None
 
 
-def test_a_field_of_an_unsupported_type_is_a_type_error_naming_it(store: Store) -> None:
+def test_a_field_of_an_unsupported_type_is_refused_naming_it(store: Store) -> None:
     connector = BytesConnector(connector_id="b-1", tenant_id="t", name="B", blob=b"x")
 
-    with pytest.raises(TypeError, match=r"BytesConnector\.blob"):
+    with pytest.raises(ValidationError, match=r"BytesConnector\.blob"):
         store.connectors.register(connector)
 
     assert store.connectors.list() == []
@@ -182,7 +182,7 @@ def test_a_field_of_an_unsupported_type_is_a_type_error_naming_it(store: Store) 
 def test_a_subclass_without_its_own_kind_is_refused(store: Store) -> None:
     connector = NamelessKindConnector(connector_id="n-1", tenant_id="t", name="N")
 
-    with pytest.raises(TypeError, match="kind"):
+    with pytest.raises(ValidationError, match="NamelessKindConnector must declare its own `kind"):
         store.connectors.register(connector)
 
     assert store.connectors.list() == []

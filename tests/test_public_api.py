@@ -22,6 +22,7 @@ PUBLIC_NAMES = [
     "VectorConnector",
     "FileConnector",
     "ServerlessConnector",
+    "UnknownKindConnector",
     "ConnectorStats",
     "ConnectorError",
     "ExternalResponse",

@@ -180,3 +180,32 @@ def test_a_cycle_is_refused_not_recursed() -> None:
     cycle.append(cycle)
     with pytest.raises(ValidationError):
         values.json_value({"c": cycle}, "v")
+
+
+def test_quoted_shows_a_short_value_whole() -> None:
+    assert values.quoted("nope") == "'nope'"
+    assert values.quoted(1.5) == "1.5"
+
+
+def test_quoted_shows_a_long_string_by_a_prefix_and_its_length() -> None:
+    shown = values.quoted("a" * 1_000_000)
+
+    assert shown == repr("a" * values.MAX_QUOTED_CHARACTERS) + "... (1,000,000 characters)"
+
+
+def test_quoted_never_reprs_a_huge_int_or_a_deep_nest_whole() -> None:
+    nested: list[object] = []
+    for _ in range(100_000):
+        nested = [nested]
+
+    assert values.quoted(2**100_000) == "an int of 100,001 bits"
+    assert values.quoted(nested) == "[[[...]]]"
+    assert len(values.quoted(list(range(100_000)))) <= 2 * values.MAX_QUOTED_CHARACTERS + 3
+
+
+def test_quoted_survives_a_value_whose_repr_fails() -> None:
+    class Broken:
+        def __repr__(self) -> str:
+            raise RuntimeError("no")
+
+    assert "Broken" in values.quoted(Broken())

@@ -1,7 +1,8 @@
 """Engines: store URL → a SQLAlchemy engine with the settings the backend relies on.
 
 URLs: ``sqlite://`` (a private in-memory database per store, one connection shared by threads),
-``sqlite:///path.db`` (WAL, busy timeout, ``BEGIN IMMEDIATE`` for writes),
+``sqlite:///path.db`` (WAL, busy timeout — ``?timeout=`` seconds — ``BEGIN IMMEDIATE`` for
+writes),
 ``postgresql[+psycopg]://…`` (psycopg 3) and ``mysql[+pymysql]://…`` / ``mariadb[+pymysql]://…``
 (PyMySQL). The engine and its pre-pinging pool serve schema work; storage calls run on the
 store's own connections (``connections.py``).
@@ -9,6 +10,7 @@ store's own connections (``connections.py``).
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import threading
 import time
@@ -22,14 +24,19 @@ from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
+from integration_store import values
 from integration_store.discovery import redacted
-from integration_store.errors import IntegrationStoreError
+from integration_store.errors import IntegrationStoreError, ValidationError
 
 from . import migrations
 from .column_types import MYSQL_FAMILY
 
 SQLITE_BUSY_TIMEOUT_MS: Final = 30_000
-"""How long a SQLite writer waits for another writer (thread or process) before giving up."""
+"""How long a SQLite writer waits for another writer (thread or process) before giving up,
+unless the URL says otherwise (``sqlite:///app.db?timeout=5``, in seconds)."""
+
+SQLITE_MAX_TIMEOUT_SECONDS: Final = 86_400
+"""Longest busy timeout a URL may ask for (a day)."""
 
 CONNECT_TIMEOUT_SECONDS: Final = 10
 """How long to wait for a database server to accept a connection."""
@@ -37,6 +44,11 @@ CONNECT_TIMEOUT_SECONDS: Final = 10
 READ_ONLY_OPTION: Final = "integration_store_read_only"
 """Execution option marking a connection whose transaction only reads (SQLite begins it
 DEFERRED instead of IMMEDIATE, so readers do not queue behind writers)."""
+
+MYSQL_MIN_MAX_ALLOWED_PACKET: Final = 2 * values.MAX_WRITE_BYTES + 128 * 1024
+"""Smallest MariaDB/MySQL ``max_allowed_packet`` (16 MiB, MariaDB's default) that holds every
+write below the core's cap: a statement quotes a payload of ``"`` at twice its size, and a
+response row read back holds a payload and its interpretation."""
 
 _DEFAULT_DRIVERS: Final = {"postgresql": "psycopg", "mysql": "pymysql", "mariadb": "pymysql"}
 _DRIVER_EXTRAS: Final = {"postgresql": "postgres", "mysql": "mysql", "mariadb": "mysql"}
@@ -89,7 +101,7 @@ class _MigratedTemplate:
     def _build(self) -> sqlite3.Connection:
         connection = sqlite3.connect(":memory:", check_same_thread=False)
         engine = sa.create_engine("sqlite://", creator=lambda: connection, poolclass=StaticPool)
-        _install_sqlite_hooks(engine, file_backed=False)
+        _install_sqlite_hooks(engine, file_backed=False, busy_timeout_ms=SQLITE_BUSY_TIMEOUT_MS)
         with engine.connect() as migrating, migrating.begin():
             migrations.upgrade(migrating)
         return connection
@@ -105,7 +117,7 @@ class _MigratedTemplate:
 _TEMPLATE: Final = _MigratedTemplate()
 
 
-def _install_sqlite_hooks(engine: Engine, file_backed: bool) -> None:
+def _install_sqlite_hooks(engine: Engine, file_backed: bool, busy_timeout_ms: int) -> None:
     """Take transaction control from pysqlite: it would BEGIN lazily (DEFERRED) and a reader
     upgrading to a writer fails with "database is locked" instead of waiting. We BEGIN
     IMMEDIATE for writes (waiting up to the busy timeout) and DEFERRED for pure reads."""
@@ -115,9 +127,9 @@ def _install_sqlite_hooks(engine: Engine, file_backed: bool) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
-            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
             if file_backed:
-                _switch_to_wal(cursor)
+                _switch_to_wal(cursor, busy_timeout_ms)
                 cursor.execute("PRAGMA synchronous = NORMAL")
         finally:
             cursor.close()
@@ -128,10 +140,31 @@ def _install_sqlite_hooks(engine: Engine, file_backed: bool) -> None:
         connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
 
 
-def _switch_to_wal(cursor: Any) -> None:
+def _install_mysql_hooks(engine: Engine) -> None:
+    """Refuse a server whose ``max_allowed_packet`` cannot hold a write every other backend
+    stores: a clear error when connecting, not a lost connection on the first large write."""
+
+    @event.listens_for(engine, "connect")
+    def _check_max_allowed_packet(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT @@max_allowed_packet")
+            (size,) = cursor.fetchone()
+        finally:
+            cursor.close()
+        if int(size) < MYSQL_MIN_MAX_ALLOWED_PACKET:
+            raise IntegrationStoreError(
+                f"the server's max_allowed_packet is {int(size):,} bytes; integration-store "
+                f"needs at least {MYSQL_MIN_MAX_ALLOWED_PACKET:,} to store every value below "
+                f"its cap: SET GLOBAL max_allowed_packet = {MYSQL_MIN_MAX_ALLOWED_PACKET} "
+                "(and in the server's configuration)"
+            )
+
+
+def _switch_to_wal(cursor: Any, busy_timeout_ms: int) -> None:
     """Put the file in WAL mode. Several connections doing this at once to a new file get
     SQLITE_BUSY at once, without the busy handler, so wait here as the busy timeout would."""
-    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    deadline = time.monotonic() + busy_timeout_ms / 1000
     pause = 0.001
     while True:
         try:
@@ -168,13 +201,33 @@ def _create_parent_directory_on_connect(engine: Engine, url: URL) -> None:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
-def _engine_options(url: URL) -> dict[str, Any]:
+def sqlite_busy_timeout(url: URL) -> tuple[URL, int]:
+    """The URL without its ``timeout`` query parameter, and the busy timeout in milliseconds
+    it asks for (seconds, a decimal number in 0..a day; ``SQLITE_BUSY_TIMEOUT_MS`` when absent).
+    ``ValidationError`` naming ``timeout`` for anything else."""
+    given = url.query.get("timeout")
+    if given is None:
+        return url, SQLITE_BUSY_TIMEOUT_MS
+    try:
+        seconds = float(given) if isinstance(given, str) else math.nan
+    except ValueError:
+        seconds = math.nan
+    if not 0 <= seconds <= SQLITE_MAX_TIMEOUT_SECONDS:  # NaN fails too
+        raise ValidationError(
+            "timeout",
+            f"must be a number of seconds from 0 to {SQLITE_MAX_TIMEOUT_SECONDS:,}, "
+            f"not {values.quoted(given)}",
+        )
+    return url.difference_update_query(["timeout"]), round(seconds * 1000)
+
+
+def _engine_options(url: URL, busy_timeout_ms: int) -> dict[str, Any]:
     """Pool and connect options per dialect."""
     backend = url.get_backend_name()
     if is_sqlite_memory(url):
         return {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
     if backend == "sqlite":
-        timeout = SQLITE_BUSY_TIMEOUT_MS / 1000
+        timeout = busy_timeout_ms / 1000
         return {"connect_args": {"check_same_thread": False, "timeout": timeout}}
     if backend == "postgresql":
         return {
@@ -201,9 +254,16 @@ def create_sql_engine(url: URL, **options: Any) -> Engine:
     """An engine for the URL with the settings the backend relies on (see module docstring);
     ``options`` go to ``create_engine`` as well, over the defaults."""
     backend = url.get_backend_name()
+    busy_timeout_ms = SQLITE_BUSY_TIMEOUT_MS
+    if backend == "sqlite":
+        url, busy_timeout_ms = sqlite_busy_timeout(url)
     try:
         # hide_parameters: a statement error must never quote the values (credentials).
-        defaults = {"pool_pre_ping": True, "hide_parameters": True, **_engine_options(url)}
+        defaults = {
+            "pool_pre_ping": True,
+            "hide_parameters": True,
+            **_engine_options(url, busy_timeout_ms),
+        }
         engine = sa.create_engine(url, **{**defaults, **options})
     except (ImportError, NoSuchModuleError) as missing:
         extra = _DRIVER_EXTRAS.get(backend, "sql")
@@ -212,8 +272,12 @@ def create_sql_engine(url: URL, **options: Any) -> Engine:
         ) from missing
     except ArgumentError as error:
         raise IntegrationStoreError(f"cannot open {url!r}: {error}") from error
+    if backend in MYSQL_FAMILY:
+        _install_mysql_hooks(engine)
     if backend == "sqlite":
-        _install_sqlite_hooks(engine, file_backed=not is_sqlite_memory(url))
+        _install_sqlite_hooks(
+            engine, file_backed=not is_sqlite_memory(url), busy_timeout_ms=busy_timeout_ms
+        )
         if is_sqlite_memory(url):
             _start_migrated(engine)
         else:

@@ -22,17 +22,17 @@ def upsert(
     dialect: Dialect, table: sa.Table, key_columns: tuple[str, ...], changed: Sequence[str]
 ) -> sa.Insert:
     """One ``INSERT`` of a whole row (bound by column name) that, when the key is taken, sets
-    only the ``changed`` columns (bound as ``set_<column>``).
+    only the ``changed`` columns, to the values of the row it tried to insert (each value is
+    sent once: a large payload twice could pass MariaDB's ``max_allowed_packet``).
 
     ``ON CONFLICT … DO UPDATE`` on SQLite and PostgreSQL (with ``RETURNING`` the stored row),
     ``ON DUPLICATE KEY UPDATE`` on MariaDB/MySQL (the caller reads the row back).
     """
-    # Nothing to change still has to be a valid update clause: set a key to itself.
-    assignments: dict[str, Any] = {
-        column: sa.bindparam(f"set_{column}", type_=table.c[column].type) for column in changed
-    } or {key_columns[0]: table.c[key_columns[0]]}
     if is_mysql(dialect):
-        return mysql.insert(table).on_duplicate_key_update(assignments)
+        on_duplicate = mysql.insert(table)
+        return on_duplicate.on_duplicate_key_update(
+            _assignments(table, key_columns, changed, on_duplicate.inserted)
+        )
     on_conflict: postgresql.Insert | sqlite.Insert
     if dialect.name == "postgresql":
         on_conflict = postgresql.insert(table)
@@ -41,8 +41,18 @@ def upsert(
     else:
         raise UnsupportedOperationError(f"no upsert for SQL dialect {dialect.name!r}")
     return on_conflict.on_conflict_do_update(
-        index_elements=[table.c[key] for key in key_columns], set_=assignments
+        index_elements=[table.c[key] for key in key_columns],
+        set_=_assignments(table, key_columns, changed, on_conflict.excluded),
     ).returning(*table.c)
+
+
+def _assignments(
+    table: sa.Table, key_columns: tuple[str, ...], changed: Sequence[str], proposed: Any
+) -> dict[str, Any]:
+    # Nothing to change still has to be a valid update clause: set a key to itself.
+    return {column: proposed[column] for column in changed} or {
+        key_columns[0]: table.c[key_columns[0]]
+    }
 
 
 def upsert_returns_row(dialect: Dialect) -> bool:

@@ -81,9 +81,8 @@ class SqlWorkerStorage:
             lambda: upsert(dialect, _C, WORKER_CONFIG.key, changed),
             rows=upsert_returns_row(dialect),
         )
+        # The changed columns take the inserted row's values, which are the changes.
         values: dict[str, Any] = dict(insert)
-        for field, value in changes.items():
-            values[f"set_{field}"] = value
         values["key_tenant_id"] = insert["tenant_id"]
         values["key_worker_id"] = insert["worker_id"]
         if upsert_returns_row(dialect):

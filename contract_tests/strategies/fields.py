@@ -35,7 +35,25 @@ optional_connector_types = st.one_of(
 optional_connector_statuses = st.one_of(
     st.none(), connector_statuses, connector_statuses.map(lambda member: member.value)
 )
-INVALID_ENUM_VALUES: list[Any] = ["VECTOR", "nope", "", 1, b"vector"]
+
+
+def _nested_list(depth: int) -> list[Any]:
+    nested: list[Any] = []
+    for _ in range(depth):
+        nested = [nested]
+    return nested
+
+
+INVALID_ENUM_VALUES: list[Any] = [
+    "VECTOR",
+    "nope",
+    "",
+    1,
+    b"vector",
+    "x" * 100_000,
+    _nested_list(1_000),
+]
+"""Including one too long to quote and one nested too deep to ``repr``."""
 
 WORKER_STATUSES = ["available", "deprecated", "maintenance", "Available", "available "]
 """Worker statuses are free text; these collide with, and differ from, the special ones."""

@@ -139,8 +139,9 @@ INVALID_JSON_LEAVES: list[Any] = [
     object(),
     complex(1, 2),
     datetime(2026, 1, 1, tzinfo=UTC),
+    deeply_nested(1_000),
 ]
-"""Values that must never be accepted anywhere inside a JSON field."""
+"""Values that must never be accepted anywhere inside a JSON field (the last nests too deep)."""
 
 INVALID_KEYS: list[Any] = [1, 1.5, None, True, (1, 2), "\ud800", b"k"]
 """Dict keys that must never be accepted inside a JSON field."""

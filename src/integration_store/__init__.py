@@ -37,6 +37,7 @@ from integration_store.model.connectors import (
     ConnectorType,
     FileConnector,
     ServerlessConnector,
+    UnknownKindConnector,
     VectorConnector,
 )
 from integration_store.model.responses import ExternalResponse, InterpretedResponse
@@ -80,6 +81,7 @@ __all__ = [
     "Store",
     "StoreClosedError",
     "UnitOfWork",
+    "UnknownKindConnector",
     "UnsupportedOperationError",
     "ValidationError",
     "VectorConnector",

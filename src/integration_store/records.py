@@ -20,7 +20,11 @@ import cattrs
 
 from integration_store.decoding import decoder_for
 from integration_store.model import schema
-from integration_store.model.connectors import CONNECTOR_CLASSES, Connector
+from integration_store.model.connectors import (
+    CONNECTOR_CLASSES,
+    Connector,
+    UnknownKindConnector,
+)
 from integration_store.model.fields import field_specs
 from integration_store.model.responses import ExternalResponse
 from integration_store.model.schema import FieldKind, RecordSchema
@@ -126,16 +130,28 @@ def connector_to_record(connector: Connector) -> Record:
     extra = {name: document.pop(name) for name in connector.extra_fields()}
     # Subclasses fix connector_type with init=False, which cattrs leaves out.
     document["connector_type"] = connector.connector_type.value
-    document["kind"] = type(connector).kind
-    document["extra"] = _convert_extra(type(connector), extra, decode=False)
+    if isinstance(connector, UnknownKindConnector):
+        # Stored back as it was read: under its own kind, with its fields as they were.
+        document["kind"] = extra["stored_kind"]
+        document["extra"] = extra["stored_fields"]
+    else:
+        document["kind"] = type(connector).kind
+        document["extra"] = _convert_extra(type(connector), extra, decode=False)
     return {name: document[name] for name in schema.CONNECTOR.names}
 
 
 def connector_from_record(record: Record) -> Connector:
-    """Build the connector's own class back from a record (subclass fields from ``extra``)."""
-    cls = CONNECTOR_CLASSES[record["kind"]]
-    extra = record["extra"]
-    if extra:
-        record = {**record, **_convert_extra(cls, extra, decode=True)}
-    # ``kind`` and ``extra`` are no fields; a subclass fixes ``connector_type`` itself.
-    return decoder_for(cls)(record)
+    """Build the connector's own class back from a record (subclass fields from ``extra``); a
+    kind no class of this process declares, or whose class cannot take the stored fields (a
+    field changed type since), reads as an ``UnknownKindConnector``."""
+    cls = CONNECTOR_CLASSES.get(record["kind"])
+    if cls is not None and cls is not UnknownKindConnector:
+        extra = record["extra"]
+        try:
+            fields = {**record, **_convert_extra(cls, extra, decode=True)} if extra else record
+            # ``kind`` and ``extra`` are no fields; a subclass fixes ``connector_type`` itself.
+            return decoder_for(cls)(fields)
+        except (TypeError, ValueError):
+            pass  # stored by another version of the class: read as unknown, never raise
+    unknown = {**record, "stored_kind": record["kind"], "stored_fields": record["extra"]}
+    return decoder_for(UnknownKindConnector)(unknown)

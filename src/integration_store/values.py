@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import reprlib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from enum import Enum
@@ -17,6 +18,9 @@ from uuid import UUID
 from integration_store import jsoncodec
 from integration_store.errors import ValidationError
 from integration_store.model.schema import FieldKind
+from integration_store.write_size import MAX_WRITE_BYTES as MAX_WRITE_BYTES
+from integration_store.write_size import check_write_size as check_write_size
+from integration_store.write_size import encoded_size as encoded_size
 
 MAX_IDENTIFIER_LENGTH = 255
 INT64_MIN = -(2**63)
@@ -29,7 +33,31 @@ driver)."""
 MAX_JSON_DEPTH = 100
 """Deepest nesting of dicts/lists accepted in a JSON payload (deeper would exhaust the stack)."""
 
+MAX_QUOTED_CHARACTERS: Final = 40
+"""Most characters of a bad value an error message quotes (``quoted``)."""
+
 E = TypeVar("E", bound=Enum)
+
+_QUOTER: Final = reprlib.Repr()
+_QUOTER.maxlevel = 2
+_QUOTER.maxstring = _QUOTER.maxother = MAX_QUOTED_CHARACTERS
+_QUOTER.maxlist = _QUOTER.maxtuple = _QUOTER.maxdict = _QUOTER.maxset = 4
+
+
+def quoted(value: object) -> str:
+    """A bad value as an error message shows it: its ``repr`` when short, else a short prefix
+    and its size. Never the whole value, which may be huge or nested too deep to ``repr``; the
+    one way every ``ValidationError`` quotes a value."""
+    if isinstance(value, str):
+        if len(value) <= MAX_QUOTED_CHARACTERS:
+            return repr(value)
+        return f"{value[:MAX_QUOTED_CHARACTERS]!r}... ({len(value):,} characters)"
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return f"an int of {value.bit_length():,} bits"
+    shown = _QUOTER.repr(value)
+    if len(shown) > 2 * MAX_QUOTED_CHARACTERS:
+        shown = shown[: 2 * MAX_QUOTED_CHARACTERS] + "..."
+    return shown
 
 
 def _check_characters(value: str, field: str) -> None:
@@ -110,7 +138,7 @@ def floating(value: object, field: str) -> float:
     except OverflowError:
         raise ValidationError(field, "is too large for a float") from None
     if not math.isfinite(result):
-        raise ValidationError(field, f"must be finite, not {result!r}")
+        raise ValidationError(field, f"must be finite, not {quoted(result)}")
     return result
 
 
@@ -121,15 +149,27 @@ def boolean(value: object, field: str) -> bool:
     return value
 
 
+_ENUM_VALUE_TYPES: dict[type[Enum], tuple[type, ...]] = {}
+
+
 def enum_member(value: object, enum_type: type[E], field: str) -> E:
     """An enum member, given as the member or its value."""
     if isinstance(value, enum_type):
         return value
-    try:
-        return enum_type(value)
-    except (ValueError, TypeError):
-        allowed = ", ".join(repr(member.value) for member in enum_type)
-        raise ValidationError(field, f"must be one of {allowed}, not {value!r}") from None
+    # Only a value of a member value's type is looked up: hashing anything else (a list nested
+    # a thousand deep, say) could itself fail.
+    value_types = _ENUM_VALUE_TYPES.get(enum_type)
+    if value_types is None:
+        value_types = _ENUM_VALUE_TYPES[enum_type] = tuple(
+            {type(member.value) for member in enum_type}
+        )
+    if isinstance(value, value_types):
+        try:
+            return enum_type(value)
+        except (ValueError, TypeError):
+            pass
+    allowed = ", ".join(repr(member.value) for member in enum_type)
+    raise ValidationError(field, f"must be one of {allowed}, not {quoted(value)}")
 
 
 def uuid_value(value: object, field: str) -> UUID:
@@ -235,7 +275,7 @@ def _walked_json(value: object, path: str, depth: int) -> Any:
         return int(value)
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise ValidationError(path, f"float must be finite, not {value!r}")
+            raise ValidationError(path, f"float must be finite, not {quoted(value)}")
         return float(value)
     if isinstance(value, dict | list | tuple) and depth >= MAX_JSON_DEPTH:
         raise ValidationError(path, f"nested deeper than {MAX_JSON_DEPTH} levels")
@@ -244,8 +284,9 @@ def _walked_json(value: object, path: str, depth: int) -> Any:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise ValidationError(path, f"keys must be str, not {type(key).__name__}")
-            _check_characters_json(key, f"{path}[{key!r}]")
-            result[_plain_str(key)] = _walked_json(item, f"{path}[{key!r}]", depth + 1)
+            at = f"{path}[{quoted(key)}]"
+            _check_characters_json(key, at)
+            result[_plain_str(key)] = _walked_json(item, at, depth + 1)
         return result
     if isinstance(value, list | tuple):
         return [

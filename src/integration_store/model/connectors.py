@@ -216,6 +216,21 @@ class ServerlessConnector(Connector):
 
 
 @attrs.frozen
+class UnknownKindConnector(Connector):
+    """A stored connector whose ``kind`` names no class this process knows (a subclass defined
+    only in another program, say): its base fields as stored, flagged by ``stored_kind``, with
+    its subclass fields as stored JSON in ``stored_fields`` (timestamps and UUIDs as text).
+
+    Registered again (copied to another store), it is stored under ``stored_kind`` with those
+    fields, so a process that knows the class reads it back as that class.
+    """
+
+    kind: ClassVar[str] = "integration_store.unknown"
+    stored_kind: str = attrs.field(default="", kw_only=True, metadata=declare(FieldKind.IDENTIFIER))
+    stored_fields: dict[str, Any] = attrs.field(factory=dict, kw_only=True)
+
+
+@attrs.frozen
 class ConnectorStats:
     """Counts over a tenant's (or all) connectors; ``connectors_by_type`` lists present types."""
 

@@ -19,6 +19,7 @@ from integration_store.model.connectors import (
     Connector,
     ConnectorCapability,
     ConnectorConfig,
+    UnknownKindConnector,
 )
 from integration_store.model.fields import field_specs
 
@@ -140,10 +141,35 @@ def checked_connector_fields(
             at or "connector", f"must be a Connector, not {type(connector).__name__}"
         )
     cls = type(connector)
-    if CONNECTOR_CLASSES.get(cls.kind) is not cls:
-        # Stored under another class's kind, it would come back as that class.
-        raise TypeError(
-            f"{cls.__qualname__} must declare its own `kind: ClassVar[str]` to be stored"
-        )
+    if cls not in _STORABLE:
+        _check_storable(cls, at or "connector")
+        _STORABLE.add(cls)
     prefix = "" if at is None else f"{at}."
-    return cls, check_fields(cls, _init_values(connector), prefix)
+    checked = check_fields(cls, _init_values(connector), prefix)
+    values.check_write_size(checked, prefix)
+    if cls is UnknownKindConnector and checked["stored_kind"] in CONNECTOR_CLASSES:
+        raise ValidationError(
+            f"{prefix}stored_kind",
+            f"{values.quoted(checked['stored_kind'])} is a known kind: build its own class",
+        )
+    return cls, checked
+
+
+_STORABLE: Final[set[type]] = set()
+"""Connector classes found storable (a class is checked once)."""
+
+
+def _check_storable(cls: type[Connector], at: str) -> None:
+    """``ValidationError`` naming the class unless the store can keep it and give it back:
+    an attrs class, with its own ``kind`` (stored under another class's kind, it would come back
+    as that class, its own fields dropped), every field of a kind the store keeps."""
+    name = cls.__qualname__
+    if "__attrs_attrs__" not in cls.__dict__:
+        raise ValidationError(at, f"{name} must be an attrs class (@attrs.frozen) to be stored")
+    if not isinstance(cls.kind, str) or CONNECTOR_CLASSES.get(cls.kind) is not cls:
+        raise ValidationError(at, f"{name} must declare its own `kind: ClassVar[str]` to be stored")
+    try:
+        values.identifier(cls.kind, "kind")
+        field_specs(cls)
+    except (ValidationError, TypeError) as error:
+        raise ValidationError(at, f"{name} cannot be stored: {error}") from None

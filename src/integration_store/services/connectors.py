@@ -164,6 +164,7 @@ class ConnectorRegistry:
         if connector_id is not None:
             given["connector_id"] = connector_id
         checked = check_fields(cls, given)
+        values.check_write_size(checked)
         if connector_id is None:
             checked["connector_id"] = str(self._context.new_id())
         return self._insert(cls, checked)
@@ -334,6 +335,7 @@ class ConnectorRegistry:
         """Count a connection error: status error, ``last_error`` = error."""
         connector_id = values.identifier(connector_id, "connector_id")
         error = values.text(error, "error")
+        values.check_write_size({"error": error})
         tenant_id = values.optional_identifier(tenant_id, "tenant_id")
         when = self._when(now)
         return self._change(

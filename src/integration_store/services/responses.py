@@ -50,7 +50,7 @@ def _checked_arguments(
     request_id: object = None,
     run_id: object = None,
 ) -> dict[str, Any]:
-    return {
+    checked = {
         "source": values.identifier(source, prefix + "source"),
         "raw_response": values.json_object(raw_response, prefix + "raw_response"),
         "interpretation_owner": values.identifier(
@@ -62,6 +62,8 @@ def _checked_arguments(
         "request_id": values.optional_identifier(request_id, prefix + "request_id"),
         "run_id": values.optional_identifier(run_id, prefix + "run_id"),
     }
+    values.check_write_size(checked, prefix)
+    return checked
 
 
 class ExternalResponseService:
@@ -181,6 +183,7 @@ class ExternalResponseService:
         checked_id = values.uuid_value(response_id, "response_id")
         value = values.json_object(interpreted_value, "interpreted_value")
         by = values.identifier(interpreted_by, "interpreted_by")
+        values.check_write_size({"interpreted_value": value, "interpreted_by": by})
         now = self._context.now()
         record = self._storage.update(
             checked_id, {"interpreted_value": value, "interpreted_at": now, "interpreted_by": by}

@@ -120,6 +120,7 @@ class WorkerRegistryService:
             ),
             cost_per_run_cents=values.optional_integer(cost_per_run_cents, "cost_per_run_cents"),
         )
+        values.check_write_size(to_record(worker))
         now = self._context.now()
         record = to_record(attrs.evolve(worker, created_at=now, updated_at=now))
         try:
@@ -132,6 +133,7 @@ class WorkerRegistryService:
         """Set the worker's status; ``WorkerNotFoundError`` when it does not exist."""
         checked_id = values.identifier(worker_id, "worker_id")
         checked_status = values.text(status, "status")
+        values.check_write_size({"status": checked_status})
         now = self._context.now()
         record = self._storage.update_worker(
             checked_id, {"status": checked_status, "updated_at": now}
@@ -179,6 +181,7 @@ class WorkerRegistryService:
             changes["max_runs_per_day"] = values.integer(max_runs_per_day, "max_runs_per_day")
         if max_tokens_per_run is not None:
             changes["max_tokens_per_run"] = values.integer(max_tokens_per_run, "max_tokens_per_run")
+        values.check_write_size(changes)
         self.get_worker_or_raise(checked_worker)
         now = self._context.now()
         changes["updated_at"] = now
