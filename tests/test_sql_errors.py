@@ -24,12 +24,14 @@ from integration_store.backends.sql import SqlBackend, provider
 from integration_store.backends.sql.errors import loaded_driver, translated_errors
 from integration_store.backends.sql.tables import connectors
 from integration_store.errors import (
+    BackendAccessError,
     BackendUnavailableError,
     ConflictError,
     IntegrationStoreError,
     OutcomeUnknownError,
+    TransactionConflictError,
 )
-from integration_store.store import Store
+from integration_store.store import Store, UnitOfWork
 
 
 def _backend(store: Store) -> SqlBackend:
@@ -128,17 +130,32 @@ def test_other_database_errors_are_store_errors(server_url: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("errno", "unavailable"),
-    [(2003, True), (2013, True), (1927, True), (1213, True), (1690, False), (1366, False)],
+    ("errno", "expected"),
+    [
+        (2003, BackendUnavailableError),
+        (2013, BackendUnavailableError),
+        (1927, BackendUnavailableError),
+        (1205, BackendUnavailableError),
+        (1213, TransactionConflictError),
+        (1020, TransactionConflictError),
+        (1045, BackendAccessError),
+        (1049, BackendAccessError),
+        (1142, BackendAccessError),
+        (1690, IntegrationStoreError),
+        (1366, IntegrationStoreError),
+    ],
 )
-def test_mariadb_errors_are_told_apart_by_number(errno: int, unavailable: bool) -> None:
+def test_mariadb_errors_are_told_apart_by_number(
+    errno: int, expected: type[IntegrationStoreError]
+) -> None:
     """PyMySQL raises OperationalError for any server error it has no class for; only the
-    connection-related ones are outages."""
+    connection-related ones are outages, a deadlock is worth running again, a refused login is
+    neither."""
     pymysql = pytest.importorskip("pymysql")
     driver_error = pymysql.err.OperationalError(errno, "message")
     with pytest.raises(IntegrationStoreError) as raised, translated_errors():
         raise sa.exc.OperationalError("SELECT 1", {}, driver_error)
-    assert isinstance(raised.value, BackendUnavailableError) is unavailable
+    assert type(raised.value) is expected
     assert isinstance(raised.value.__cause__, sa.exc.OperationalError)
 
 
@@ -165,6 +182,11 @@ def test_a_bigint_overflow_is_a_store_error_not_an_outage(server_url: str) -> No
         ("ConnectionFailure", BackendUnavailableError),
         ("NumericValueOutOfRange", IntegrationStoreError),
         ("UndefinedTable", IntegrationStoreError),
+        ("SerializationFailure", TransactionConflictError),
+        ("DeadlockDetected", TransactionConflictError),
+        ("InvalidPassword", BackendAccessError),
+        ("InvalidCatalogName", BackendAccessError),
+        ("InsufficientPrivilege", BackendAccessError),
     ],
 )
 def test_postgresql_errors_are_told_apart_by_class_and_sqlstate(
@@ -325,3 +347,82 @@ def test_writes_under_random_session_kills_say_truly_whether_they_may_have_been_
     assert all(cid in stored for cid, outcome in outcomes.items() if outcome == "stored")
     wrongly_denied = [cid for cid, outcome in outcomes.items() if outcome == "not stored"]
     assert not [cid for cid in wrongly_denied if cid in stored]
+
+
+# ---- refused logins and transaction conflicts -------------------------------------------
+
+
+@pytest.mark.parametrize("change", [{"username": "no_such_role"}, {"database": "no_such_db"}])
+def test_a_refused_login_or_missing_database_is_an_access_error_not_an_outage(
+    server_url: str, change: dict[str, str]
+) -> None:
+    url = sa.make_url(server_url).set(**change).render_as_string(hide_password=False)
+    with open_store(url) as store, pytest.raises(BackendAccessError) as raised:
+        store.connectors.get("c")
+
+    assert not isinstance(raised.value, BackendUnavailableError)
+    assert _driver_error(raised.value.__cause__, "OperationalError")
+
+
+def _two_connectors(store: Store) -> None:
+    for connector_id in ("a", "b"):
+        store.connectors.register(
+            VectorConnector(connector_id=connector_id, tenant_id="t", name=connector_id)
+        )
+
+
+def _counts(store: Store) -> list[int]:
+    found = [store.connectors.get(connector_id) for connector_id in ("a", "b")]
+    return [connector.connection_count for connector in found if connector is not None]
+
+
+def _increment_both(tx: UnitOfWork, order: int, barrier: threading.Barrier | None) -> None:
+    """Count a connection on "a" and "b" in the order ``order`` names, first waiting (with a
+    barrier) until the other thread holds its first row: then the database must abort one."""
+    first, second = ("a", "b") if order == 0 else ("b", "a")
+    tx.connectors.record_connection(first)
+    if barrier is not None:
+        barrier.wait()
+    tx.connectors.record_connection(second)
+
+
+def test_a_deadlock_is_a_transaction_conflict_and_applies_nothing_of_the_loser(
+    server_url: str,
+) -> None:
+    with open_store(server_url) as store:
+        _two_connectors(store)
+        barrier = threading.Barrier(2, timeout=10)
+        errors: list[BaseException] = []
+
+        def run(order: int) -> None:
+            try:
+                with store.transaction() as tx:
+                    _increment_both(tx, order, barrier)
+            except IntegrationStoreError as error:
+                errors.append(error)
+
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(run, (0, 1)))
+
+        assert [type(error) for error in errors] == [TransactionConflictError]
+        assert _counts(store) == [1, 1]  # the winner's two increments; none of the loser's
+
+
+def test_run_in_transaction_runs_a_deadlocked_unit_of_work_again(server_url: str) -> None:
+    with open_store(server_url) as store:
+        _two_connectors(store)
+        barrier = threading.Barrier(2, timeout=10)
+        attempts = [0, 0]
+
+        def run(order: int) -> None:
+            def work(tx: UnitOfWork) -> None:
+                attempts[order] += 1
+                _increment_both(tx, order, barrier if attempts[order] == 1 else None)
+
+            store.run_in_transaction(work, retries=3)
+
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(run, (0, 1)))
+
+        assert sorted(attempts) == [1, 2]
+        assert _counts(store) == [2, 2]

@@ -8,7 +8,9 @@
   timed out after sending it; pymongo has already retried a retryable write once) →
   ``OutcomeUnknownError``; so is a commit pymongo labels ``UnknownTransactionCommitResult``;
 * a write conflict between transactions (label ``TransientTransactionError``) →
-  ``IntegrationStoreError`` saying the unit of work may be retried;
+  ``TransactionConflictError``: nothing was applied, the unit of work may be run again;
+* a refused login or a missing permission (codes 13 ``Unauthorized``, 18
+  ``AuthenticationFailed``) → ``BackendAccessError``;
 * anything else from the driver (``OperationFailure``, ``InvalidOperation`` after ``close()``,
   ``ConfigurationError``, a BSON encoding error) → ``IntegrationStoreError``.
 
@@ -32,13 +34,17 @@ from pymongo.errors import (
 )
 
 from integration_store.errors import (
+    BackendAccessError,
     BackendUnavailableError,
     ConflictError,
     IntegrationStoreError,
     OutcomeUnknownError,
+    TransactionConflictError,
 )
 
 DUPLICATE_KEY_CODES = frozenset({11000, 11001, 12582})
+ACCESS_CODES = frozenset({13, 18})
+"""Unauthorized, AuthenticationFailed."""
 
 
 def is_duplicate_key(error: BaseException) -> bool:
@@ -55,10 +61,11 @@ def translate(error: PyMongoError | BSONError) -> IntegrationStoreError:
     if isinstance(error, ConnectionFailure):
         return BackendUnavailableError(f"MongoDB server unavailable: {error}")
     if isinstance(error, PyMongoError) and error.has_error_label("TransientTransactionError"):
-        return IntegrationStoreError(
-            f"MongoDB aborted the transaction (e.g. a concurrent write); retry the unit of work: "
-            f"{error}"
+        return TransactionConflictError(
+            f"MongoDB aborted the transaction (e.g. a concurrent write); run it again: {error}"
         )
+    if isinstance(error, OperationFailure) and error.code in ACCESS_CODES:
+        return BackendAccessError(f"MongoDB refused this store (login or permission): {error}")
     return IntegrationStoreError(f"MongoDB error ({type(error).__name__}): {error}")
 
 

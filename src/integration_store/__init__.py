@@ -9,6 +9,7 @@ from integration_store.default_registry import (
     register_connector,
 )
 from integration_store.errors import (
+    BackendAccessError,
     BackendUnavailableError,
     ConflictError,
     ConnectorAlreadyExistsError,
@@ -21,6 +22,7 @@ from integration_store.errors import (
     ResponseAlreadyExistsError,
     ResponseNotFoundError,
     StoreClosedError,
+    TransactionConflictError,
     UnsupportedOperationError,
     ValidationError,
     WorkerAlreadyExistsError,
@@ -54,6 +56,7 @@ from integration_store.store import Store, UnitOfWork, open_store
 __all__ = [
     "SKIP_LOCKED",
     "TRANSACTIONS",
+    "BackendAccessError",
     "BackendUnavailableError",
     "ConflictError",
     "Connector",
@@ -80,6 +83,7 @@ __all__ = [
     "ServerlessConnector",
     "Store",
     "StoreClosedError",
+    "TransactionConflictError",
     "UnitOfWork",
     "UnknownKindConnector",
     "UnsupportedOperationError",

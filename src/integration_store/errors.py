@@ -48,6 +48,18 @@ class OutcomeUnknownError(BackendUnavailableError):
     back first, or make the call idempotent (``record_raw_response(idempotency_key=...)``)."""
 
 
+class TransactionConflictError(BackendUnavailableError):
+    """The database aborted the call or unit of work for a concurrent one (a serialization
+    failure, a deadlock, MongoDB's transient transaction error): nothing of it was applied and
+    running it again may succeed. ``store.run_in_transaction(work, retries=N)`` does that."""
+
+
+class BackendAccessError(IntegrationStoreError):
+    """The backend refused this store: a wrong login, a missing permission, or a database that
+    does not exist. Not an outage: retrying cannot help until the URL or the server's grants
+    change."""
+
+
 class StoreClosedError(IntegrationStoreError):
     """The store was closed (open a new one with ``open_store``), or a unit of work was used
     after its ``with`` block ended."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -11,8 +13,13 @@ from typing import TypeVar
 
 import attrs
 
+from integration_store import values
 from integration_store.discovery import provider_for
-from integration_store.errors import UnsupportedOperationError
+from integration_store.errors import (
+    TransactionConflictError,
+    UnsupportedOperationError,
+    ValidationError,
+)
 from integration_store.protocols import TRANSACTIONS, Backend, Storages
 from integration_store.services import (
     ConnectorRegistry,
@@ -23,6 +30,9 @@ from integration_store.services.context import Clock, IdFactory, ServiceContext
 from integration_store.unit_of_work import CallRouter
 
 T = TypeVar("T")
+
+MAX_TRANSACTION_RETRIES = 100
+"""Most retries ``Store.run_in_transaction`` takes."""
 
 
 def system_clock() -> datetime:
@@ -93,6 +103,30 @@ class Store:
             )
         with self._router.transaction() as opened:
             yield UnitOfWork.bind(self._router.transaction_storages(opened), self._context)
+
+    def run_in_transaction(self, work: Callable[[UnitOfWork], T], *, retries: int = 3) -> T:
+        """``work(unit_of_work)`` in a transaction, run again (up to ``retries`` more times,
+        after a short random pause) when the database aborts it for a concurrent one
+        (``TransactionConflictError``; nothing of an aborted attempt is applied). Returns what
+        ``work`` returns.
+
+        A ``with store.transaction()`` block cannot be retried (Python runs a block once), hence
+        a function. Called inside an open transaction, ``work`` joins it and is not retried: the
+        outermost unit of work is what the database aborts.
+        """
+        retries = values.integer(retries, "retries")
+        if not 0 <= retries <= MAX_TRANSACTION_RETRIES:
+            raise ValidationError("retries", f"must be between 0 and {MAX_TRANSACTION_RETRIES}")
+        attempts = 1 if self._router.joined is not None else retries + 1
+        for attempt in range(attempts):
+            try:
+                with self.transaction() as unit_of_work:
+                    return work(unit_of_work)
+            except TransactionConflictError:
+                if attempt + 1 == attempts:
+                    raise
+                time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def close(self) -> None:
         """Release the backend's connections; later calls raise ``StoreClosedError``."""

@@ -1,5 +1,7 @@
-"""The MongoDB backend names the outcome of a write its connection lost: ``OutcomeUnknownError``
-when the server may have applied it, plain ``BackendUnavailableError`` when it surely did not.
+"""How the MongoDB backend names failures: a write its connection lost is
+``OutcomeUnknownError`` when the server may have applied it, plain ``BackendUnavailableError``
+when it surely did not; a refused login and a transient transaction conflict have their own
+classes.
 
 The driver's failures are injected into mongomock's collections (a wire server cannot be made
 to drop a connection at a chosen moment); what is checked is the backend's classification."""
@@ -23,13 +25,15 @@ from pymongo.errors import (
 )
 
 from integration_store import (
+    BackendAccessError,
     BackendUnavailableError,
     IntegrationStoreError,
     OutcomeUnknownError,
+    TransactionConflictError,
     VectorConnector,
     open_store,
 )
-from integration_store.backends.mongo.errors import commit
+from integration_store.backends.mongo.errors import commit, translate
 from integration_store.store import Store
 
 
@@ -112,3 +116,21 @@ def test_a_commit_the_server_refused_is_the_drivers_error_for_translation() -> N
     with pytest.raises(OperationFailure):
         commit(_Session(error))  # type: ignore[arg-type]
     assert not isinstance(error, IntegrationStoreError)
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (OperationFailure("Authentication failed.", code=18), BackendAccessError),
+        (OperationFailure("not authorized on db", code=13), BackendAccessError),
+        (OperationFailure("write conflict", code=112), TransactionConflictError),
+        (OperationFailure("bad query", code=2), IntegrationStoreError),
+    ],
+)
+def test_refused_logins_and_transient_conflicts_get_their_own_classes(
+    error: OperationFailure, expected: type[IntegrationStoreError]
+) -> None:
+    if error.code == 112:
+        error._add_error_label("TransientTransactionError")
+
+    assert type(translate(error)) is expected
