@@ -234,4 +234,5 @@ def test_a_claim_handing_out_live_leases_is_caught() -> None:
         return args, kwargs
 
     message, _ = _run_against(FaultyBackend(argument_fault=every_lease_expired))
-    assert "claim_pending" in message, message
+    label = message.split(":", 1)[0]  # the step that differed: a claim, alone or competing
+    assert label.startswith("claim"), label
