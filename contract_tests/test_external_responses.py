@@ -8,6 +8,7 @@ from uuid import UUID
 import pytest
 
 from integration_store import (
+    AlreadyInterpretedError,
     ExternalResponse,
     InterpretedResponse,
     ResponseNotFoundError,
@@ -99,12 +100,25 @@ def test_interpreted_response_never_carries_the_raw_payload(store: Store) -> Non
     assert "raw" not in repr(interpreted)
 
 
-def test_a_later_interpretation_replaces_an_earlier_one(store: Store, clock: FixedClock) -> None:
+def test_a_second_interpretation_is_refused_and_keeps_the_first(
+    store: Store, clock: FixedClock
+) -> None:
+    recorded = _record(store)
+    first = store.external_responses.interpret(recorded.id, {"v": 1}, "first")
+    clock.advance()
+
+    with pytest.raises(AlreadyInterpretedError):
+        store.external_responses.interpret(recorded.id, {"v": 2}, "second")
+
+    assert store.external_responses.get_raw_for_interpretation(recorded.id, "engine") == first
+
+
+def test_reinterpret_replaces_an_earlier_interpretation(store: Store, clock: FixedClock) -> None:
     recorded = _record(store)
     store.external_responses.interpret(recorded.id, {"v": 1}, "first")
     later = clock.advance()
 
-    store.external_responses.interpret(recorded.id, {"v": 2}, "second")
+    store.external_responses.interpret(recorded.id, {"v": 2}, "second", reinterpret=True)
 
     interpreted = store.external_responses.get_interpreted(recorded.id)
     assert interpreted is not None

@@ -18,6 +18,7 @@ from bson.binary import Binary
 from pymongo.errors import AutoReconnect, OperationFailure
 
 from integration_store import (
+    CLAIMS,
     ConflictError,
     IntegrationStoreError,
     VectorConnector,
@@ -174,8 +175,8 @@ def test_create_schema_is_idempotent_and_makes_the_indexes(store: Store) -> None
     assert configs["tenant_id_worker_id_unique"]["unique"] is True
 
 
-def test_mongomock_declares_no_transactions(store: Store) -> None:
-    assert store.capabilities == frozenset()
+def test_mongomock_declares_claims_but_no_transactions(store: Store) -> None:
+    assert store.capabilities == frozenset({CLAIMS})
 
 
 def test_clear_all_empties_every_collection(store: Store) -> None:
@@ -256,7 +257,8 @@ def test_duplicate_ids_raise_the_bare_conflict_error(store: Store) -> None:
         "id": uuid.UUID(int=7), "source": "s", "raw_response": {}, "interpretation_owner": "o",
         "interpretation_contract": None, "request_id": None, "run_id": None,
         "received_at": datetime(2026, 1, 1, tzinfo=UTC), "interpreted_value": None,
-        "interpreted_at": None, "interpreted_by": None,
+        "interpreted_at": None, "interpreted_by": None, "claimed_by": None,
+        "lease_expires_at": None,
     }
     storage.insert(record)
     with pytest.raises(ConflictError) as raised:

@@ -91,3 +91,32 @@ def test_a_step_newer_than_the_recorded_version_runs_once(
 
     assert runs == [1]
     assert migrations.stored_version(_database(store)) == migrations.HEAD + 1
+
+
+def test_a_response_stored_before_leases_existed_is_claimable(store: Store) -> None:
+    recorded = store.external_responses.record_raw_response("s", {}, "o")
+    _database(store)["external_responses"].update_many(
+        {}, {"$unset": {"claimed_by": "", "lease_expires_at": ""}}
+    )
+
+    claimed = store.external_responses.claim_pending("o", "w")
+
+    assert [(r.id, r.claimed_by) for r in claimed] == [(recorded.id, "w")]
+
+
+def test_the_lease_step_backfills_responses_stored_before_it(store: Store) -> None:
+    store.external_responses.record_raw_response("s", {}, "o")
+    database = _database(store)
+    database["external_responses"].update_many(
+        {}, {"$unset": {"claimed_by": "", "lease_expires_at": ""}}
+    )
+    database[migrations.VERSION_COLLECTION].update_one(
+        {"_id": migrations.VERSION_ID}, {"$set": {"version": 1}}, upsert=True
+    )
+
+    store.create_schema()
+
+    stored = database["external_responses"].find_one({})
+    assert stored is not None
+    assert (stored["claimed_by"], stored["lease_expires_at"]) == (None, None)
+    assert migrations.stored_version(database) == migrations.HEAD == 2

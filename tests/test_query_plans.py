@@ -1,9 +1,10 @@
 """Query plans of the SQL backend's hot statements, asserted (never timed).
 
 On a SQLite file and on PostgreSQL, with 100k connectors and 100k responses, the statements the
-storages build (``find_statement``, ``get_by_name_statement``, ``pending_statement``, compiled
-here for the dialect) are planned on an index: no full scan of the table and no sort step for
-the ORDER BY; a keyset page starts its index range at the cursor's key.
+storages build (``find_statement``, ``get_by_name_statement``, ``pending_statement`` and
+``claimable_statement``, the responses a claim picks; compiled here for the dialect) are
+planned on an index: no full scan of the table and no sort step for the ORDER BY; a keyset page
+starts its index range at the cursor's key.
 """
 
 from __future__ import annotations
@@ -30,7 +31,11 @@ from integration_store.backends.sql.connectors import (
     find_values,
     get_by_name_statement,
 )
-from integration_store.backends.sql.external_responses import pending_statement, pending_values
+from integration_store.backends.sql.external_responses import (
+    claimable_statement,
+    pending_statement,
+    pending_values,
+)
 from integration_store.backends.sql.tables import connectors, external_responses
 from integration_store.errors import BackendUnavailableError
 from integration_store.protocols import ConnectorQuery
@@ -159,6 +164,10 @@ STATEMENTS: dict[str, tuple[sa.Select[Any], str | None]] = {
     "all connectors keyset page": (_listing(ConnectorQuery(limit=100, after=KEYSET_AFTER)), "name"),
     "pending queue": (_pending(None), None),
     "pending keyset page": (_pending(PENDING_AFTER), "received_at"),
+    "claimable responses": (
+        claimable_statement(skip_locked=True).params(owner="o7", now=START, limit=100),
+        None,
+    ),
 }
 
 

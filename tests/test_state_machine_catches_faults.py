@@ -22,6 +22,12 @@ from integration_store.store import Store
 Record = dict[str, Any]
 RecordFault = Callable[[Record], Record]
 ListFault = Callable[[str, list[Record]], list[Record]]
+Arguments = tuple[tuple[Any, ...], dict[str, Any]]
+ArgumentFault = Callable[[str, tuple[Any, ...], dict[str, Any]], Arguments]
+
+
+def _same_arguments(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Arguments:
+    return args, kwargs
 
 JSON_FIELDS = (
     "metadata",
@@ -62,15 +68,23 @@ def json_fault(
 class _FaultyStorage:
     """Delegates to a real storage, bending what it returns."""
 
-    def __init__(self, inner: Any, record_fault: RecordFault, list_fault: ListFault) -> None:
+    def __init__(
+        self,
+        inner: Any,
+        record_fault: RecordFault,
+        list_fault: ListFault,
+        argument_fault: ArgumentFault = _same_arguments,
+    ) -> None:
         self._inner = inner
         self._record_fault = record_fault
         self._list_fault = list_fault
+        self._argument_fault = argument_fault
 
     def __getattr__(self, name: str) -> Any:
         method = getattr(self._inner, name)
 
         def call(*args: Any, **kwargs: Any) -> Any:
+            args, kwargs = self._argument_fault(name, args, kwargs)
             result = method(*args, **kwargs)
             if isinstance(result, dict):
                 return self._record_fault(result)
@@ -82,9 +96,17 @@ class _FaultyStorage:
 
 
 class _FaultyStorages:
-    def __init__(self, inner: Any, record_fault: RecordFault, list_fault: ListFault) -> None:
+    def __init__(
+        self,
+        inner: Any,
+        record_fault: RecordFault,
+        list_fault: ListFault,
+        argument_fault: ArgumentFault,
+    ) -> None:
         self.connectors = _FaultyStorage(inner.connectors, record_fault, list_fault)
-        self.external_responses = _FaultyStorage(inner.external_responses, record_fault, list_fault)
+        self.external_responses = _FaultyStorage(
+            inner.external_responses, record_fault, list_fault, argument_fault
+        )
         self.workers = _FaultyStorage(inner.workers, record_fault, list_fault)
 
 
@@ -95,9 +117,10 @@ class FaultyBackend:
         self,
         record_fault: RecordFault = lambda record: record,
         list_fault: ListFault = lambda name, rows: rows,
+        argument_fault: ArgumentFault = _same_arguments,
     ) -> None:
         self._inner = MemoryBackend()
-        self._faults = (record_fault, list_fault)
+        self._faults = (record_fault, list_fault, argument_fault)
         self._storages = _FaultyStorages(self._inner.storages, *self._faults)
 
     @property
@@ -187,3 +210,29 @@ def test_a_naive_datetime_is_caught() -> None:
 
     message, _ = _run_against(FaultyBackend(naive))
     assert "updated_at" in message, message
+
+
+def test_a_second_interpretation_that_is_not_refused_is_caught() -> None:
+    def ignore_conditions(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Arguments:
+        # A storage writing an interpretation without testing what is stored first.
+        if name == "update":
+            return args[:2], {}
+        return args, kwargs
+
+    message, _ = _run_against(FaultyBackend(argument_fault=ignore_conditions))
+    assert "interpret" in message or "release" in message, message
+
+
+def test_a_claim_handing_out_live_leases_is_caught() -> None:
+    def every_lease_expired(
+        name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Arguments:
+        # A storage whose claim treats every lease as ended: two claimants share a response.
+        if name == "claim":
+            owner, claimant, now, expires, limit = args
+            return (owner, claimant, now.replace(year=9999), expires, limit), kwargs
+        return args, kwargs
+
+    message, _ = _run_against(FaultyBackend(argument_fault=every_lease_expired))
+    label = message.split(":", 1)[0]  # the step that differed: a claim, alone or competing
+    assert label.startswith("claim"), label

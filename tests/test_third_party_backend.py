@@ -48,7 +48,7 @@ def test_the_whole_contract_suite_passes_against_it() -> None:
     (line,) = completed.stdout.splitlines()
     assert line.startswith("dicts://: passed (")
     assert " 0 failed" in line
-    # Only the tests needing transactions, which it declares it lacks, are skipped.
+    # Only the tests needing transactions or claims, which it declares it lacks, are skipped.
     assert " 0 skipped-by-capability" not in line
     assert "skipped without a declared capability" not in line
     assert "(0 differed)" in line

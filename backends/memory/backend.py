@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Final
 
-from integration_store.protocols import TRANSACTIONS, Storages
+from integration_store.protocols import CLAIMS, TRANSACTIONS, Storages
 
 from .connectors import MemoryConnectorStorage
 from .external_responses import MemoryExternalResponseStorage
@@ -17,7 +17,7 @@ from .workers import MemoryWorkerStorage
 class MemoryBackend:
     """All state in dicts; not thread-safe by itself, so the store serialises its calls."""
 
-    capabilities: Final = frozenset({TRANSACTIONS})
+    capabilities: Final = frozenset({TRANSACTIONS, CLAIMS})
     thread_safe: Final = False
 
     def __init__(self) -> None:

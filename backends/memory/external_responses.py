@@ -10,6 +10,7 @@ from uuid import UUID
 
 from integration_store.errors import ConflictError
 from integration_store.model import schema
+from integration_store.protocols import ResponseCondition, claimable
 from integration_store.records import Record
 
 from .undo_log import UndoLog, clone, record_cloner
@@ -75,14 +76,40 @@ class MemoryExternalResponseStorage:
         record = self._rows.get(response_id)
         return None if record is None else clone_record(record)
 
-    def update(self, response_id: UUID, changes: Mapping[str, Any]) -> Record | None:
+    def update(
+        self,
+        response_id: UUID,
+        changes: Mapping[str, Any],
+        condition: ResponseCondition | None = None,
+    ) -> Record | None:
         before = self._rows.get(response_id)
-        if before is None:
+        if before is None or (condition is not None and not condition.matches(before)):
             return None
         after = {**before, **clone(dict(changes))}
         self._store(after)
         self._undo_log.on_rollback(lambda: self._store(before))
         return clone_record(after)
+
+    def claim(
+        self,
+        interpretation_owner: str,
+        claimant: str,
+        now: datetime,
+        lease_expires_at: datetime,
+        limit: int,
+    ) -> list[Record]:
+        """Walks the owner's pending queue in order; the store serialises calls on this backend,
+        so nothing can lease a response between the test and the write."""
+        lease = {"claimed_by": claimant, "lease_expires_at": lease_expires_at}
+        taken: list[Record] = []
+        for _, id_int in list(self._pending.get(interpretation_owner, [])):
+            if len(taken) == limit:
+                break
+            if claimable(self._rows[UUID(int=id_int)], interpretation_owner, now):
+                claimed = self.update(UUID(int=id_int), lease)
+                assert claimed is not None
+                taken.append(claimed)
+        return taken
 
     def find_pending(
         self,

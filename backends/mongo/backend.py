@@ -19,7 +19,7 @@ from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
 from integration_store.errors import IntegrationStoreError
-from integration_store.protocols import TRANSACTIONS, Storages
+from integration_store.protocols import CLAIMS, TRANSACTIONS, Storages
 from integration_store.unit_of_work import native_transaction
 
 from . import migrations
@@ -64,19 +64,23 @@ class MongoBackend:
         with translated():
             self._database: Database[Document] = client.get_database(name)
         self.storages: Final = storages_over(Binding(self._database))
-        self._capabilities: frozenset[str] | None = frozenset() if embedded else None
+        # Claims everywhere: a server tests and sets each lease in one atomic
+        # find_one_and_update; mongomock lives in one process and the store serialises its calls.
+        self._capabilities: frozenset[str] | None = frozenset({CLAIMS}) if embedded else None
         self._capability_lock = threading.Lock()
 
     @property
     def capabilities(self) -> frozenset[str]:
-        """``{"transactions"}`` on a replica set or mongos, nothing on mongomock / standalone."""
+        """``claims`` everywhere, plus ``transactions`` on a replica set or mongos (not on
+        mongomock or a standalone server)."""
         with self._capability_lock:
             if self._capabilities is None:
                 with translated():
                     hello: Document = self._client.admin.command("hello")
                 clustered = "setName" in hello or hello.get("msg") == "isdbgrid"
                 sessions = "logicalSessionTimeoutMinutes" in hello
-                self._capabilities = frozenset({TRANSACTIONS} if clustered and sessions else ())
+                transactions = {TRANSACTIONS} if clustered and sessions else set()
+                self._capabilities = frozenset({CLAIMS, *transactions})
             return self._capabilities
 
     def transaction(self) -> AbstractContextManager[Storages]:

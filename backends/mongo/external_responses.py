@@ -13,6 +13,7 @@ from uuid import UUID
 
 from pymongo import ASCENDING, ReturnDocument
 
+from integration_store.protocols import ResponseCondition
 from integration_store.records import Record
 
 from .binding import EXTERNAL_RESPONSES, Binding
@@ -41,12 +42,22 @@ class MongoExternalResponseStorage:
             )
         return None if document is None else RESPONSE.from_document(document)
 
-    def update(self, response_id: UUID, changes: Mapping[str, Any]) -> Record | None:
+    def update(
+        self,
+        response_id: UUID,
+        changes: Mapping[str, Any],
+        condition: ResponseCondition | None = None,
+    ) -> Record | None:
+        criteria: Document = {"_id": plain(response_id)}
+        if condition is not None:
+            criteria.update(_meeting(condition))
         if not changes:
-            return self.get(response_id)
+            with self._binding.call():
+                document = self._collection.find_one(criteria, session=self._binding.session)
+            return None if document is None else RESPONSE.from_document(document)
         with self._binding.call(write=True):
             document = self._collection.find_one_and_update(
-                {"_id": plain(response_id)},
+                criteria,
                 {"$set": RESPONSE.to_values(changes)},
                 return_document=ReturnDocument.AFTER,
                 session=self._binding.session,
@@ -70,3 +81,49 @@ class MongoExternalResponseStorage:
             )
             documents = list(cursor)
         return [RESPONSE.from_document(document) for document in documents]
+
+    def claim(
+        self,
+        interpretation_owner: str,
+        claimant: str,
+        now: datetime,
+        lease_expires_at: datetime,
+        limit: int,
+    ) -> list[Record]:
+        """One ``find_one_and_update`` per response, oldest first: the server tests the filter
+        and sets the lease as one atomic step on each document, so a document a concurrent
+        claimant leased first no longer matches and the next one is taken."""
+        criteria: Document = {
+            "interpretation_owner": interpretation_owner,
+            "interpreted_at": None,
+            "$or": [{"lease_expires_at": None}, {"lease_expires_at": {"$lte": plain(now)}}],
+        }
+        lease = {"$set": RESPONSE.to_values(
+            {"claimed_by": claimant, "lease_expires_at": lease_expires_at}
+        )}
+        taken: list[Record] = []
+        with self._binding.call(write=True):
+            while len(taken) < limit:
+                document = self._collection.find_one_and_update(
+                    criteria,
+                    lease,
+                    sort=PENDING_ORDER,
+                    return_document=ReturnDocument.AFTER,
+                    session=self._binding.session,
+                )
+                if document is None:
+                    break
+                taken.append(RESPONSE.from_document(document))
+        return taken
+
+
+def _meeting(condition: ResponseCondition) -> Document:
+    """The filter a document meets when it meets ``condition`` (``None`` matches a missing
+    field too, so documents stored before leases existed count as unleased)."""
+    criteria: Document = {}
+    if condition.uninterpreted:
+        criteria["interpreted_at"] = None
+    if condition.lease_holder is not None:
+        criteria["claimed_by"] = condition.lease_holder
+        criteria["lease_expires_at"] = {"$gt": plain(condition.live_at)}
+    return criteria

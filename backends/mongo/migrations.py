@@ -5,7 +5,7 @@ holds. ``upgrade`` ensures the collections and indexes, then applies every step 
 version recorded in the ``schema_version`` collection and records the newest. Adding a stored
 field is one declaration in ``integration_store.model.schema`` plus one step here::
 
-    Step(2, "connectors.revision", backfill(CONNECTOR, "revision"))
+    Step(3, "connectors.revision", backfill(CONNECTOR, "revision"))
 
 (old documents read the field's default anyway; the backfill lets queries filter on it).
 """
@@ -77,7 +77,16 @@ def _initial_layout(database: Database[Document]) -> None:
     """Version 1: the four collections (their indexes are ensured on every upgrade)."""
 
 
-STEPS: Final[tuple[Step, ...]] = (Step(1, "initial layout", _initial_layout),)
+def _response_leases(database: Database[Document]) -> None:
+    """Version 2: the lease fields of external responses, None (unleased) where missing."""
+    backfill(RESPONSE, "claimed_by")(database)
+    backfill(RESPONSE, "lease_expires_at")(database)
+
+
+STEPS: Final[tuple[Step, ...]] = (
+    Step(1, "initial layout", _initial_layout),
+    Step(2, "external_responses.claimed_by, lease_expires_at", _response_leases),
+)
 """Every layout change, oldest first; versions count up from 1 without gaps."""
 
 HEAD: Final = STEPS[-1].version

@@ -12,7 +12,7 @@ from typing import Final
 
 from sqlalchemy.engine import URL, Engine
 
-from integration_store.protocols import TRANSACTIONS, Storages
+from integration_store.protocols import CLAIMS, SKIP_LOCKED, TRANSACTIONS, Storages
 from integration_store.unit_of_work import native_transaction
 
 from . import admin
@@ -24,6 +24,7 @@ from .execution import AutocommitRunner, Runner, TransactionRunner, begin_statem
 from .external_responses import SqlExternalResponseStorage
 from .pool import ConnectionPool
 from .rows import StatementCache
+from .statements import claims_skip_locked
 from .tables import ALL_TABLES
 from .workers import SqlWorkerStorage
 
@@ -49,7 +50,8 @@ class SqlBackend:
     def __init__(self, url: URL) -> None:
         self._engine = create_sql_engine(url)
         dialect = self._engine.dialect
-        self.capabilities: Final = frozenset({TRANSACTIONS})
+        skip_locked = {SKIP_LOCKED} if claims_skip_locked(dialect) else set()
+        self.capabilities: Final = frozenset({TRANSACTIONS, CLAIMS, *skip_locked})
         self.thread_safe: Final = not is_sqlite_memory(url)
         self._pool = ConnectionPool(
             self._engine, shared=is_sqlite_memory(url), ping=dialect.name != "sqlite"

@@ -9,7 +9,7 @@ per-call cost — is written once, here.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
@@ -23,6 +23,15 @@ from .statements import update_returns_row
 
 Builder = Callable[[], sa.ClauseElement]
 """Builds a statement (inputs as named bindparams) — run once per store and key."""
+
+
+class RowCondition(NamedTuple):
+    """A further condition on the row ``TableRows.set_fields`` changes: its cache ``key`` (one
+    per shape of the clause), the clause ``build`` makes, and the values it binds by name."""
+
+    key: Hashable
+    build: Callable[[], sa.ColumnElement[bool]]
+    values: Mapping[str, Any]
 
 
 class StatementCache:
@@ -134,28 +143,46 @@ class TableRows:
         select = self.prepared((key, "select"), build_select, rows=True)
         return self.write_then_read(update, select, values)
 
-    def set_fields(self, key_column: str, key: Any, changes: Mapping[str, Any]) -> Record | None:
-        """Set ``changes`` on the row whose ``key_column`` is ``key``; the row after it, or None
-        when there is none (``update`` with the statements of that shape)."""
+    def set_fields(
+        self,
+        key_column: str,
+        key: Any,
+        changes: Mapping[str, Any],
+        condition: RowCondition | None = None,
+    ) -> Record | None:
+        """Set ``changes`` on the row whose ``key_column`` is ``key`` (and that meets
+        ``condition``, tested by the UPDATE itself); the row after it, or None when there is
+        none (``update`` with the statements of that shape)."""
         fields = tuple(changes)
         column = self.table.c[key_column]
 
-        def condition() -> sa.ColumnElement[bool]:
-            return column == sa.bindparam("key", type_=column.type)
+        def where() -> sa.ColumnElement[bool]:
+            by_key = column == sa.bindparam("key", type_=column.type)
+            return by_key if condition is None else sa.and_(by_key, condition.build())
+
+        def build_select() -> sa.ClauseElement:
+            select = sa.select(self.table).where(column == sa.bindparam("key", type_=column.type))
+            if condition is not None:
+                # Read back after MariaDB's UPDATE: the row only when the UPDATE matched it (a
+                # row that failed the condition is there, but must not come back as written).
+                select = select.where(sa.func.row_count() > 0)
+            return select
 
         def build_update() -> sa.ClauseElement:
             assignments = {
                 field: sa.bindparam(f"set_{field}", type_=self.table.c[field].type)
                 for field in fields
             }
-            return sa.update(self.table).where(condition()).values(assignments)
+            return sa.update(self.table).where(where()).values(assignments)
 
         values: dict[str, Any] = {f"set_{field}": value for field, value in changes.items()}
         values["key"] = key
+        if condition is not None:
+            values.update(condition.values)
         return self.update(
-            ("set_fields", key_column, fields),
+            ("set_fields", key_column, fields, None if condition is None else condition.key),
             build_update,
-            lambda: sa.select(self.table).where(condition()),
+            build_select,
             values,
         )
 

@@ -65,6 +65,12 @@ def update_returns_row(dialect: Dialect) -> bool:
     return bool(dialect.update_returning)
 
 
+def claims_skip_locked(dialect: Dialect) -> bool:
+    """Whether claims lock their rows ``FOR UPDATE SKIP LOCKED`` (PostgreSQL, MariaDB ≥ 10.6,
+    MySQL 8); SQLite has no row locks: its one writer at a time makes a claim atomic."""
+    return dialect.name != "sqlite"
+
+
 def summed(dialect: Dialect, column: sa.ColumnElement[int]) -> list[sa.ColumnElement[Any]]:
     """Aggregate columns that ``sum_of`` adds up to ``SUM(column)`` exactly.
 

@@ -23,6 +23,14 @@ response_ids: Bundle[UUID] = Bundle("response_ids")
 worker_ids: Bundle[str] = Bundle("worker_ids")
 owners: Bundle[str] = Bundle("owners")
 
+claimants = st.sampled_from(["worker-a", "worker-b", "worker-c"])
+"""Few claimants, so claims meet each other's leases often."""
+lease_seconds = st.one_of(
+    st.sampled_from([0.001, 1, 60]),
+    st.floats(min_value=0.001, max_value=366 * 24 * 3600, allow_nan=False),
+)
+"""Lease lengths: a millisecond (expired by the smallest clock step), round ones, any."""
+
 names = st.one_of(st.sampled_from(gen.POOL_NAMES), gen.identifiers())
 optional_ids = st.one_of(st.none(), gen.identifiers())
 optional_times = st.one_of(st.none(), gen.aware_datetimes())

@@ -24,7 +24,7 @@ from hypothesis.stateful import (
 )
 
 from integration_store import Connector
-from integration_store.protocols import TRANSACTIONS
+from integration_store.protocols import CLAIMS, TRANSACTIONS
 from integration_store.services.context import Clock, IdFactory
 from integration_store.store import Store, open_store
 from integration_store.test_support import clear_store
@@ -85,6 +85,7 @@ class MachineHarness(RuleBasedStateMachine):
             "memory://", clock=self.reference_clock, id_factory=self._next_reference_id
         )
         self.has_transactions = TRANSACTIONS in self.store.capabilities
+        self.has_claims = CLAIMS in self.store.capabilities
         self.known_tenants: set[str] = set()
         self.known_owners: set[str] = set()
         self.known_responses: dict[UUID, str] = {}  # id -> interpretation owner

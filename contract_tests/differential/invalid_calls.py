@@ -52,6 +52,9 @@ BAD_INT = st.sampled_from([2**63, -(2**63) - 1, 1.5, "1", True, None])
 NAIVE = st.sampled_from([datetime(2026, 1, 1), "2026-01-01T00:00:00+00:00", 1_700_000_000])
 BAD_LIMIT = st.sampled_from(gen.INVALID_LIMITS).filter(lambda v: v is not None)
 BAD_ENUM = st.sampled_from(gen.INVALID_ENUM_VALUES)
+BAD_LEASE = st.sampled_from(
+    [0, -1, 0.0005, 366 * 24 * 3600 + 1, float("nan"), float("inf"), "60", None, True]
+)
 BAD_CONNECTOR_FIELDS = st.sampled_from(
     [
         {"status": "bogus"},
@@ -210,6 +213,49 @@ INVALID_CALLS: tuple[InvalidCall, ...] = (
         given(BAD, {}, "by"),
         _other_forms_of_the_response_id,
     ),
+    InvalidCall(
+        "interpret(claimant)",
+        "external_responses.interpret",
+        given(RESPONSE_ID, {}, "by", claimant=BAD),
+        BAD_ID.filter(lambda v: v is not None),
+    ),
+    InvalidCall(
+        "interpret(reinterpret)",
+        "external_responses.interpret",
+        given(RESPONSE_ID, {}, "by", reinterpret=BAD),
+        st.sampled_from([1, "yes", None]),
+    ),
+    InvalidCall(
+        "interpret(claimant, reinterpret)",
+        "external_responses.interpret",
+        given(RESPONSE_ID, {}, "by", claimant="c", reinterpret=BAD),
+        st.just(True),
+    ),
+    InvalidCall(
+        "claim_pending(interpretation_owner)",
+        "external_responses.claim_pending",
+        given(BAD, "c"),
+        BAD_ID,
+    ),
+    InvalidCall(
+        "claim_pending(claimant)", "external_responses.claim_pending", given("o", BAD), BAD_ID
+    ),
+    InvalidCall(
+        "claim_pending(limit)", "external_responses.claim_pending", given("o", "c", BAD), BAD_LIMIT
+    ),
+    InvalidCall(
+        "claim_pending(lease_seconds)",
+        "external_responses.claim_pending",
+        given("o", "c", lease_seconds=BAD),
+        BAD_LEASE,
+    ),
+    InvalidCall(
+        "release(response_id)",
+        "external_responses.release",
+        given(BAD, "c"),
+        _other_forms_of_the_response_id,
+    ),
+    InvalidCall("release(claimant)", "external_responses.release", given(RESPONSE_ID, BAD), BAD_ID),
     InvalidCall(
         "get_raw_for_interpretation(expected_owner)",
         "external_responses.get_raw_for_interpretation",

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 from uuid import UUID
 
 from hypothesis import strategies as st
-from hypothesis.stateful import MultipleResults, multiple, rule
+from hypothesis.stateful import MultipleResults, multiple, precondition, rule
 
-from integration_store import ExternalResponse, Page, ResponseNotFoundError
+from integration_store import (
+    AlreadyInterpretedError,
+    ExternalResponse,
+    LeaseLostError,
+    Page,
+    ResponseNotFoundError,
+)
 from integration_store.testing import SequentialIds, identical_difference
 
 from .. import strategies as gen
@@ -57,7 +65,97 @@ class ExternalResponseRules(MachineHarness):
         by=gen.identifiers(),
     )
     def interpret(self, response_id: UUID, value: dict[str, Any], by: str) -> None:
+        """Unclaimed: a pending response (leased or not) is interpreted, an interpreted one
+        raises ``AlreadyInterpretedError``."""
         self.compare("interpret", lambda s: s.external_responses.interpret(response_id, value, by))
+
+    @rule(response_id=a.response_ids, value=gen.json_objects(6), by=gen.identifiers())
+    def reinterpret(self, response_id: UUID, value: dict[str, Any], by: str) -> None:
+        self.compare(
+            "interpret(reinterpret=True)",
+            lambda s: s.external_responses.interpret(response_id, value, by, reinterpret=True),
+        )
+
+    @precondition(lambda self: self.has_claims)
+    @rule(
+        owner=a.owners,
+        claimant=a.claimants,
+        limit=st.integers(min_value=1, max_value=4),
+        lease_seconds=a.lease_seconds,
+    )
+    def claim_pending(self, owner: str, claimant: str, limit: int, lease_seconds: float) -> None:
+        rows = self.returned(
+            self.compare(
+                "claim_pending",
+                lambda s: s.external_responses.claim_pending(owner, claimant, limit, lease_seconds),
+            )
+        )
+        for row in rows or []:
+            assert row.claimed_by == claimant and row.interpreted_at is None
+
+    @precondition(lambda self: self.has_claims)
+    @rule(
+        target=a.response_ids,
+        owner=a.owners,
+        claimants=st.tuples(a.claimants, a.claimants),
+        limit=st.integers(min_value=1, max_value=3),
+        lease_seconds=a.lease_seconds,
+        value=gen.json_objects(4),
+    )
+    def compete_for_claims(
+        self,
+        owner: str,
+        claimants: tuple[str, str],
+        limit: int,
+        lease_seconds: float,
+        value: dict[str, Any],
+    ) -> MultipleResults[UUID]:
+        """A response arrives for the owner; one claimant claims, then another at once (while
+        the first one's leases are live) and tries to complete and release what the first one
+        holds; the first completes its first response and releases its last."""
+        first, second = claimants
+
+        def call(services: Services) -> list[Any]:
+            responses = services.external_responses
+            outcomes: list[Any] = [responses.record_raw_response("claims", {}, owner)]
+            taken = responses.claim_pending(owner, first, limit, lease_seconds)
+            outcomes.append(taken)
+            outcomes.append(responses.claim_pending(owner, second, limit, lease_seconds))
+            for held in taken:
+                interpret = partial(responses.interpret, held.id, value, second, claimant=second)
+                outcomes.append(_lost_or(interpret))
+                outcomes.append(_lost_or(partial(responses.release, held.id, second)))
+            if taken:
+                outcomes.append(responses.interpret(taken[0].id, value, first, claimant=first))
+                outcomes.append(responses.release(taken[-1].id, first) if len(taken) > 1 else None)
+            return outcomes
+
+        outcomes = self.returned(self.compare("claim, compete, complete, release", call))
+        if not outcomes:
+            return multiple()
+        self.known_responses[outcomes[0].id] = owner
+        return multiple(outcomes[0].id)
+
+    @precondition(lambda self: self.has_claims)
+    @rule(
+        response_id=a.response_ids,
+        claimant=a.claimants,
+        value=gen.json_objects(6),
+        by=gen.identifiers(),
+    )
+    def interpret_as_claimant(
+        self, response_id: UUID, claimant: str, value: dict[str, Any], by: str
+    ) -> None:
+        """Completes the claimant's live lease, else ``LeaseLostError``."""
+        self.compare(
+            "interpret(claimant=)",
+            lambda s: s.external_responses.interpret(response_id, value, by, claimant=claimant),
+        )
+
+    @precondition(lambda self: self.has_claims)
+    @rule(response_id=a.response_ids, claimant=a.claimants)
+    def release(self, response_id: UUID, claimant: str) -> None:
+        self.compare("release", lambda s: s.external_responses.release(response_id, claimant))
 
     @rule(response_id=a.response_ids, owner=st.one_of(a.owners, gen.identifiers()))
     def get_raw_for_interpretation(self, response_id: UUID, owner: str) -> None:
@@ -134,7 +232,7 @@ class ExternalResponseRules(MachineHarness):
                 page = services.external_responses.pending_page(owner, limit, after=after)
                 pages.append(page)
                 if len(pages) == 1 and interpret_midway is not None:
-                    with contextlib.suppress(ResponseNotFoundError):
+                    with contextlib.suppress(ResponseNotFoundError, AlreadyInterpretedError):
                         services.external_responses.interpret(interpret_midway, {}, owner)
                 if page.next_cursor is None:
                     break
@@ -146,3 +244,12 @@ class ExternalResponseRules(MachineHarness):
             walked = [response for page in pages for response in page.items]
             queue = self.store.external_responses.get_pending_interpretations(owner, a.ALL)
             self.record("pending_page walk = queue", identical_difference(walked, queue, "walk"))
+
+
+
+def _lost_or(attempt: Callable[[], ExternalResponse]) -> ExternalResponse | str:
+    """The attempt's result, or the name of the ``LeaseLostError`` it raised."""
+    try:
+        return attempt()
+    except LeaseLostError as lost:
+        return type(lost).__name__

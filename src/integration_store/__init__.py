@@ -9,6 +9,7 @@ from integration_store.default_registry import (
     register_connector,
 )
 from integration_store.errors import (
+    AlreadyInterpretedError,
     BackendAccessError,
     BackendUnavailableError,
     ConflictError,
@@ -17,6 +18,7 @@ from integration_store.errors import (
     ConnectorNotFoundError,
     DuplicateConnectorNameError,
     IntegrationStoreError,
+    LeaseLostError,
     NotFoundError,
     OutcomeUnknownError,
     ResponseAlreadyExistsError,
@@ -45,7 +47,7 @@ from integration_store.model.connectors import (
 from integration_store.model.responses import ExternalResponse, InterpretedResponse
 from integration_store.model.workers import Worker, WorkerConfig
 from integration_store.paging import Page
-from integration_store.protocols import SKIP_LOCKED, TRANSACTIONS
+from integration_store.protocols import CLAIMS, SKIP_LOCKED, TRANSACTIONS
 from integration_store.services import (
     ConnectorRegistry,
     ExternalResponseService,
@@ -54,8 +56,10 @@ from integration_store.services import (
 from integration_store.store import Store, UnitOfWork, open_store
 
 __all__ = [
+    "CLAIMS",
     "SKIP_LOCKED",
     "TRANSACTIONS",
+    "AlreadyInterpretedError",
     "BackendAccessError",
     "BackendUnavailableError",
     "ConflictError",
@@ -75,6 +79,7 @@ __all__ = [
     "FileConnector",
     "IntegrationStoreError",
     "InterpretedResponse",
+    "LeaseLostError",
     "NotFoundError",
     "OutcomeUnknownError",
     "Page",

@@ -112,6 +112,16 @@ class ResponseAlreadyExistsError(ConflictError):
     """The id factory produced an id that is already stored."""
 
 
+class LeaseLostError(ConflictError):
+    """The claimant does not hold a live lease on the response: it was never claimed by it,
+    its lease expired (and may have been claimed by another), it was released, or the response
+    was interpreted meanwhile."""
+
+
+class AlreadyInterpretedError(ConflictError):
+    """The response is already interpreted; pass ``reinterpret=True`` to replace it."""
+
+
 class WorkerRegistryError(IntegrationStoreError):
     """Upstream's base class for worker registry errors."""
 

@@ -41,9 +41,52 @@ Increments = Mapping[str, int]
 TRANSACTIONS = "transactions"
 """Capability: ``Backend.transaction()`` gives one atomic unit of work over all three drivers."""
 
+CLAIMS = "claims"
+"""Capability: ``ExternalResponseStorage.claim`` leases pending responses atomically, so two
+claimants never hold one response while its lease is live (``claim_pending``, ``release`` and
+``interpret(claimant=...)`` need it)."""
+
 SKIP_LOCKED = "skip_locked"
-"""Capability name reserved for handing out pending work with ``FOR UPDATE SKIP LOCKED``;
-no backend declares it yet."""
+"""Capability: claims are handed out with ``SELECT … FOR UPDATE SKIP LOCKED``, so claimants
+pass over each other's locked rows instead of waiting for them (PostgreSQL, MariaDB)."""
+
+
+@attrs.frozen
+class ResponseCondition:
+    """What a response must be for a conditional ``ExternalResponseStorage.update`` to apply.
+
+    ``uninterpreted``: its ``interpreted_at`` is None. ``lease_holder`` (with ``live_at``):
+    its ``claimed_by`` is that claimant and its ``lease_expires_at`` is after ``live_at``.
+    """
+
+    uninterpreted: bool = True
+    lease_holder: str | None = None
+    live_at: datetime | None = None
+
+    def matches(self, record: Mapping[str, Any]) -> bool:
+        """Whether a stored record meets the condition (for backends that test it in Python)."""
+        if self.uninterpreted and record["interpreted_at"] is not None:
+            return False
+        if self.lease_holder is None:
+            return True
+        expires = record["lease_expires_at"]
+        return (
+            record["claimed_by"] == self.lease_holder
+            and expires is not None
+            and self.live_at is not None
+            and expires > self.live_at
+        )
+
+
+def claimable(record: Mapping[str, Any], interpretation_owner: str, now: datetime) -> bool:
+    """Whether ``ExternalResponseStorage.claim`` may lease the record at ``now``: the owner's,
+    uninterpreted, and held by no live lease (none, or one that ended at or before ``now``)."""
+    expires = record["lease_expires_at"]
+    return (
+        record["interpretation_owner"] == interpretation_owner
+        and record["interpreted_at"] is None
+        and (expires is None or expires <= now)
+    )
 
 
 @attrs.frozen
@@ -128,8 +171,15 @@ class ExternalResponseStorage(Protocol):
     def get(self, response_id: UUID) -> Record | None:
         """The record with that id, or None."""
 
-    def update(self, response_id: UUID, changes: Mapping[str, Any]) -> Record | None:
-        """Atomically set ``changes``; returns the record after the change, or None if missing."""
+    def update(
+        self,
+        response_id: UUID,
+        changes: Mapping[str, Any],
+        condition: ResponseCondition | None = None,
+    ) -> Record | None:
+        """Atomically set ``changes``, only if the stored record meets ``condition`` (when
+        given), tested in the same atomic step as the write; returns the record after the
+        change, or None when it is missing or does not meet the condition."""
 
     def find_pending(
         self,
@@ -140,6 +190,21 @@ class ExternalResponseStorage(Protocol):
         """The owner's records with ``interpreted_at`` None, ordered by (received_at, id.int),
         at most ``limit`` of them; with ``after``, only those sorting strictly after that
         (received_at, id) key, compared in the database exactly as the order compares."""
+
+    def claim(
+        self,
+        interpretation_owner: str,
+        claimant: str,
+        now: datetime,
+        lease_expires_at: datetime,
+        limit: int,
+    ) -> list[Record]:
+        """Lease the first ``limit`` records that are ``claimable`` at ``now``, in pending order
+        (received_at, id.int): set their ``claimed_by`` to ``claimant`` and
+        ``lease_expires_at``, atomically per record, so that a record is never leased by two
+        concurrent calls; returns the leased records after the change, in any order.
+
+        Only called on backends declaring ``CLAIMS``."""
 
 
 class WorkerStorage(Protocol):
@@ -212,7 +277,8 @@ class Backend(Protocol):
 
     @property
     def capabilities(self) -> frozenset[str]:
-        """Names of optional capabilities this backend has (``TRANSACTIONS``, ``SKIP_LOCKED``)."""
+        """Names of optional capabilities this backend has (``TRANSACTIONS``, ``CLAIMS``,
+        ``SKIP_LOCKED``)."""
 
     @property
     def thread_safe(self) -> bool:
@@ -248,6 +314,7 @@ class BackendProvider(Protocol):
 
 
 __all__ = [
+    "CLAIMS",
     "DRIVERS",
     "SKIP_LOCKED",
     "TRANSACTIONS",
@@ -259,6 +326,8 @@ __all__ = [
     "ConnectorStorage",
     "ExternalResponseStorage",
     "Increments",
+    "ResponseCondition",
     "Storages",
     "WorkerStorage",
+    "claimable",
 ]

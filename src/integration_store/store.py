@@ -64,7 +64,9 @@ class Store:
     def __init__(self, backend: Backend, clock: Clock, id_factory: IdFactory) -> None:
         self._backend = backend
         self._router = CallRouter(backend)
-        self._context = ServiceContext(clock=clock, id_factory=id_factory)
+        self._context = ServiceContext(
+            clock=clock, id_factory=id_factory, capabilities=lambda: backend.capabilities
+        )
         services = UnitOfWork.bind(self._router.routed_storages(), self._context)
         self.connectors: ConnectorRegistry = services.connectors
         self.external_responses: ExternalResponseService = services.external_responses

@@ -31,10 +31,10 @@ CONNECTOR_TIMES: Final = ("last_connected", "created_at", "updated_at")
 RESPONSE_COLUMNS: Final = (
     "id", "source", "raw_response", "interpretation_owner", "interpretation_contract",
     "request_id", "run_id", "received_at", "interpreted_value", "interpreted_at",
-    "interpreted_by",
+    "interpreted_by", "claimed_by", "lease_expires_at",
 )  # fmt: skip
 RESPONSE_JSON: Final = ("raw_response", "interpreted_value")
-RESPONSE_TIMES: Final = ("received_at", "interpreted_at")
+RESPONSE_TIMES: Final = ("received_at", "interpreted_at", "lease_expires_at")
 
 CONNECTORS_TABLE: Final = "integration_connectors"
 RESPONSES_TABLE: Final = "integration_external_responses"
@@ -89,7 +89,8 @@ def new_response_row(new: NewResponse) -> Record:
         "id": uuid.uuid4(), "source": new["source"], "raw_response": new["raw_response"],
         "interpretation_owner": new["interpretation_owner"], "interpretation_contract": None,
         "request_id": None, "run_id": None, "received_at": now_ms(), "interpreted_value": None,
-        "interpreted_at": None, "interpreted_by": None,
+        "interpreted_at": None, "interpreted_by": None, "claimed_by": None,
+        "lease_expires_at": None,
     }  # fmt: skip
 
 

@@ -179,6 +179,8 @@ def response_record(
         "interpreted_value": interpreted,
         "interpreted_at": None if interpreted is None else received + timedelta(seconds=1),
         "interpreted_by": None if interpreted is None else "classifier",
+        "claimed_by": None,
+        "lease_expires_at": None,
     }
 
 

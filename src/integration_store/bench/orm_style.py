@@ -81,6 +81,8 @@ class ResponseRow(Base):
     interpreted_value: Mapped[dict[str, Any] | None] = mapped_column(JsonText)
     interpreted_at: Mapped[datetime | None] = mapped_column(Timestamp)
     interpreted_by: Mapped[str | None] = mapped_column(sa.String(255))
+    claimed_by: Mapped[str | None] = mapped_column(sa.String(255))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 
 def _connector_row(row: Record) -> ConnectorRow:
@@ -229,6 +231,8 @@ class OrmStyle:
             instance.interpreted_value = value
             instance.interpreted_at = now_ms()
             instance.interpreted_by = by
+            instance.claimed_by = None
+            instance.lease_expires_at = None
             session.commit()
             session.refresh(instance)
             return instance

@@ -102,6 +102,7 @@ def _response_document(row: Record) -> dict[str, Any]:
         "received_at": row["received_at"],
         "interpreted_value": dumps(row["interpreted_value"]),  # None too: "null", as ours
         "interpreted_at": row["interpreted_at"], "interpreted_by": row["interpreted_by"],
+        "claimed_by": row["claimed_by"], "lease_expires_at": row["lease_expires_at"],
     }  # fmt: skip
 
 
@@ -116,6 +117,7 @@ def _response(document: dict[str, Any]) -> Record:
         "received_at": _utc(document["received_at"]),
         "interpreted_value": loads(document["interpreted_value"]),
         "interpreted_at": _utc(get("interpreted_at")), "interpreted_by": get("interpreted_by"),
+        "claimed_by": get("claimed_by"), "lease_expires_at": _utc(get("lease_expires_at")),
     }  # fmt: skip
 
 
@@ -232,7 +234,7 @@ class RawMongo:
         document = self._responses.find_one_and_update(
             {"_id": Binary.from_uuid(response_id, _STANDARD)},
             {"$set": {"interpreted_value": dumps(value), "interpreted_at": now_ms(),
-                      "interpreted_by": by}},
+                      "interpreted_by": by, "claimed_by": None, "lease_expires_at": None}},
             return_document=_AFTER,
         )  # fmt: skip
         return None if document is None else _response(document)

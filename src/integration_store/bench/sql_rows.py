@@ -50,7 +50,7 @@ class Statements:
 
     @property
     def insert_response(self) -> str:
-        return f"INSERT INTO {RESPONSES_TABLE} ({_R}) VALUES ({self._marks(11)})"
+        return f"INSERT INTO {RESPONSES_TABLE} ({_R}) VALUES ({self._marks(len(RESPONSE_COLUMNS))})"
 
     @property
     def get(self) -> str:
@@ -118,7 +118,7 @@ class Statements:
         p = self.p
         return (
             f"UPDATE {RESPONSES_TABLE} SET interpreted_value = {p}, interpreted_at = {p}, "
-            f"interpreted_by = {p} WHERE id = {p}"
+            f"interpreted_by = {p}, claimed_by = NULL, lease_expires_at = NULL WHERE id = {p}"
         )
 
     @property
@@ -195,20 +195,22 @@ class RowCodec:
             row["run_id"], self.time_in(row["received_at"]),
             None if value is None else dumps(value),
             None if interpreted_at is None else self.time_in(interpreted_at),
-            row["interpreted_by"],
+            row["interpreted_by"], row["claimed_by"],
+            None if row["lease_expires_at"] is None else self.time_in(row["lease_expires_at"]),
         )  # fmt: skip
 
     def response(self, row: tuple[Any, ...]) -> Record:
         time_out = self.time_out
         (response_id, source, raw, owner, contract, request_id, run_id, received_at, value,
-         interpreted_at, interpreted_by) = row  # fmt: skip
+         interpreted_at, interpreted_by, claimed_by, lease_expires_at) = row  # fmt: skip
         return {
             "id": self.uuid_out(response_id), "source": source, "raw_response": loads(raw),
             "interpretation_owner": owner, "interpretation_contract": contract,
             "request_id": request_id, "run_id": run_id, "received_at": time_out(received_at),
             "interpreted_value": None if value is None else loads(value),
             "interpreted_at": None if interpreted_at is None else time_out(interpreted_at),
-            "interpreted_by": interpreted_by,
+            "interpreted_by": interpreted_by, "claimed_by": claimed_by,
+            "lease_expires_at": None if lease_expires_at is None else time_out(lease_expires_at),
         }  # fmt: skip
 
 

@@ -126,6 +126,7 @@ responses: Final = sa.Table(
     sa.Column("request_id", sa.String(255)), sa.Column("run_id", sa.String(255)),
     sa.Column("received_at", Timestamp), sa.Column("interpreted_value", JsonText),
     sa.Column("interpreted_at", Timestamp), sa.Column("interpreted_by", sa.String(255)),
+    sa.Column("claimed_by", sa.String(255)), sa.Column("lease_expires_at", Timestamp),
 )  # fmt: skip
 
 
@@ -277,7 +278,8 @@ class SqlAlchemyCore:
         return self._all(statement.order_by(_R.received_at, _R.id).limit(limit))
 
     def interpret(self, response_id: UUID, value: dict[str, Any], by: str) -> Record | None:
-        values = {"interpreted_value": value, "interpreted_at": now_ms(), "interpreted_by": by}
+        values = {"interpreted_value": value, "interpreted_at": now_ms(), "interpreted_by": by,
+                  "claimed_by": None, "lease_expires_at": None}  # fmt: skip
         return self._update(responses, _R.id == response_id, values)
 
     def as_record(self, result: Any) -> Record:

@@ -163,7 +163,7 @@ def _ours_pending(store: Store, fixture: Fixture, tag: str) -> Op:
 
 def _ours_interpret(store: Store, fixture: Fixture, tag: str) -> Op:
     ids, interpret = _cycle(fixture.interpret_ids), store.external_responses.interpret
-    return lambda i: interpret(ids(i), INTERPRETATION, INTERPRETER)
+    return lambda i: interpret(ids(i), INTERPRETATION, INTERPRETER, reinterpret=True)
 
 
 def _ours_keyset(store: Store, fixture: Fixture, tag: str) -> Op:

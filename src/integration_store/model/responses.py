@@ -11,7 +11,11 @@ import attrs
 
 @attrs.frozen
 class ExternalResponse:
-    """A raw payload received from outside; only ``interpretation_owner`` may interpret it."""
+    """A raw payload received from outside; only ``interpretation_owner`` may interpret it.
+
+    ``claimed_by`` and ``lease_expires_at`` name the claimant holding it (``claim_pending``)
+    and when that lease ends; both None when nobody holds it or once it is interpreted.
+    """
 
     id: UUID
     source: str
@@ -24,6 +28,8 @@ class ExternalResponse:
     interpreted_value: dict[str, Any] | None = None
     interpreted_at: datetime | None = None
     interpreted_by: str | None = None
+    claimed_by: str | None = None
+    lease_expires_at: datetime | None = None
 
 
 @attrs.frozen

@@ -144,10 +144,13 @@ EXTERNAL_RESPONSE: Final = RecordSchema(
         _optional("interpreted_value", FieldKind.JSON),
         _optional("interpreted_at", _TIME),
         _optional("interpreted_by", _I),
+        _optional("claimed_by", _I),
+        _optional("lease_expires_at", _TIME),
     ),
     key=("id",),
 )
-"""A raw payload received from outside and, once interpreted, its interpretation."""
+"""A raw payload received from outside and, once interpreted, its interpretation; while
+uninterpreted, possibly leased to one claimant (``claimed_by``) until ``lease_expires_at``."""
 
 WORKER: Final = RecordSchema(
     name="workers",

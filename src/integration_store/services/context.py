@@ -9,6 +9,7 @@ from uuid import UUID
 import attrs
 
 from integration_store import values
+from integration_store.errors import UnsupportedOperationError
 
 Clock = Callable[[], datetime]
 """Returns the current time as a timezone-aware datetime."""
@@ -27,6 +28,9 @@ class ServiceContext:
 
     clock: Clock
     id_factory: IdFactory
+    capabilities: Callable[[], frozenset[str]] = frozenset
+    """The backend's capabilities, asked for by calls that need one (not at open: a server
+    backend may learn them from its first round trip)."""
 
     def now(self) -> datetime:
         """The clock's time in UTC, truncated to milliseconds."""
@@ -35,3 +39,11 @@ class ServiceContext:
     def new_id(self) -> UUID:
         """The id factory's next UUID."""
         return values.uuid_value(self.id_factory(), "id_factory()")
+
+    def require(self, capability: str, call: str) -> None:
+        """Refuse ``call`` with ``UnsupportedOperationError`` unless the backend declares
+        ``capability``."""
+        if capability not in self.capabilities():
+            raise UnsupportedOperationError(
+                f"{call} needs the capability {capability!r}, which this backend lacks"
+            )

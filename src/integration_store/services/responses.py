@@ -9,14 +9,16 @@ from uuid import UUID
 
 from integration_store import paging, values
 from integration_store.errors import (
+    AlreadyInterpretedError,
     ConflictError,
+    LeaseLostError,
     ResponseAlreadyExistsError,
     ResponseNotFoundError,
     ValidationError,
 )
 from integration_store.model.responses import ExternalResponse, InterpretedResponse
 from integration_store.paging import Page
-from integration_store.protocols import ExternalResponseStorage
+from integration_store.protocols import CLAIMS, ExternalResponseStorage, ResponseCondition
 from integration_store.records import Record, from_record, to_record
 from integration_store.services import idempotency
 from integration_store.services.context import ServiceContext
@@ -26,6 +28,9 @@ REQUIRED_KEYS: Final = ("source", "raw_response", "interpretation_owner")
 
 OPTIONAL_KEYS: Final = ("interpretation_contract", "request_id", "run_id")
 """Keys an item of ``record_raw_responses`` may have."""
+
+_NO_LEASE: Final[Mapping[str, Any]] = {"claimed_by": None, "lease_expires_at": None}
+"""The changes that end a lease: an interpreted or released response is held by nobody."""
 
 
 def _check_item(item: object, at: str) -> dict[str, Any]:
@@ -177,20 +182,99 @@ class ExternalResponseService:
         return ResponseAlreadyExistsError("items: the batch clashed with a response removed since")
 
     def interpret(
-        self, response_id: UUID, interpreted_value: dict[str, object], interpreted_by: str
+        self,
+        response_id: UUID,
+        interpreted_value: dict[str, object],
+        interpreted_by: str,
+        *,
+        claimant: str | None = None,
+        reinterpret: bool = False,
     ) -> ExternalResponse:
-        """Record the interpretation (a later call replaces an earlier one)."""
+        """Record the interpretation of a pending response, ending any lease on it.
+
+        Without ``claimant`` (upstream's call) any pending response may be interpreted, leased
+        or not; one already interpreted raises ``AlreadyInterpretedError`` unless
+        ``reinterpret=True``, which replaces the earlier interpretation. With ``claimant``
+        (backends with the ``claims`` capability) only that claimant's live lease may be
+        completed, else ``LeaseLostError``. The check and the write are one atomic step.
+        """
         checked_id = values.uuid_value(response_id, "response_id")
         value = values.json_object(interpreted_value, "interpreted_value")
         by = values.identifier(interpreted_by, "interpreted_by")
         values.check_write_size({"interpreted_value": value, "interpreted_by": by})
+        holder = values.optional_identifier(claimant, "claimant")
+        again = values.boolean(reinterpret, "reinterpret")
+        if holder is not None and again:
+            raise ValidationError("reinterpret", "cannot be combined with claimant")
+        if holder is not None:
+            self._context.require(CLAIMS, "interpret(claimant=...)")
         now = self._context.now()
-        record = self._storage.update(
-            checked_id, {"interpreted_value": value, "interpreted_at": now, "interpreted_by": by}
+        changes = {"interpreted_value": value, "interpreted_at": now, "interpreted_by": by}
+        condition = None
+        if not again:
+            condition = ResponseCondition(lease_holder=holder, live_at=now)
+        return self._conditional_update(checked_id, {**changes, **_NO_LEASE}, condition)
+
+    def claim_pending(
+        self,
+        interpretation_owner: str,
+        claimant: str,
+        limit: int = 100,
+        lease_seconds: float = 60,
+    ) -> list[ExternalResponse]:
+        """Lease up to ``limit`` of the owner's pending responses to ``claimant`` for
+        ``lease_seconds``, oldest ``received_at`` first, then by id; they come back leased.
+
+        Only responses nobody holds are taken: never leased, released, or whose lease ended at
+        or before now by the store's clock (so an expired lease can be claimed again, by anyone).
+        Two claimants never hold one response while its lease is live. Complete each with
+        ``interpret(..., claimant=claimant)`` or give it back with ``release``. Needs the
+        ``claims`` capability (``UnsupportedOperationError`` otherwise).
+        """
+        owner = values.identifier(interpretation_owner, "interpretation_owner")
+        who = values.identifier(claimant, "claimant")
+        checked_limit, _ = values.page(limit, 0)
+        lease = values.lease_duration(lease_seconds, "lease_seconds")
+        self._context.require(CLAIMS, "claim_pending")
+        now = self._context.now()
+        expires = values.lease_end(now, lease, "lease_seconds")
+        records = self._storage.claim(owner, who, now, expires, checked_limit)
+        records.sort(key=lambda record: (record["received_at"], record["id"].int))
+        return [from_record(record, ExternalResponse) for record in records]
+
+    def release(self, response_id: UUID, claimant: str) -> ExternalResponse:
+        """Give back a response ``claimant`` holds by a live lease, so it can be claimed again
+        at once; returns it unleased. ``LeaseLostError`` when the claimant holds no live lease
+        on it, ``ResponseNotFoundError`` for an unknown id. Needs the ``claims`` capability."""
+        checked_id = values.uuid_value(response_id, "response_id")
+        who = values.identifier(claimant, "claimant")
+        self._context.require(CLAIMS, "release")
+        now = self._context.now()
+        condition = ResponseCondition(lease_holder=who, live_at=now)
+        return self._conditional_update(checked_id, _NO_LEASE, condition)
+
+    def _conditional_update(
+        self,
+        response_id: UUID,
+        changes: Mapping[str, Any],
+        condition: ResponseCondition | None,
+    ) -> ExternalResponse:
+        """Apply ``changes`` if the response meets ``condition``; else the error saying why."""
+        record = self._storage.update(response_id, changes, condition)
+        if record is not None:
+            return from_record(record, ExternalResponse)
+        # Refused: a second look says whether the response exists at all. Responses are
+        # never deleted, so one that is there now was there when the write was refused.
+        if self._storage.get(response_id) is None:
+            raise ResponseNotFoundError(f"external response {response_id} not found")
+        if condition is not None and condition.lease_holder is not None:
+            raise LeaseLostError(
+                f"external response {response_id} is not leased to {condition.lease_holder!r}"
+                " (never claimed by it, released, expired or interpreted)"
+            )
+        raise AlreadyInterpretedError(
+            f"external response {response_id} is already interpreted (pass reinterpret=True)"
         )
-        if record is None:
-            raise ResponseNotFoundError(f"external response {checked_id} not found")
-        return from_record(record, ExternalResponse)
 
     def get_raw_for_interpretation(
         self, response_id: UUID, expected_owner: str

@@ -18,6 +18,7 @@ from integration_store.protocols import (
     ConnectorGroupCount,
     ConnectorQuery,
     Increments,
+    ResponseCondition,
     Storages,
 )
 
@@ -122,8 +123,15 @@ class DictResponses:
     def get(self, response_id: Any) -> Record | None:
         return copy.deepcopy(self.rows.get(response_id))
 
-    def update(self, response_id: Any, changes: Mapping[str, Any]) -> Record | None:
+    def update(
+        self,
+        response_id: Any,
+        changes: Mapping[str, Any],
+        condition: ResponseCondition | None = None,
+    ) -> Record | None:
         if response_id not in self.rows:
+            return None
+        if condition is not None and not condition.matches(self.rows[response_id]):
             return None
         self.rows[response_id].update(copy.deepcopy(dict(changes)))
         return self.get(response_id)
