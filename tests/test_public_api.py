@@ -32,6 +32,9 @@ PUBLIC_NAMES = [
     "IntegrationStoreError",
     "ValidationError",
     "BackendUnavailableError",
+    "OutcomeUnknownError",
+    "TransactionConflictError",
+    "BackendAccessError",
     "UnsupportedOperationError",
     "ConnectorAlreadyExistsError",
     "DuplicateConnectorNameError",
@@ -61,6 +64,12 @@ def test_every_error_has_one_root() -> None:
         value = getattr(integration_store, name)
         if isinstance(value, type) and issubclass(value, Exception):
             assert issubclass(value, integration_store.IntegrationStoreError), name
+
+
+def test_the_version_is_the_installed_distributions() -> None:
+    from importlib.metadata import version
+
+    assert integration_store.__version__ == version("integration-store")
 
 
 def test_validation_error_is_also_a_value_error() -> None:

@@ -1,6 +1,8 @@
 """integration-store: connectors, external responses and workers behind one repository
 interface, on swappable, contract-tested backends. Start with ``open_store(url)``."""
 
+from importlib.metadata import PackageNotFoundError, version
+
 from integration_store.default_registry import (
     _reset_registry,
     get_connector,
@@ -54,6 +56,11 @@ from integration_store.services import (
     WorkerRegistryService,
 )
 from integration_store.store import Store, UnitOfWork, open_store
+
+try:
+    __version__ = version("integration-store")
+except PackageNotFoundError:  # imported from a source tree that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "CLAIMS",
