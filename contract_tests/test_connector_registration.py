@@ -48,6 +48,7 @@ def test_vector_connector_built_from_ids_and_name_gets_upstream_defaults(store: 
             metadata={},
             created_at=DEFAULT_START,
             updated_at=DEFAULT_START,
+            revision=1,
             vector_dimension=1536,
             distance_metric="cosine",
         ),
@@ -146,6 +147,7 @@ def test_every_field_round_trips(store: Store) -> None:
             "last_connected": datetime(2025, 5, 6, 7, 8, 9, 123000, tzinfo=UTC),
             "created_at": DEFAULT_START,
             "updated_at": DEFAULT_START,
+            "revision": 1,
         }
     )
     assert_identical(stored, expected)

@@ -51,6 +51,7 @@ def _created_config(**changes: Any) -> WorkerConfig:
         max_tokens_per_run=None,
         created_at=DEFAULT_START,
         updated_at=DEFAULT_START,
+        revision=1,
     )
     return attrs.evolve(created, **changes)
 
@@ -75,6 +76,7 @@ def test_registered_worker_has_upstream_defaults_and_clock_stamps(store: Store) 
             cost_per_run_cents=None,
             created_at=DEFAULT_START,
             updated_at=DEFAULT_START,
+            revision=1,
         ),
     )
     assert_identical(store.workers.get_worker("w"), worker)
@@ -214,6 +216,7 @@ def test_tenant_config_update_leaves_fields_given_as_none(
             max_runs_per_day=10,
             max_tokens_per_run=500,
             updated_at=later,
+            revision=2,
         ),
     )
 

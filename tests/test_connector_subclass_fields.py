@@ -85,7 +85,7 @@ def test_subclass_fields_of_every_kind_round_trip_with_their_types(store: Store)
     fetched = store.connectors.get("g-1")
 
     assert type(fetched) is GaugeConnector
-    assert fetched == registered == attrs.evolve(gauge, created_at=NOW, updated_at=NOW)
+    assert fetched == registered == attrs.evolve(gauge, created_at=NOW, updated_at=NOW, revision=1)
     assert repr(fetched.threshold) == "-0.0"
     assert fetched.settings["a"] == [1, 1.0, None]
     assert [type(item) for item in fetched.settings["a"]] == [int, float, type(None)]

@@ -119,4 +119,45 @@ def test_the_lease_step_backfills_responses_stored_before_it(store: Store) -> No
     stored = database["external_responses"].find_one({})
     assert stored is not None
     assert (stored["claimed_by"], stored["lease_expires_at"]) == (None, None)
-    assert migrations.stored_version(database) == migrations.HEAD == 2
+    assert migrations.stored_version(database) == migrations.HEAD
+
+
+def _unset_revisions(database: Database[Document]) -> None:
+    for collection in ("connectors", "workers", "worker_configs"):
+        database[collection].update_many({}, {"$unset": {"revision": ""}})
+
+
+def test_objects_stored_before_revisions_read_revision_1_and_update_from_it(
+    store: Store,
+) -> None:
+    _stored_connector(store)
+    store.workers.register_worker("w", "W")
+    store.workers.set_tenant_worker_config("t", "w")
+    _unset_revisions(_database(store))
+
+    connector, worker = store.connectors.get("c"), store.workers.get_worker("w")
+    config = store.workers.get_tenant_worker_config("t", "w")
+    assert connector is not None and worker is not None and config is not None
+    assert (connector.revision, worker.revision, config.revision) == (1, 1, 1)
+
+
+def test_the_revision_step_backfills_objects_stored_before_it(store: Store) -> None:
+    _stored_connector(store)
+    store.workers.register_worker("w", "W")
+    store.workers.set_tenant_worker_config("t", "w")
+    database = _database(store)
+    _unset_revisions(database)
+    database[migrations.VERSION_COLLECTION].update_one(
+        {"_id": migrations.VERSION_ID}, {"$set": {"version": 2}}, upsert=True
+    )
+
+    store.create_schema()
+
+    for collection in ("connectors", "workers", "worker_configs"):
+        stored = database[collection].find_one({})
+        assert stored is not None and stored["revision"] == 1, collection
+    assert store.connectors.update_status("c", "ready", expected_revision=1).revision == 2
+    assert store.workers.deprecate_worker("w", expected_revision=1).revision == 2
+    config = store.workers.set_tenant_worker_config("t", "w", enabled=False, expected_revision=1)
+    assert config.revision == 2
+    assert migrations.stored_version(database) == migrations.HEAD == 3

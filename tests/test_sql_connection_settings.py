@@ -94,6 +94,8 @@ def test_a_server_whose_packets_cannot_hold_the_cap_is_refused_clearly(
             store.connectors.get("x")
         except BackendUnavailableError:
             pytest.skip("no MariaDB server")
+        except IntegrationStoreError:
+            pass  # the server answered; its shared database may hold another branch's layout
     monkeypatch.setattr(engine, "MYSQL_MIN_MAX_ALLOWED_PACKET", 2**40)
 
     with open_store(_mysql_url()) as store, pytest.raises(IntegrationStoreError) as raised:

@@ -97,10 +97,18 @@ class MemoryConnectorStorage:
         return [clone_record(record) for record in page]
 
     def update(
-        self, connector_id: str, tenant_id: str | None, changes: Changes, increments: Increments
+        self,
+        connector_id: str,
+        tenant_id: str | None,
+        changes: Changes,
+        increments: Increments,
+        expected_revision: int | None = None,
     ) -> Record | None:
+        # The store serialises calls on this backend: nothing writes between test and write.
         before = self._rows.get(connector_id)
         if before is None or (tenant_id is not None and before["tenant_id"] != tenant_id):
+            return None
+        if expected_revision is not None and before["revision"] != expected_revision:
             return None
         after = {**before, **clone(dict(changes))}
         for field, amount in increments.items():

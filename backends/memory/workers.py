@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from integration_store.errors import ConflictError
-from integration_store.protocols import Changes
+from integration_store.protocols import Changes, Increments
 from integration_store.records import Record
 
 from .undo_log import UndoLog, clone, put
@@ -40,11 +37,18 @@ class MemoryWorkerStorage:
         matching.sort(key=lambda record: (record["name"], record["id"]))
         return [clone(record) for record in matching]
 
-    def update_worker(self, worker_id: str, changes: Mapping[str, Any]) -> Record | None:
+    def update_worker(
+        self,
+        worker_id: str,
+        changes: Changes,
+        increments: Increments,
+        expected_revision: int | None = None,
+    ) -> Record | None:
+        # The store serialises calls on this backend: nothing writes between test and write.
         before = self._workers.get(worker_id)
-        if before is None:
+        if before is None or not _at_revision(before, expected_revision):
             return None
-        after = {**before, **clone(dict(changes))}
+        after = _changed(before, changes, increments)
         self._workers[worker_id] = after
         self._undo_log.on_rollback(lambda: put(self._workers, worker_id, before))
         return clone(after)
@@ -53,11 +57,28 @@ class MemoryWorkerStorage:
         record = self._configs.get(tenant_id, {}).get(worker_id)
         return None if record is None else clone(record)
 
-    def upsert_config(self, insert: Record, changes: Changes) -> Record:
+    def upsert_config(self, insert: Record, changes: Changes, increments: Increments) -> Record:
         tenant_id, worker_id = insert["tenant_id"], insert["worker_id"]
         tenant = self._configs.setdefault(tenant_id, {})
         before = tenant.get(worker_id)
-        after = clone(dict(insert)) if before is None else {**before, **clone(dict(changes))}
+        after = clone(dict(insert)) if before is None else _changed(before, changes, increments)
+        tenant[worker_id] = after
+        self._undo_log.on_rollback(lambda: put(tenant, worker_id, before))
+        return clone(after)
+
+    def update_config(
+        self,
+        tenant_id: str,
+        worker_id: str,
+        changes: Changes,
+        increments: Increments,
+        expected_revision: int,
+    ) -> Record | None:
+        tenant = self._configs.get(tenant_id, {})
+        before = tenant.get(worker_id)
+        if before is None or not _at_revision(before, expected_revision):
+            return None
+        after = _changed(before, changes, increments)
         tenant[worker_id] = after
         self._undo_log.on_rollback(lambda: put(tenant, worker_id, before))
         return clone(after)
@@ -69,3 +90,14 @@ class MemoryWorkerStorage:
     def clear(self) -> None:
         self._workers.clear()
         self._configs.clear()
+
+
+def _at_revision(record: Record, expected_revision: int | None) -> bool:
+    return expected_revision is None or record["revision"] == expected_revision
+
+
+def _changed(before: Record, changes: Changes, increments: Increments) -> Record:
+    after = {**before, **clone(dict(changes))}
+    for field, amount in increments.items():
+        after[field] = before[field] + amount
+    return after

@@ -63,11 +63,19 @@ class MongoConnectorStorage:
         return [CONNECTOR.from_document(document) for document in documents]
 
     def update(
-        self, connector_id: str, tenant_id: str | None, changes: Changes, increments: Increments
+        self,
+        connector_id: str,
+        tenant_id: str | None,
+        changes: Changes,
+        increments: Increments,
+        expected_revision: int | None = None,
     ) -> Record | None:
         criteria: Document = {"_id": connector_id}
         if tenant_id is not None:
             criteria["tenant_id"] = tenant_id
+        if expected_revision is not None:
+            # In the filter of the one findAndModify: tested and written atomically.
+            criteria["revision"] = expected_revision
         operations: Document = {}
         if changes:
             operations["$set"] = CONNECTOR.to_values(changes)

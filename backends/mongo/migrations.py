@@ -5,7 +5,7 @@ holds. ``upgrade`` ensures the collections and indexes, then applies every step 
 version recorded in the ``schema_version`` collection and records the newest. Adding a stored
 field is one declaration in ``integration_store.model.schema`` plus one step here::
 
-    Step(3, "connectors.revision", backfill(CONNECTOR, "revision"))
+    Step(4, "connectors.rating", backfill(CONNECTOR, "rating"))
 
 (old documents read the field's default anyway; the backfill lets queries filter on it).
 """
@@ -83,9 +83,18 @@ def _response_leases(database: Database[Document]) -> None:
     backfill(RESPONSE, "lease_expires_at")(database)
 
 
+def _revisions(database: Database[Document]) -> None:
+    """Version 3: the revision of connectors, workers and worker configs, 1 where missing (a
+    stored object has had at least its creation; ``expected_revision`` filters on the field,
+    and ``$inc`` on a missing one would start from 0)."""
+    for shape in (CONNECTOR, WORKER, WORKER_CONFIG):
+        backfill(shape, "revision")(database)
+
+
 STEPS: Final[tuple[Step, ...]] = (
     Step(1, "initial layout", _initial_layout),
     Step(2, "external_responses.claimed_by, lease_expires_at", _response_leases),
+    Step(3, "connectors, workers, worker_configs.revision", _revisions),
 )
 """Every layout change, oldest first; versions count up from 1 without gaps."""
 

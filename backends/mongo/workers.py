@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import PyMongoError
 
 from integration_store.errors import IntegrationStoreError
-from integration_store.protocols import Changes
+from integration_store.protocols import Changes, Increments
 from integration_store.records import Record
 
 from .binding import WORKER_CONFIGS, WORKERS, Binding
-from .documents import WORKER, WORKER_CONFIG, Document, config_key
+from .documents import WORKER, WORKER_CONFIG, Document, Shape, config_key
 from .errors import is_duplicate_key
 
 WORKER_ORDER = [("name", ASCENDING), ("_id", ASCENDING)]
@@ -48,13 +45,21 @@ class MongoWorkerStorage:
             )
         return [WORKER.from_document(document) for document in documents]
 
-    def update_worker(self, worker_id: str, changes: Mapping[str, Any]) -> Record | None:
-        if not changes:
-            return self.get_worker(worker_id)
+    def update_worker(
+        self,
+        worker_id: str,
+        changes: Changes,
+        increments: Increments,
+        expected_revision: int | None = None,
+    ) -> Record | None:
+        criteria: Document = {"_id": worker_id}
+        if expected_revision is not None:
+            # In the filter of the one findAndModify: tested and written atomically.
+            criteria["revision"] = expected_revision
         with self._binding.call(write=True):
             document = self._workers.find_one_and_update(
-                {"_id": worker_id},
-                {"$set": WORKER.to_values(changes)},
+                criteria,
+                _operations(WORKER, changes, increments),
                 return_document=ReturnDocument.AFTER,
                 session=self._binding.session,
             )
@@ -67,16 +72,18 @@ class MongoWorkerStorage:
             )
         return None if document is None else WORKER_CONFIG.from_document(document)
 
-    def upsert_config(self, insert: Record, changes: Changes) -> Record:
-        # One findAndModify: $setOnInsert the insert-only fields, $set the changes (a path may
-        # not appear in both). Never read-modify-write.
-        operations: Document = {
-            "$setOnInsert": WORKER_CONFIG.to_values(
-                {field: value for field, value in insert.items() if field not in changes}
-            )
+    def upsert_config(self, insert: Record, changes: Changes, increments: Increments) -> Record:
+        # One findAndModify: $setOnInsert the insert-only fields, $set the changes, $inc the
+        # increments (a path may be in one only). An inserted document's incremented fields
+        # come from $inc on 0, which the protocol makes equal to the insert's values. Never
+        # read-modify-write.
+        only_inserted = {
+            field: value
+            for field, value in insert.items()
+            if field not in changes and field not in increments
         }
-        if changes:
-            operations["$set"] = WORKER_CONFIG.to_values(changes)
+        operations = _operations(WORKER_CONFIG, changes, increments)
+        operations["$setOnInsert"] = WORKER_CONFIG.to_values(only_inserted)
         with self._binding.call(write=True):
             document = self._upsert(
                 config_key(insert["tenant_id"], insert["worker_id"]), operations
@@ -108,6 +115,23 @@ class MongoWorkerStorage:
                 return document
         raise IntegrationStoreError("the server returned no document for an upsert")
 
+    def update_config(
+        self,
+        tenant_id: str,
+        worker_id: str,
+        changes: Changes,
+        increments: Increments,
+        expected_revision: int,
+    ) -> Record | None:
+        with self._binding.call(write=True):
+            document = self._configs.find_one_and_update(
+                {"_id": config_key(tenant_id, worker_id), "revision": expected_revision},
+                _operations(WORKER_CONFIG, changes, increments),
+                return_document=ReturnDocument.AFTER,
+                session=self._binding.session,
+            )
+        return None if document is None else WORKER_CONFIG.from_document(document)
+
     def find_configs(self, tenant_id: str) -> list[Record]:
         with self._binding.call():
             documents = list(
@@ -116,3 +140,13 @@ class MongoWorkerStorage:
                 )
             )
         return [WORKER_CONFIG.from_document(document) for document in documents]
+
+
+def _operations(shape: Shape, changes: Changes, increments: Increments) -> Document:
+    """The update document that sets ``changes`` and adds ``increments``."""
+    operations: Document = {}
+    if changes:
+        operations["$set"] = shape.to_values(changes)
+    if increments:
+        operations["$inc"] = dict(increments)
+    return operations

@@ -113,12 +113,24 @@ class SqlConnectorStorage:
         )
 
     def update(
-        self, connector_id: str, tenant_id: str | None, changes: Changes, increments: Increments
+        self,
+        connector_id: str,
+        tenant_id: str | None,
+        changes: Changes,
+        increments: Increments,
+        expected_revision: int | None = None,
     ) -> Record | None:
         """One ``UPDATE … SET n = n + :k`` (``RETURNING`` the row, or read back in the same
-        transaction)."""
+        transaction); with ``expected_revision``, ``… AND revision = :expected_revision`` in
+        the same statement."""
         scoped = tenant_id is not None
-        shape = (tuple(changes), tuple(increments), scoped)
+        conditional = expected_revision is not None
+        shape = (tuple(changes), tuple(increments), scoped, conditional)
+
+        def where() -> sa.ColumnElement[bool]:
+            if not conditional:
+                return _scope(scoped)
+            return sa.and_(_scope(scoped), _T.c.revision == _P("expected_revision"))
 
         def build_update() -> sa.Update:
             assignments: dict[str, Any] = {
@@ -126,16 +138,24 @@ class SqlConnectorStorage:
             }
             for field in increments:
                 assignments[field] = _T.c[field] + _P(f"add_{field}", type_=sa.BigInteger)
-            return sa.update(_T).where(_scope(scoped)).values(assignments)
+            return sa.update(_T).where(where()).values(assignments)
+
+        def build_select() -> sa.Select[Any]:
+            select = sa.select(_T).where(_scope(scoped))
+            if conditional:
+                # Read back after MariaDB's UPDATE: the row only when the UPDATE matched it (a
+                # row at another revision is there, but must not come back as written).
+                select = select.where(sa.func.row_count() > 0)
+            return select
 
         values: dict[str, Any] = {"key_connector_id": connector_id, "key_tenant_id": tenant_id}
         for field, value in changes.items():
             values[f"set_{field}"] = value
         for field, amount in increments.items():
             values[f"add_{field}"] = amount
-        return self._rows.update(
-            ("update", shape), build_update, lambda: sa.select(_T).where(_scope(scoped)), values
-        )
+        if conditional:
+            values["expected_revision"] = expected_revision
+        return self._rows.update(("update", shape), build_update, build_select, values)
 
     def delete(self, connector_id: str, tenant_id: str | None) -> bool:
         scoped = tenant_id is not None

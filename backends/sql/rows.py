@@ -149,11 +149,13 @@ class TableRows:
         key: Any,
         changes: Mapping[str, Any],
         condition: RowCondition | None = None,
+        increments: Mapping[str, int] | None = None,
     ) -> Record | None:
-        """Set ``changes`` on the row whose ``key_column`` is ``key`` (and that meets
-        ``condition``, tested by the UPDATE itself); the row after it, or None when there is
-        none (``update`` with the statements of that shape)."""
+        """Set ``changes`` and add ``increments`` on the row whose ``key_column`` is ``key``
+        (and that meets ``condition``, tested by the UPDATE itself); the row after it, or None
+        when there is none (``update`` with the statements of that shape)."""
         fields = tuple(changes)
+        added = tuple(increments or {})
         column = self.table.c[key_column]
 
         def where() -> sa.ColumnElement[bool]:
@@ -169,18 +171,23 @@ class TableRows:
             return select
 
         def build_update() -> sa.ClauseElement:
-            assignments = {
+            assignments: dict[str, Any] = {
                 field: sa.bindparam(f"set_{field}", type_=self.table.c[field].type)
                 for field in fields
             }
+            for field in added:
+                assignments[field] = self.table.c[field] + sa.bindparam(
+                    f"add_{field}", type_=sa.BigInteger
+                )
             return sa.update(self.table).where(where()).values(assignments)
 
         values: dict[str, Any] = {f"set_{field}": value for field, value in changes.items()}
+        values.update({f"add_{field}": amount for field, amount in (increments or {}).items()})
         values["key"] = key
         if condition is not None:
             values.update(condition.values)
         return self.update(
-            ("set_fields", key_column, fields, None if condition is None else condition.key),
+            ("set_fields", key_column, fields, added, None if condition is None else condition.key),
             build_update,
             build_select,
             values,

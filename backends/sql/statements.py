@@ -19,11 +19,16 @@ from .column_types import is_mysql
 
 
 def upsert(
-    dialect: Dialect, table: sa.Table, key_columns: tuple[str, ...], changed: Sequence[str]
+    dialect: Dialect,
+    table: sa.Table,
+    key_columns: tuple[str, ...],
+    changed: Sequence[str],
+    incremented: Sequence[str] = (),
 ) -> sa.Insert:
     """One ``INSERT`` of a whole row (bound by column name) that, when the key is taken, sets
     only the ``changed`` columns, to the values of the row it tried to insert (each value is
-    sent once: a large payload twice could pass MariaDB's ``max_allowed_packet``).
+    sent once: a large payload twice could pass MariaDB's ``max_allowed_packet``), and adds to
+    each ``incremented`` column the value the row tried to insert for it (the increment).
 
     ``ON CONFLICT … DO UPDATE`` on SQLite and PostgreSQL (with ``RETURNING`` the stored row),
     ``ON DUPLICATE KEY UPDATE`` on MariaDB/MySQL (the caller reads the row back).
@@ -31,7 +36,7 @@ def upsert(
     if is_mysql(dialect):
         on_duplicate = mysql.insert(table)
         return on_duplicate.on_duplicate_key_update(
-            _assignments(table, key_columns, changed, on_duplicate.inserted)
+            _assignments(table, key_columns, changed, incremented, on_duplicate.inserted)
         )
     on_conflict: postgresql.Insert | sqlite.Insert
     if dialect.name == "postgresql":
@@ -42,17 +47,22 @@ def upsert(
         raise UnsupportedOperationError(f"no upsert for SQL dialect {dialect.name!r}")
     return on_conflict.on_conflict_do_update(
         index_elements=[table.c[key] for key in key_columns],
-        set_=_assignments(table, key_columns, changed, on_conflict.excluded),
+        set_=_assignments(table, key_columns, changed, incremented, on_conflict.excluded),
     ).returning(*table.c)
 
 
 def _assignments(
-    table: sa.Table, key_columns: tuple[str, ...], changed: Sequence[str], proposed: Any
+    table: sa.Table,
+    key_columns: tuple[str, ...],
+    changed: Sequence[str],
+    incremented: Sequence[str],
+    proposed: Any,
 ) -> dict[str, Any]:
+    assignments: dict[str, Any] = {column: proposed[column] for column in changed}
+    for column in incremented:
+        assignments[column] = table.c[column] + proposed[column]
     # Nothing to change still has to be a valid update clause: set a key to itself.
-    return {column: proposed[column] for column in changed} or {
-        key_columns[0]: table.c[key_columns[0]]
-    }
+    return assignments or {key_columns[0]: table.c[key_columns[0]]}
 
 
 def upsert_returns_row(dialect: Dialect) -> bool:

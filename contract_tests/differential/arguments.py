@@ -49,3 +49,16 @@ CONNECTOR_CLASSES: list[type[Connector]] = [
     FileConnector,
     ServerlessConnector,
 ]
+
+Stale = tuple[str, int, int | None]
+"""A ``StaleObjectError`` as a comparable result: ("stale", expected_revision, revision)."""
+
+revision_skews = st.sampled_from([None, 0, 0, 1, -1])
+"""How an update's ``expected_revision`` relates to the stored revision: None (not given), 0
+(the stored one: applied), ±1 (stale)."""
+
+
+def expected_revision(stored: int | None, skew: int | None) -> int | None:
+    """The ``expected_revision`` an update passes: the stored revision (1 for a missing object)
+    moved by ``skew``, never below 0."""
+    return None if skew is None else max(0, (1 if stored is None else stored) + skew)

@@ -15,6 +15,7 @@ from integration_store import (
     ConnectorType,
     FileConnector,
     Page,
+    StaleObjectError,
 )
 from integration_store.testing import identical_difference
 
@@ -209,6 +210,39 @@ class ConnectorRules(MachineHarness):
     @rule(connector_id=a.connector_ids, scope=st.one_of(st.none(), st.none(), a.tenants))
     def disconnect(self, connector_id: str, scope: str | None) -> None:
         self.compare("disconnect", lambda s: s.connectors.disconnect(connector_id, tenant_id=scope))
+
+    @rule(
+        connector_id=a.connector_ids,
+        scope=st.one_of(st.none(), st.none(), a.tenants),
+        change=st.one_of(
+            st.tuples(st.just("status"), gen.connector_statuses),
+            st.tuples(
+                st.just("config"), gen.connector_configs().map(lambda c: c or ConnectorConfig())
+            ),
+            st.tuples(st.just("metadata"), gen.json_objects(8)),
+        ),
+        skew=a.revision_skews,
+    )
+    def update_connector(
+        self, connector_id: str, scope: str | None, change: tuple[str, Any], skew: int | None
+    ) -> None:
+        """update_status / update_config / update_metadata at the stored revision, a stale one
+        or none; a stale error is compared with the revisions it names."""
+        field, value = change
+
+        def call(services: Services) -> Connector | a.Stale:
+            registry = services.connectors
+            found = registry.get(connector_id)
+            expected = a.expected_revision(None if found is None else found.revision, skew)
+            update = getattr(registry, f"update_{field}")
+            try:
+                return update(  # type: ignore[no-any-return]
+                    connector_id, value, tenant_id=scope, expected_revision=expected
+                )
+            except StaleObjectError as stale:
+                return ("stale", stale.expected_revision, stale.revision)
+
+        self.compare(f"update_{field}", call)
 
     @rule(connector_id=a.connector_ids, key=gen.json_keys())
     def mutate_copies(self, connector_id: str, key: str) -> None:

@@ -7,6 +7,8 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.stateful import MultipleResults, multiple, rule
 
+from integration_store import StaleObjectError, Worker, WorkerConfig
+
 from .. import strategies as gen
 from . import arguments as a
 from .harness import MachineHarness
@@ -76,14 +78,28 @@ class WorkerRules(MachineHarness):
         else:
             self.compare(which, lambda s: getattr(s.workers, which)(status, public_only))
 
-    @rule(worker_id=a.worker_ids, status=st.one_of(a.worker_statuses, st.just(None)))
-    def update_worker_status(self, worker_id: str, status: str | None) -> None:
-        if status is None:
-            self.compare("deprecate_worker", lambda s: s.workers.deprecate_worker(worker_id))
-        else:
-            self.compare(
-                "update_worker_status", lambda s: s.workers.update_worker_status(worker_id, status)
-            )
+    @rule(
+        worker_id=a.worker_ids,
+        status=st.one_of(a.worker_statuses, st.just(None)),
+        skew=a.revision_skews,
+    )
+    def update_worker_status(self, worker_id: str, status: str | None, skew: int | None) -> None:
+        """update_worker_status / deprecate_worker at the stored revision, a stale one or none;
+        a stale error is compared with the revisions it names."""
+
+        def call(services: Services) -> Worker | a.Stale:
+            found = services.workers.get_worker(worker_id)
+            expected = a.expected_revision(None if found is None else found.revision, skew)
+            try:
+                if status is None:
+                    return services.workers.deprecate_worker(worker_id, expected_revision=expected)
+                return services.workers.update_worker_status(
+                    worker_id, status, expected_revision=expected
+                )
+            except StaleObjectError as stale:
+                return ("stale", stale.expected_revision, stale.revision)
+
+        self.compare("deprecate_worker" if status is None else "update_worker_status", call)
 
     @rule(
         tenant=a.tenants,
@@ -92,6 +108,7 @@ class WorkerRules(MachineHarness):
         config=a.optional_json,
         brand=a.optional_json,
         limits=st.tuples(a.optional_ints, a.optional_ints),
+        skew=st.sampled_from([None, None, None, 0, 1]),
     )
     def set_tenant_worker_config(
         self,
@@ -101,14 +118,29 @@ class WorkerRules(MachineHarness):
         config: JsonObject | None,
         brand: JsonObject | None,
         limits: tuple[int | None, int | None],
+        skew: int | None,
     ) -> None:
-        """The upsert with partial updates: None leaves the stored value alone."""
-        self.compare(
-            "set_tenant_worker_config",
-            lambda s: s.workers.set_tenant_worker_config(
-                tenant, worker_id, enabled, config, brand, limits[0], limits[1]
-            ),
-        )
+        """The upsert with partial updates: None leaves the stored value alone; with an
+        expected revision (the stored one, a stale one), an update only."""
+
+        def call(services: Services) -> WorkerConfig | a.Stale:
+            found = services.workers.get_tenant_worker_config(tenant, worker_id)
+            expected = a.expected_revision(None if found is None else found.revision, skew)
+            try:
+                return services.workers.set_tenant_worker_config(
+                    tenant,
+                    worker_id,
+                    enabled,
+                    config,
+                    brand,
+                    limits[0],
+                    limits[1],
+                    expected_revision=expected,
+                )
+            except StaleObjectError as stale:
+                return ("stale", stale.expected_revision, stale.revision)
+
+        self.compare("set_tenant_worker_config", call)
 
     @rule(
         tenant=a.tenants,

@@ -122,6 +122,31 @@ class AlreadyInterpretedError(ConflictError):
     """The response is already interpreted; pass ``reinterpret=True`` to replace it."""
 
 
+class StaleObjectError(ConflictError):
+    """An update named an ``expected_revision`` the stored object no longer has: someone else
+    wrote it since it was read. Nothing was written; read it again and retry.
+
+    ``revision`` is the stored revision when the store knows it (None when the object went
+    away in between or, for a worker config, does not exist yet)."""
+
+    def __init__(
+        self, message: str, *, expected_revision: int, revision: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.expected_revision = expected_revision
+        self.revision = revision
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only arguments: rebuilt by keyword, so the error crosses process boundaries.
+        return _stale_object_error, (str(self), self.expected_revision, self.revision)
+
+
+def _stale_object_error(
+    message: str, expected_revision: int, revision: int | None
+) -> StaleObjectError:
+    return StaleObjectError(message, expected_revision=expected_revision, revision=revision)
+
+
 class WorkerRegistryError(IntegrationStoreError):
     """Upstream's base class for worker registry errors."""
 

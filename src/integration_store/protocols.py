@@ -139,12 +139,20 @@ class ConnectorStorage(Protocol):
         (name, connector_id), then paged."""
 
     def update(
-        self, connector_id: str, tenant_id: str | None, changes: Changes, increments: Increments
+        self,
+        connector_id: str,
+        tenant_id: str | None,
+        changes: Changes,
+        increments: Increments,
+        expected_revision: int | None = None,
     ) -> Record | None:
-        """Atomically set ``changes`` and add ``increments`` (counter fields) in one statement.
+        """Atomically set ``changes`` and add ``increments`` (counter fields, ``revision``
+        among them) in one statement.
 
-        When ``tenant_id`` is given, a record of another tenant is left alone as if missing.
-        Returns the record after the change, or None when nothing matched.
+        When ``tenant_id`` is given, a record of another tenant is left alone as if missing;
+        when ``expected_revision`` is given, so is a record whose ``revision`` differs (tested
+        in the same atomic step as the write). Returns the record after the change, or None
+        when nothing matched.
         """
 
     def delete(self, connector_id: str, tenant_id: str | None) -> bool:
@@ -219,16 +227,38 @@ class WorkerStorage(Protocol):
     def find_workers(self, status: str | None, public_only: bool) -> list[Record]:
         """Workers with that status (any when None), public ones only if asked, by (name, id)."""
 
-    def update_worker(self, worker_id: str, changes: Mapping[str, Any]) -> Record | None:
-        """Atomically set ``changes``; returns the worker after the change, or None if missing."""
+    def update_worker(
+        self,
+        worker_id: str,
+        changes: Changes,
+        increments: Increments,
+        expected_revision: int | None = None,
+    ) -> Record | None:
+        """Atomically set ``changes`` and add ``increments``, only to a worker whose
+        ``revision`` is ``expected_revision`` when that is given (tested in the same atomic step
+        as the write); returns the worker after the change, or None when nothing matched."""
 
     def get_config(self, tenant_id: str, worker_id: str) -> Record | None:
         """The tenant's config record for the worker, or None."""
 
-    def upsert_config(self, insert: Record, changes: Changes) -> Record:
+    def upsert_config(self, insert: Record, changes: Changes, increments: Increments) -> Record:
         """One atomic upsert keyed by ``insert``'s (tenant_id, worker_id): store ``insert`` (a
-        whole record) when no config exists, else set only ``changes`` on the stored one. Never
+        whole record) when no config exists, else set only ``changes`` on the stored one and
+        add ``increments``. ``insert`` holds each incremented field at its increment (a new
+        record is one step from 0), so a backend may store it by incrementing from 0. Never
         read-modify-write. Returns the stored record."""
+
+    def update_config(
+        self,
+        tenant_id: str,
+        worker_id: str,
+        changes: Changes,
+        increments: Increments,
+        expected_revision: int,
+    ) -> Record | None:
+        """Atomically set ``changes`` and add ``increments`` on the stored config whose
+        ``revision`` is ``expected_revision`` (tested in the same atomic step as the write;
+        never inserts); returns it after the change, or None when nothing matched."""
 
     def find_configs(self, tenant_id: str) -> list[Record]:
         """Every config record of the tenant, ordered by worker_id."""

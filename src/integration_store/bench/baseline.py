@@ -23,7 +23,7 @@ from .dataset import NewConnector, NewResponse
 CONNECTOR_COLUMNS: Final = (
     "connector_id", "tenant_id", "name", "kind", "connector_type", "status", "config",
     "capabilities", "last_connected", "last_error", "connection_count", "error_count",
-    "metadata", "extra", "created_at", "updated_at",
+    "metadata", "extra", "created_at", "updated_at", "revision",
 )  # fmt: skip
 CONNECTOR_JSON: Final = ("config", "capabilities", "metadata", "extra")
 CONNECTOR_TIMES: Final = ("last_connected", "created_at", "updated_at")
@@ -80,6 +80,7 @@ def new_connector_row(new: NewConnector, now: datetime) -> Record:
         "error_count": 0,
         "created_at": now,
         "updated_at": now,
+        "revision": 1,
     }
 
 

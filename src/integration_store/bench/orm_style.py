@@ -63,6 +63,7 @@ class ConnectorRow(Base):
     extra: Mapped[dict[str, Any]] = mapped_column(JsonText)
     created_at: Mapped[datetime] = mapped_column(Timestamp)
     updated_at: Mapped[datetime] = mapped_column(Timestamp)
+    revision: Mapped[int] = mapped_column(sa.BigInteger)
 
 
 class ResponseRow(Base):
@@ -172,6 +173,7 @@ class OrmStyle:
             instance.last_connected = now
             instance.updated_at = now
             instance.connection_count += 1
+            instance.revision += 1
             session.commit()
             session.refresh(instance)
             return instance

@@ -74,6 +74,7 @@ def _connector_document(row: Record) -> dict[str, Any]:
         "connection_count": row["connection_count"], "error_count": row["error_count"],
         "metadata": dumps(row["metadata"]), "extra": dumps(row["extra"]),
         "created_at": row["created_at"], "updated_at": row["updated_at"],
+        "revision": row["revision"],
     }  # fmt: skip
 
 
@@ -88,7 +89,7 @@ def _connector(document: dict[str, Any]) -> Record:
         "connection_count": int(document["connection_count"]),
         "error_count": int(document["error_count"]), "metadata": loads(document["metadata"]),
         "extra": loads(document["extra"]), "created_at": _utc(document["created_at"]),
-        "updated_at": _utc(document["updated_at"]),
+        "updated_at": _utc(document["updated_at"]), "revision": int(document["revision"]),
     }  # fmt: skip
 
 
@@ -194,7 +195,7 @@ class RawMongo:
             {"_id": connector_id},
             {
                 "$set": {"status": "connected", "last_connected": now, "updated_at": now},
-                "$inc": {"connection_count": 1},
+                "$inc": {"connection_count": 1, "revision": 1},
             },
             return_document=_AFTER,
         )

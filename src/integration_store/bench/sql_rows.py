@@ -46,7 +46,8 @@ class Statements:
 
     @property
     def insert_connector(self) -> str:
-        return f"INSERT INTO {CONNECTORS_TABLE} ({_C}) VALUES ({self._marks(16)})"
+        marks = self._marks(len(CONNECTOR_COLUMNS))
+        return f"INSERT INTO {CONNECTORS_TABLE} ({_C}) VALUES ({marks})"
 
     @property
     def insert_response(self) -> str:
@@ -88,7 +89,8 @@ class Statements:
         p = self.p
         return (
             f"UPDATE {CONNECTORS_TABLE} SET status = 'connected', last_connected = {p}, "
-            f"updated_at = {p}, connection_count = connection_count + 1 WHERE connector_id = {p}"
+            f"updated_at = {p}, connection_count = connection_count + 1, revision = revision + 1 "
+            f"WHERE connector_id = {p}"
         )
 
     @property
@@ -168,14 +170,14 @@ class RowCodec:
             dumps(row["capabilities"]), None if last is None else time_in(last),
             row["last_error"], row["connection_count"], row["error_count"],
             dumps(row["metadata"]), dumps(row["extra"]), time_in(row["created_at"]),
-            time_in(row["updated_at"]),
+            time_in(row["updated_at"]), row["revision"],
         )  # fmt: skip
 
     def connector(self, row: tuple[Any, ...]) -> Record:
         time_out = self.time_out
         (connector_id, tenant_id, name, kind, connector_type, status, config, capabilities,
          last_connected, last_error, connection_count, error_count, metadata, extra,
-         created_at, updated_at) = row  # fmt: skip
+         created_at, updated_at, revision) = row  # fmt: skip
         return {
             "connector_id": connector_id, "tenant_id": tenant_id, "name": name, "kind": kind,
             "connector_type": connector_type, "status": status, "config": loads(config),
@@ -184,6 +186,7 @@ class RowCodec:
             "last_error": last_error, "connection_count": connection_count,
             "error_count": error_count, "metadata": loads(metadata), "extra": loads(extra),
             "created_at": time_out(created_at), "updated_at": time_out(updated_at),
+            "revision": revision,
         }  # fmt: skip
 
     def response_params(self, row: Record) -> tuple[Any, ...]:

@@ -115,7 +115,7 @@ connectors: Final = sa.Table(
     sa.Column("last_error", sa.Text), sa.Column("connection_count", sa.BigInteger),
     sa.Column("error_count", sa.BigInteger), sa.Column("metadata", JsonText),
     sa.Column("extra", JsonText), sa.Column("created_at", Timestamp),
-    sa.Column("updated_at", Timestamp),
+    sa.Column("updated_at", Timestamp), sa.Column("revision", sa.BigInteger),
 )  # fmt: skip
 
 responses: Final = sa.Table(
@@ -248,7 +248,8 @@ class SqlAlchemyCore:
     def record_connection(self, connector_id: str) -> Record | None:
         now = now_ms()
         values = {"status": "connected", "last_connected": now, "updated_at": now,
-                  "connection_count": _C.connection_count + 1}  # fmt: skip
+                  "connection_count": _C.connection_count + 1,
+                  "revision": _C.revision + 1}  # fmt: skip
         return self._update(connectors, _C.connector_id == connector_id, values)
 
     def record_raw_response(self, new: NewResponse) -> Record:

@@ -101,7 +101,8 @@ class ConnectorConfig:
 class Connector:
     """A configured access to an outside system, owned by one tenant.
 
-    ``created_at``/``updated_at`` are None until the store stamps them at ``register()``.
+    ``created_at``/``updated_at`` are None until the store stamps them at ``register()``;
+    ``revision`` is 0 until then, 1 once stored, and one more after every write of it.
     Subclasses fix ``connector_type`` and add their own fields; ``kind`` names the class in
     storage.
     """
@@ -128,6 +129,7 @@ class Connector:
     updated_at: datetime | None = attrs.field(
         default=None, metadata=declare(FieldKind.TIMESTAMP, stamped=True)
     )
+    revision: int = attrs.field(default=0, metadata=declare(FieldKind.INTEGER, stamped=True))
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # A subclass naming its own ``kind`` is found again when a stored record is read; attrs

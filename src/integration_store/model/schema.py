@@ -105,6 +105,10 @@ class RecordSchema:
 _I = FieldKind.IDENTIFIER
 _TIME = FieldKind.TIMESTAMP
 
+_REVISION: Final = Field("revision", FieldKind.INTEGER, default=1)
+"""How many writes the object has had (creation is the first), for optimistic locking. A row
+stored before revisions existed reads as 1 (migrations backfill it)."""
+
 CONNECTOR: Final = RecordSchema(
     name="connectors",
     fields=(
@@ -124,6 +128,7 @@ CONNECTOR: Final = RecordSchema(
         Field("extra", FieldKind.JSON, default={}),
         Field("created_at", _TIME),
         Field("updated_at", _TIME),
+        _REVISION,
     ),
     key=("connector_id",),
     unique=(("tenant_id", "name"),),
@@ -169,6 +174,7 @@ WORKER: Final = RecordSchema(
         _optional("cost_per_run_cents", FieldKind.INTEGER),
         Field("created_at", _TIME),
         Field("updated_at", _TIME),
+        _REVISION,
     ),
     key=("id",),
 )
@@ -186,6 +192,7 @@ WORKER_CONFIG: Final = RecordSchema(
         _optional("max_tokens_per_run", FieldKind.INTEGER),
         Field("created_at", _TIME),
         Field("updated_at", _TIME),
+        _REVISION,
     ),
     key=("tenant_id", "worker_id"),
 )

@@ -16,7 +16,9 @@ DEPRECATED = "deprecated"
 
 @attrs.frozen
 class Worker:
-    """A worker in the registry; ``status`` is free text, ``"available"`` means runnable."""
+    """A worker in the registry; ``status`` is free text, ``"available"`` means runnable.
+
+    ``revision`` counts the writes of the stored worker (1 once registered, 0 before)."""
 
     id: str
     name: str
@@ -32,11 +34,13 @@ class Worker:
     cost_per_run_cents: int | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    revision: int = 0
 
 
 @attrs.frozen
 class WorkerConfig:
-    """A tenant's overrides for one worker."""
+    """A tenant's overrides for one worker; ``revision`` counts the writes of the stored config
+    (1 when the first ``set_tenant_worker_config`` created it)."""
 
     tenant_id: str
     worker_id: str
@@ -47,3 +51,4 @@ class WorkerConfig:
     max_tokens_per_run: int | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    revision: int = 0

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Mapping
-from datetime import datetime
+from collections.abc import Iterable
 from typing import Any, TypeVar, cast
 
 from integration_store import paging, values
 from integration_store.errors import (
     ConflictError,
-    ConnectorNotFoundError,
     DuplicateConnectorNameError,
 )
 from integration_store.model.connectors import (
@@ -26,22 +24,24 @@ from integration_store.model.connectors import (
 from integration_store.paging import Page
 from integration_store.protocols import ConnectorQuery, ConnectorStorage
 from integration_store.records import connector_from_record, connector_to_record
+from integration_store.services import revisions
 from integration_store.services.connector_checks import check_fields, checked_connector_fields
 from integration_store.services.connector_conflicts import (
     already_exists,
     duplicate_name,
     refuse_repeats,
 )
+from integration_store.services.connector_updates import ConnectorUpdates
 from integration_store.services.context import ServiceContext
 
 C = TypeVar("C", bound=Connector)
 
 
-class ConnectorRegistry:
+class ConnectorRegistry(ConnectorUpdates):
     """Registry of connectors, tenant-isolated, on any backend.
 
-    Lists are ordered by (name, connector_id). State changes are single atomic updates in the
-    backend; counters never lose an increment.
+    Lists are ordered by (name, connector_id). State changes (``ConnectorUpdates``) are single
+    atomic updates in the backend; counters never lose an increment.
     """
 
     def __init__(self, storage: ConnectorStorage, context: ServiceContext) -> None:
@@ -174,7 +174,7 @@ class ConnectorRegistry:
         the checks' fresh copies, shared with nothing the caller holds, so it is what the
         register calls return."""
         now = self._context.now()
-        return cls(**checked, created_at=now, updated_at=now)
+        return cls(**checked, created_at=now, updated_at=now, revision=revisions.FIRST)
 
     def _insert(self, cls: type[C], checked: dict[str, Any]) -> C:
         stamped = self._stamped(cls, checked)
@@ -307,69 +307,3 @@ class ConnectorRegistry:
     def clear_tenant(self, tenant_id: str) -> int:
         """Remove every connector of the tenant; returns how many were removed."""
         return self._storage.delete_tenant(values.identifier(tenant_id, "tenant_id"))
-
-    # ---- state changes ------------------------------------------------------------------
-
-    def record_connection(
-        self, connector_id: str, now: datetime | None = None, *, tenant_id: str | None = None
-    ) -> Connector:
-        """Count a successful connection: status connected, ``last_connected`` = now."""
-        connector_id = values.identifier(connector_id, "connector_id")
-        tenant_id = values.optional_identifier(tenant_id, "tenant_id")
-        when = self._when(now)
-        return self._change(
-            connector_id,
-            tenant_id,
-            {"status": ConnectorStatus.CONNECTED.value, "last_connected": when, "updated_at": when},
-            {"connection_count": 1},
-        )
-
-    def record_error(
-        self,
-        connector_id: str,
-        error: str,
-        now: datetime | None = None,
-        *,
-        tenant_id: str | None = None,
-    ) -> Connector:
-        """Count a connection error: status error, ``last_error`` = error."""
-        connector_id = values.identifier(connector_id, "connector_id")
-        error = values.text(error, "error")
-        values.check_write_size({"error": error})
-        tenant_id = values.optional_identifier(tenant_id, "tenant_id")
-        when = self._when(now)
-        return self._change(
-            connector_id,
-            tenant_id,
-            {"status": ConnectorStatus.ERROR.value, "last_error": error, "updated_at": when},
-            {"error_count": 1},
-        )
-
-    def disconnect(self, connector_id: str, *, tenant_id: str | None = None) -> Connector:
-        """Mark the connector disconnected."""
-        connector_id = values.identifier(connector_id, "connector_id")
-        tenant_id = values.optional_identifier(tenant_id, "tenant_id")
-        when = self._context.now()
-        return self._change(
-            connector_id,
-            tenant_id,
-            {"status": ConnectorStatus.DISCONNECTED.value, "updated_at": when},
-            {},
-        )
-
-    def _when(self, now: datetime | None) -> datetime:
-        return self._context.now() if now is None else values.timestamp(now, "now")
-
-    def _change(
-        self,
-        connector_id: str,
-        tenant_id: str | None,
-        changes: Mapping[str, Any],
-        increments: Mapping[str, int],
-    ) -> Connector:
-        record = self._storage.update(connector_id, tenant_id, changes, increments)
-        if record is None:
-            raise ConnectorNotFoundError(
-                f"connector {connector_id!r} not found", connector_id=connector_id
-            )
-        return connector_from_record(record)

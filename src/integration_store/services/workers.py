@@ -16,7 +16,7 @@ from integration_store.errors import (
 from integration_store.model.workers import AVAILABLE, DEPRECATED, Worker, WorkerConfig
 from integration_store.protocols import WorkerStorage
 from integration_store.records import from_record, to_record
-from integration_store.services import worker_views
+from integration_store.services import revisions, worker_views
 from integration_store.services.context import ServiceContext
 
 
@@ -122,29 +122,45 @@ class WorkerRegistryService:
         )
         values.check_write_size(to_record(worker))
         now = self._context.now()
-        record = to_record(attrs.evolve(worker, created_at=now, updated_at=now))
+        record = to_record(
+            attrs.evolve(worker, created_at=now, updated_at=now, revision=revisions.FIRST)
+        )
         try:
             self._storage.insert_worker(record)
         except ConflictError as conflict:
             raise WorkerAlreadyExistsError(f"Worker '{worker.id}' already exists") from conflict
         return from_record(record, Worker)
 
-    def update_worker_status(self, worker_id: str, status: str) -> Worker:
-        """Set the worker's status; ``WorkerNotFoundError`` when it does not exist."""
+    def update_worker_status(
+        self, worker_id: str, status: str, *, expected_revision: int | None = None
+    ) -> Worker:
+        """Set the worker's status; ``WorkerNotFoundError`` when it does not exist.
+
+        With ``expected_revision``, only a worker still at that revision is changed; another
+        raises ``StaleObjectError``.
+        """
         checked_id = values.identifier(worker_id, "worker_id")
         checked_status = values.text(status, "status")
         values.check_write_size({"status": checked_status})
+        expected = revisions.expected(expected_revision)
         now = self._context.now()
         record = self._storage.update_worker(
-            checked_id, {"status": checked_status, "updated_at": now}
+            checked_id,
+            {"status": checked_status, "updated_at": now},
+            revisions.ONE_WRITE,
+            expected,
         )
-        if record is None:
+        if record is not None:
+            return from_record(record, Worker)
+        found = None if expected is None else self._storage.get_worker(checked_id)
+        if expected is None or found is None:
             raise WorkerNotFoundError(f"Worker '{checked_id}' not found")
-        return from_record(record, Worker)
+        raise revisions.stale(f"worker {checked_id!r}", expected, found)
 
-    def deprecate_worker(self, worker_id: str) -> Worker:
-        """Set the worker's status to ``"deprecated"``."""
-        return self.update_worker_status(worker_id, DEPRECATED)
+    def deprecate_worker(self, worker_id: str, *, expected_revision: int | None = None) -> Worker:
+        """Set the worker's status to ``"deprecated"`` (``expected_revision``: as
+        ``update_worker_status``)."""
+        return self.update_worker_status(worker_id, DEPRECATED, expected_revision=expected_revision)
 
     # ---- per-tenant configuration -------------------------------------------------------
 
@@ -164,11 +180,15 @@ class WorkerRegistryService:
         brand: dict[str, Any] | None = None,
         max_runs_per_day: int | None = None,
         max_tokens_per_run: int | None = None,
+        *,
+        expected_revision: int | None = None,
     ) -> WorkerConfig:
         """Create or update the tenant's overrides in one atomic upsert.
 
         ``enabled`` is always written; any other argument left None keeps the stored value.
-        ``WorkerNotFoundError`` when the worker does not exist.
+        ``WorkerNotFoundError`` when the worker does not exist. With ``expected_revision``, only
+        an existing config still at that revision is updated (never created); a config at
+        another revision, or none, raises ``StaleObjectError``.
         """
         checked_tenant = values.identifier(tenant_id, "tenant_id")
         checked_worker = values.identifier(worker_id, "worker_id")
@@ -182,6 +202,7 @@ class WorkerRegistryService:
         if max_tokens_per_run is not None:
             changes["max_tokens_per_run"] = values.integer(max_tokens_per_run, "max_tokens_per_run")
         values.check_write_size(changes)
+        expected = revisions.expected(expected_revision)
         self.get_worker_or_raise(checked_worker)
         now = self._context.now()
         changes["updated_at"] = now
@@ -192,10 +213,20 @@ class WorkerRegistryService:
                 **{key: value for key, value in changes.items() if key != "updated_at"},
                 created_at=now,
                 updated_at=now,
+                revision=revisions.FIRST,
             )
         )
-        record = self._storage.upsert_config(insert, changes)
-        return from_record(record, WorkerConfig)
+        if expected is None:
+            record = self._storage.upsert_config(insert, changes, revisions.ONE_WRITE)
+            return from_record(record, WorkerConfig)
+        updated = self._storage.update_config(
+            checked_tenant, checked_worker, changes, revisions.ONE_WRITE, expected
+        )
+        if updated is None:
+            found = self._storage.get_config(checked_tenant, checked_worker)
+            what = f"tenant {checked_tenant!r}'s config of worker {checked_worker!r}"
+            raise revisions.stale(what, expected, found)
+        return from_record(updated, WorkerConfig)
 
     def list_tenant_worker_configs(self, tenant_id: str) -> list[WorkerConfig]:
         """Every override of the tenant, ordered by worker_id."""

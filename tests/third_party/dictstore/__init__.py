@@ -29,6 +29,12 @@ def _matches(record: Record, **wanted: Any) -> bool:
     return all(value is None or record[field] == value for field, value in wanted.items())
 
 
+def _apply(record: Record, changes: Changes, increments: Increments) -> None:
+    record.update(copy.deepcopy(dict(changes)))
+    for field, amount in increments.items():
+        record[field] += amount
+
+
 class DictConnectors:
     def __init__(self) -> None:
         self.rows: dict[str, Record] = {}
@@ -71,10 +77,15 @@ class DictConnectors:
         return copy.deepcopy(found[query.offset : query.offset + query.limit])
 
     def update(
-        self, connector_id: str, tenant_id: str | None, changes: Changes, increments: Increments
+        self,
+        connector_id: str,
+        tenant_id: str | None,
+        changes: Changes,
+        increments: Increments,
+        expected_revision: int | None = None,
     ) -> Record | None:
         record = self.rows.get(connector_id)
-        if record is None or not _matches(record, tenant_id=tenant_id):
+        if record is None or not _matches(record, tenant_id=tenant_id, revision=expected_revision):
             return None
         record.update(copy.deepcopy(dict(changes)))
         for field, amount in increments.items():
@@ -171,22 +182,43 @@ class DictWorkers:
         ]
         return copy.deepcopy(sorted(found, key=lambda w: (w["name"], w["id"])))
 
-    def update_worker(self, worker_id: str, changes: Mapping[str, Any]) -> Record | None:
-        if worker_id not in self.workers:
+    def update_worker(
+        self,
+        worker_id: str,
+        changes: Changes,
+        increments: Increments,
+        expected_revision: int | None = None,
+    ) -> Record | None:
+        record = self.workers.get(worker_id)
+        if record is None or not _matches(record, revision=expected_revision):
             return None
-        self.workers[worker_id].update(copy.deepcopy(dict(changes)))
+        _apply(record, changes, increments)
         return self.get_worker(worker_id)
 
     def get_config(self, tenant_id: str, worker_id: str) -> Record | None:
         return copy.deepcopy(self.configs.get((tenant_id, worker_id)))
 
-    def upsert_config(self, insert: Record, changes: Changes) -> Record:
+    def upsert_config(self, insert: Record, changes: Changes, increments: Increments) -> Record:
         key = (insert["tenant_id"], insert["worker_id"])
         if key in self.configs:
-            self.configs[key].update(copy.deepcopy(dict(changes)))
+            _apply(self.configs[key], changes, increments)
         else:
             self.configs[key] = copy.deepcopy(dict(insert))
         return copy.deepcopy(self.configs[key])
+
+    def update_config(
+        self,
+        tenant_id: str,
+        worker_id: str,
+        changes: Changes,
+        increments: Increments,
+        expected_revision: int,
+    ) -> Record | None:
+        record = self.configs.get((tenant_id, worker_id))
+        if record is None or record["revision"] != expected_revision:
+            return None
+        _apply(record, changes, increments)
+        return copy.deepcopy(record)
 
     def find_configs(self, tenant_id: str) -> list[Record]:
         found = [c for (tenant, _), c in sorted(self.configs.items()) if tenant == tenant_id]
