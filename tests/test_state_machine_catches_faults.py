@@ -29,6 +29,7 @@ ArgumentFault = Callable[[str, tuple[Any, ...], dict[str, Any]], Arguments]
 def _same_arguments(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Arguments:
     return args, kwargs
 
+
 JSON_FIELDS = (
     "metadata",
     "config",
@@ -102,12 +103,17 @@ class _FaultyStorages:
         record_fault: RecordFault,
         list_fault: ListFault,
         argument_fault: ArgumentFault,
+        registry_argument_fault: ArgumentFault,
     ) -> None:
-        self.connectors = _FaultyStorage(inner.connectors, record_fault, list_fault)
+        self.connectors = _FaultyStorage(
+            inner.connectors, record_fault, list_fault, registry_argument_fault
+        )
         self.external_responses = _FaultyStorage(
             inner.external_responses, record_fault, list_fault, argument_fault
         )
-        self.workers = _FaultyStorage(inner.workers, record_fault, list_fault)
+        self.workers = _FaultyStorage(
+            inner.workers, record_fault, list_fault, registry_argument_fault
+        )
 
 
 class FaultyBackend:
@@ -118,9 +124,12 @@ class FaultyBackend:
         record_fault: RecordFault = lambda record: record,
         list_fault: ListFault = lambda name, rows: rows,
         argument_fault: ArgumentFault = _same_arguments,
+        registry_argument_fault: ArgumentFault = _same_arguments,
     ) -> None:
+        """``argument_fault`` bends the calls of the response storage,
+        ``registry_argument_fault`` those of the connector and worker storages."""
         self._inner = MemoryBackend()
-        self._faults = (record_fault, list_fault, argument_fault)
+        self._faults = (record_fault, list_fault, argument_fault, registry_argument_fault)
         self._storages = _FaultyStorages(self._inner.storages, *self._faults)
 
     @property
@@ -224,9 +233,7 @@ def test_a_second_interpretation_that_is_not_refused_is_caught() -> None:
 
 
 def test_a_claim_handing_out_live_leases_is_caught() -> None:
-    def every_lease_expired(
-        name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
-    ) -> Arguments:
+    def every_lease_expired(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Arguments:
         # A storage whose claim treats every lease as ended: two claimants share a response.
         if name == "claim":
             owner, claimant, now, expires, limit = args
@@ -236,3 +243,17 @@ def test_a_claim_handing_out_live_leases_is_caught() -> None:
     message, _ = _run_against(FaultyBackend(argument_fault=every_lease_expired))
     label = message.split(":", 1)[0]  # the step that differed: a claim, alone or competing
     assert label.startswith("claim"), label
+
+
+def test_an_update_that_ignores_the_expected_revision_is_caught() -> None:
+    def ignore_revisions(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Arguments:
+        # A storage writing a connector or worker without testing its revision first.
+        if name == "update" and len(args) == 5:
+            return args[:4], kwargs
+        if name == "update_worker" and len(args) == 4:
+            return args[:3], kwargs
+        return args, kwargs
+
+    message, _ = _run_against(FaultyBackend(registry_argument_fault=ignore_revisions))
+    label = message.split(":", 1)[0]
+    assert label.startswith(("update_", "deprecate_worker")), message

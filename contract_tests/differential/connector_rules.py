@@ -222,18 +222,27 @@ class ConnectorRules(MachineHarness):
             st.tuples(st.just("metadata"), gen.json_objects(8)),
         ),
         skew=a.revision_skews,
+        raced=st.booleans(),
     )
     def update_connector(
-        self, connector_id: str, scope: str | None, change: tuple[str, Any], skew: int | None
+        self,
+        connector_id: str,
+        scope: str | None,
+        change: tuple[str, Any],
+        skew: int | None,
+        raced: bool,
     ) -> None:
-        """update_status / update_config / update_metadata at the stored revision, a stale one
-        or none; a stale error is compared with the revisions it names."""
+        """update_status / update_config / update_metadata at the revision read before (moved
+        by ``skew``), or none; ``raced``: another write lands between the read and the update.
+        A stale error is compared with the revisions it names."""
         field, value = change
 
         def call(services: Services) -> Connector | a.Stale:
             registry = services.connectors
             found = registry.get(connector_id)
             expected = a.expected_revision(None if found is None else found.revision, skew)
+            if raced and found is not None:
+                registry.record_connection(connector_id)
             update = getattr(registry, f"update_{field}")
             try:
                 return update(  # type: ignore[no-any-return]
