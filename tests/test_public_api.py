@@ -44,6 +44,7 @@ PUBLIC_NAMES = [
     "WorkerNotFoundError",
     "WorkerUnavailableError",
     "WorkerAlreadyExistsError",
+    "StaleObjectError",
     "Page",
     "get_connector_registry",
     "register_connector",

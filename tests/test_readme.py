@@ -22,6 +22,13 @@ def test_claims_example_runs_as_written() -> None:
     exec(compile(snippet, "README claims", "exec"), {})
 
 
+def test_revisions_example_runs_as_written() -> None:
+    text = README.read_text()
+    (snippet,) = re.findall(r"## Optimistic revisions\n\n.*?```python\n(.*?)```", text, re.S)
+
+    exec(compile(snippet, "README revisions", "exec"), {})
+
+
 def test_ci_runs_the_readme_test_command() -> None:
     text = README.read_text()
     (command,) = re.findall(r"## Tests\n\n```bash\n(.*?)\n```", text, re.S)
