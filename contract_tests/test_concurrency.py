@@ -57,3 +57,4 @@ def test_concurrent_tenant_config_upserts_leave_one_row(store: Store) -> None:
     configs = store.workers.list_tenant_worker_configs("t")
     assert len(configs) == 1
     assert configs[0].max_runs_per_day in range(THREADS * 4)
+    assert configs[0].revision == THREADS * 4  # one write each: the creation, then updates

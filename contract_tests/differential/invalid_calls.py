@@ -34,6 +34,7 @@ from .call_templates import (
 )
 from .harness import MachineHarness
 from .invalid_bulk_calls import BULK_AND_CURSOR_CALLS
+from .invalid_revision_calls import REVISION_CALLS
 from .outcomes import DifferenceFound, Labelled, describe
 
 
@@ -349,6 +350,7 @@ INVALID_CALLS: tuple[InvalidCall, ...] = (
     ),
     InvalidCall("get_worker(worker_id)", "workers.get_worker", given(BAD), BAD_ID),
     *BULK_AND_CURSOR_CALLS,
+    *REVISION_CALLS,
 )
 """Every call of the public API the machine spoils, one argument at a time."""
 
