@@ -2,7 +2,7 @@
 read-modify-write with ``expected_revision`` in a retry loop while counters are recorded at the
 same time, and no update is lost.
 
-Threads share one store here, on every backend; ``tests/test_revision_processes.py`` races
+Threads share one store here, on every backend; ``tests/test_process_races.py`` races
 processes on a SQLite file and each server with the same loop.
 """
 
