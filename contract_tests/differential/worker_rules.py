@@ -17,6 +17,23 @@ from .outcomes import Services
 JsonObject = dict[str, Any]
 
 
+WORKER_DETAILS: dict[str, st.SearchStrategy[Any]] = {
+    "description": st.one_of(st.none(), gen.free_text()),
+    "version": gen.free_text(10),
+    "status": a.worker_statuses,
+    "is_public": st.booleans(),
+    "moats": st.one_of(
+        st.none(), st.lists(gen.identifiers(), max_size=3), st.tuples(gen.identifiers())
+    ),
+    "default_config": a.optional_json,
+    "input_schema": a.optional_json,
+    "output_schema": a.optional_json,
+    "tokens_per_run_estimate": a.optional_ints,
+    "cost_per_run_cents": a.optional_ints,
+}
+"""A worker's optional fields, for registering it and for updating it (None: left alone)."""
+
+
 class WorkerRules(MachineHarness):
     """Every call of ``store.workers``, compared with the reference."""
 
@@ -24,23 +41,7 @@ class WorkerRules(MachineHarness):
         target=a.worker_ids,
         worker_id=st.one_of(gen.identifiers(), a.worker_ids),
         name=a.names,
-        details=st.fixed_dictionaries(
-            {},
-            optional={
-                "description": st.one_of(st.none(), gen.free_text()),
-                "version": gen.free_text(10),
-                "status": a.worker_statuses,
-                "is_public": st.booleans(),
-                "moats": st.one_of(
-                    st.none(), st.lists(gen.identifiers(), max_size=3), st.tuples(gen.identifiers())
-                ),
-                "default_config": a.optional_json,
-                "input_schema": a.optional_json,
-                "output_schema": a.optional_json,
-                "tokens_per_run_estimate": a.optional_ints,
-                "cost_per_run_cents": a.optional_ints,
-            },
-        ),
+        details=st.fixed_dictionaries({}, optional=WORKER_DETAILS),
     )
     def register_worker(
         self, worker_id: str, name: str, details: dict[str, Any]
@@ -106,6 +107,38 @@ class WorkerRules(MachineHarness):
                 return ("stale", stale.expected_revision, stale.revision)
 
         self.compare("deprecate_worker" if status is None else "update_worker_status", call)
+
+    @rule(
+        worker_id=a.worker_ids,
+        name=st.one_of(st.none(), a.names),
+        details=st.fixed_dictionaries({}, optional=WORKER_DETAILS),
+        skew=a.revision_skews,
+        raced=st.booleans(),
+    )
+    def update_worker(
+        self,
+        worker_id: str,
+        name: str | None,
+        details: dict[str, Any],
+        skew: int | None,
+        raced: bool,
+    ) -> None:
+        """update_worker of any fields, at the revision read before (moved by ``skew``) or
+        none; ``raced``: another write lands between the read and the update."""
+
+        def call(services: Services) -> Worker | a.Stale:
+            found = services.workers.get_worker(worker_id)
+            expected = a.expected_revision(None if found is None else found.revision, skew)
+            if raced and found is not None:
+                services.workers.update_worker(worker_id)
+            try:
+                return services.workers.update_worker(
+                    worker_id, name=name, expected_revision=expected, **details
+                )
+            except StaleObjectError as stale:
+                return ("stale", stale.expected_revision, stale.revision)
+
+        self.compare("update_worker", call)
 
     @rule(
         tenant=a.tenants,

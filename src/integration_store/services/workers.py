@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -30,6 +31,22 @@ def _check_moats(moats: object) -> tuple[str, ...]:
 
 def _optional_json(value: object, field: str) -> dict[str, Any]:
     return {} if value is None else values.json_object(value, field)
+
+
+_WORKER_CHECKS: dict[str, Callable[[Any, str], Any]] = {
+    "name": values.identifier,
+    "description": values.text,
+    "version": values.text,
+    "status": values.text,
+    "is_public": values.boolean,
+    "moats": lambda moats, _: list(_check_moats(moats)),
+    "default_config": values.json_object,
+    "input_schema": values.json_object,
+    "output_schema": values.json_object,
+    "tokens_per_run_estimate": values.integer,
+    "cost_per_run_cents": values.integer,
+}
+"""The check of each field ``update_worker`` changes (a given value is never None)."""
 
 
 class WorkerRegistryService:
@@ -140,22 +157,65 @@ class WorkerRegistryService:
         raises ``StaleObjectError``.
         """
         checked_id = values.identifier(worker_id, "worker_id")
-        checked_status = values.text(status, "status")
-        values.check_write_size({"status": checked_status})
+        changes = {"status": values.text(status, "status")}
+        return self._write_worker(checked_id, changes, expected_revision)
+
+    def update_worker(
+        self,
+        worker_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        version: str | None = None,
+        status: str | None = None,
+        is_public: bool | None = None,
+        moats: list[str] | tuple[str, ...] | None = None,
+        default_config: dict[str, Any] | None = None,
+        input_schema: dict[str, Any] | None = None,
+        output_schema: dict[str, Any] | None = None,
+        tokens_per_run_estimate: int | None = None,
+        cost_per_run_cents: int | None = None,
+        expected_revision: int | None = None,
+    ) -> Worker:
+        """Change the worker's mutable fields in one atomic write: any argument left None keeps
+        the stored value (as ``set_tenant_worker_config``). ``WorkerNotFoundError`` when it does
+        not exist; with ``expected_revision``, ``StaleObjectError`` at another revision.
+        """
+        checked_id = values.identifier(worker_id, "worker_id")
+        given = {
+            "name": name,
+            "description": description,
+            "version": version,
+            "status": status,
+            "is_public": is_public,
+            "moats": moats,
+            "default_config": default_config,
+            "input_schema": input_schema,
+            "output_schema": output_schema,
+            "tokens_per_run_estimate": tokens_per_run_estimate,
+            "cost_per_run_cents": cost_per_run_cents,
+        }
+        changes = {
+            field: _WORKER_CHECKS[field](value, field)
+            for field, value in given.items()
+            if value is not None
+        }
+        return self._write_worker(checked_id, changes, expected_revision)
+
+    def _write_worker(
+        self, worker_id: str, changes: dict[str, Any], expected_revision: int | None
+    ) -> Worker:
+        """One write of checked ``changes``: size checked, revision checked, then stamped."""
+        values.check_write_size(changes)
         expected = revisions.expected(expected_revision)
-        now = self._context.now()
-        record = self._storage.update_worker(
-            checked_id,
-            {"status": checked_status, "updated_at": now},
-            revisions.ONE_WRITE,
-            expected,
-        )
+        changes["updated_at"] = self._context.now()
+        record = self._storage.update_worker(worker_id, changes, revisions.ONE_WRITE, expected)
         if record is not None:
             return from_record(record, Worker)
-        found = None if expected is None else self._storage.get_worker(checked_id)
+        found = None if expected is None else self._storage.get_worker(worker_id)
         if expected is None or found is None:
-            raise WorkerNotFoundError(f"Worker '{checked_id}' not found")
-        raise revisions.stale(f"worker {checked_id!r}", expected, found)
+            raise WorkerNotFoundError(f"Worker '{worker_id}' not found")
+        raise revisions.stale(f"worker {worker_id!r}", expected, found)
 
     def deprecate_worker(self, worker_id: str, *, expected_revision: int | None = None) -> Worker:
         """Set the worker's status to ``"deprecated"`` (``expected_revision``: as
