@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from typing import Any, TypeVar
 
+from integration_store import call_log
 from integration_store.errors import IntegrationStoreError, StoreClosedError
 from integration_store.protocols import Backend, Storages
 
@@ -88,42 +89,42 @@ class CallRouter:
 
     def forwarder(self, driver: str, method: str) -> Callable[..., Any]:
         """The function running one storage method: in the thread's transaction when one is
-        open, else alone on the backend's storages.
+        open, else alone on the backend's storages; writes and backend failures are logged
+        (``call_log``).
 
         The hot path of every store call, so the target is looked up once and the function is
         specialised for thread-safe engines (no lock) and the others (the store's lock held)."""
         target: Callable[..., Any] = getattr(getattr(self._backend.storages, driver), method)
         local = self._local
+        operation = f"{driver}.{method}"
+        write = method not in call_log.READS
 
-        def in_transaction(joined: OpenTransaction, args: Args, kwargs: Kwargs) -> Any:
-            return getattr(getattr(joined.storages, driver), method)(*args, **kwargs)
-
-        if self._thread_safe:
-
-            def unlocked(*args: Any, **kwargs: Any) -> Any:
-                if self.closed:
-                    raise StoreClosedError("the store is closed")
-                joined: OpenTransaction | None = getattr(local, "transaction", None)
-                if joined is not None:
-                    return in_transaction(joined, args, kwargs)
-                return target(*args, **kwargs)
-
-            return unlocked
-
+        thread_safe = self._thread_safe
         lock = self._lock
 
-        def locked(*args: Any, **kwargs: Any) -> Any:
+        def forward(*args: Any, **kwargs: Any) -> Any:
             if self.closed:
                 raise StoreClosedError("the store is closed")
-            joined: OpenTransaction | None = getattr(local, "transaction", None)
-            if joined is not None:
-                return in_transaction(joined, args, kwargs)
-            with lock:
-                if self.closed:  # it closed while this call waited
-                    raise StoreClosedError("the store is closed")
-                return target(*args, **kwargs)
+            try:
+                joined: OpenTransaction | None = getattr(local, "transaction", None)
+                if joined is not None:
+                    result = getattr(getattr(joined.storages, driver), method)(*args, **kwargs)
+                elif thread_safe:
+                    result = target(*args, **kwargs)
+                else:
+                    with lock:
+                        if self.closed:  # it closed while this call waited
+                            raise StoreClosedError("the store is closed")
+                        result = target(*args, **kwargs)
+            except Exception as error:
+                if call_log.is_backend_failure(error):
+                    call_log.failed(operation, args, error)
+                raise
+            if write:
+                call_log.write_done(operation, args)
+            return result
 
-        return locked
+        return forward
 
     @contextmanager
     def transaction(self) -> Iterator[OpenTransaction]:
@@ -161,11 +162,21 @@ class CallRouter:
 
         def checked(driver: str, method: str) -> Callable[..., Any]:
             target: Callable[..., Any] = getattr(getattr(transaction.storages, driver), method)
+            operation = f"{driver}.{method}"
+            write = method not in call_log.READS
 
             def call(*args: Any, **kwargs: Any) -> Any:
                 transaction.check_usable()
                 self.check_open()
-                return target(*args, **kwargs)
+                try:
+                    result = target(*args, **kwargs)
+                except Exception as error:
+                    if call_log.is_backend_failure(error):
+                        call_log.failed(operation, args, error)
+                    raise
+                if write:
+                    call_log.write_done(operation, args)
+                return result
 
             return call
 
