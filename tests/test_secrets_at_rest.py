@@ -1,0 +1,61 @@
+"""Encrypted credentials as each database really holds them: the row's config column, the
+MongoDB document, and what pymongo's command log records — no plaintext secret anywhere."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import pytest
+
+from integration_store import Connector, ConnectorConfig, open_store
+from integration_store.secrets import generate_key
+from integration_store.store import Store
+
+SECRET = "sk-live-plaintext-4711"
+
+
+def _register(store: Store) -> None:
+    store.create_schema()
+    store.connectors.register(
+        Connector(
+            connector_id="c",
+            tenant_id="t",
+            name="n",
+            config=ConnectorConfig(credentials={"api_key": SECRET}),
+        )
+    )
+    connector = store.connectors.get("c")
+    assert connector is not None and connector.config.credentials == {"api_key": SECRET}
+
+
+def test_a_sql_row_holds_no_plaintext_secret(any_url: str) -> None:
+    sa = pytest.importorskip("sqlalchemy")
+    with open_store(any_url, secret_key=generate_key()) as store:
+        _register(store)
+        with store.backend.engine.connect() as connection:  # type: ignore[attr-defined]
+            rows = connection.execute(sa.text("SELECT config FROM integration_connectors")).all()
+
+    assert len(rows) == 1
+    assert SECRET not in rows[0][0] and "api_key" not in rows[0][0]
+
+
+def _mongo_urls() -> list[str]:
+    named = os.environ.get("INTEGRATION_STORE_TEST_URLS", "").split(",")
+    return ["mongomock://", *[url.strip() for url in named if url.strip().startswith("mongodb")]]
+
+
+@pytest.mark.parametrize("url", _mongo_urls())
+def test_a_mongodb_document_and_the_drivers_command_log_hold_no_plaintext_secret(
+    url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    pytest.importorskip("pymongo")
+    from integration_store.test_support import isolated_url
+
+    caplog.set_level(logging.DEBUG)  # pymongo.command logs whole commands at DEBUG
+    with isolated_url(url) as private, open_store(private, secret_key=generate_key()) as store:
+        _register(store)
+        document = store.backend._database["connectors"].find_one({"_id": "c"})  # type: ignore[attr-defined]
+
+    assert document is not None and SECRET not in str(document)
+    assert SECRET not in "\n".join(record.getMessage() for record in caplog.records)
