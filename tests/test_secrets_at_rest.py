@@ -5,10 +5,17 @@ from __future__ import annotations
 
 import logging
 import os
+import traceback
 
 import pytest
 
-from integration_store import Connector, ConnectorConfig, open_store
+from integration_store import (
+    Connector,
+    ConnectorAlreadyExistsError,
+    ConnectorConfig,
+    IntegrationStoreError,
+    open_store,
+)
 from integration_store.secrets import generate_key
 from integration_store.store import Store
 
@@ -59,3 +66,27 @@ def test_a_mongodb_document_and_the_drivers_command_log_hold_no_plaintext_secret
 
     assert document is not None and SECRET not in str(document)
     assert SECRET not in "\n".join(record.getMessage() for record in caplog.records)
+
+
+def test_a_failed_write_never_shows_a_credential_in_its_whole_traceback(any_url: str) -> None:
+    """Without a key too: the chained driver errors quote no bound value."""
+    with open_store(any_url) as store:
+        _register(store)
+        again = Connector(
+            connector_id="c",
+            tenant_id="t",
+            name="other",
+            config=ConnectorConfig(credentials={"api_key": SECRET}),
+        )
+        with pytest.raises(ConnectorAlreadyExistsError) as taken:
+            store.connectors.register(again)
+        with store.backend.engine.begin() as connection:  # type: ignore[attr-defined]
+            connection.exec_driver_sql("DROP TABLE integration_connectors")
+        with pytest.raises(IntegrationStoreError) as failed:
+            store.connectors.register(
+                Connector(connector_id="d", tenant_id="t", name="d", config=again.config)
+            )
+
+    for raised in (taken.value, failed.value):
+        assert raised.__cause__ is not None
+        assert SECRET not in "".join(traceback.format_exception(raised))
