@@ -35,6 +35,7 @@ PUBLIC_NAMES = [
     "OutcomeUnknownError",
     "TransactionConflictError",
     "BackendAccessError",
+    "SecretKeyError",
     "UnsupportedOperationError",
     "ConnectorAlreadyExistsError",
     "DuplicateConnectorNameError",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections.abc import Sequence
 from typing import Final
 
@@ -16,25 +18,35 @@ clone_record: Final = record_cloner(schema.CONNECTOR)
 """A stored or returned record's copy: the caller never shares containers with the store."""
 
 
+OrderKey = tuple[str, str]
+"""(name, connector_id): the order of ``find``."""
+
+
 class MemoryConnectorStorage:
-    """``ConnectorStorage`` on dicts."""
+    """``ConnectorStorage`` on dicts, with each tenant's (and all) keys kept in ``find`` order,
+    so a page costs its own length, not a sort of the tenant."""
 
     def __init__(self, undo_log: UndoLog) -> None:
         self._undo_log = undo_log
         self._rows: dict[str, Record] = {}
         self._by_name: dict[tuple[str, str], str] = {}
-        self._by_tenant: dict[str, set[str]] = {}
+        self._ordered: dict[str | None, list[OrderKey]] = {None: []}
+        """Sorted keys per tenant; under None, every tenant's."""
 
     def _add(self, record: Record) -> None:
         connector_id = record["connector_id"]
         self._rows[connector_id] = record
         self._by_name[(record["tenant_id"], record["name"])] = connector_id
-        self._by_tenant.setdefault(record["tenant_id"], set()).add(connector_id)
+        key = (record["name"], connector_id)
+        bisect.insort(self._ordered.setdefault(record["tenant_id"], []), key)
+        bisect.insort(self._ordered[None], key)
 
     def _remove(self, connector_id: str) -> Record:
         record = self._rows.pop(connector_id)
         del self._by_name[(record["tenant_id"], record["name"])]
-        self._by_tenant[record["tenant_id"]].discard(connector_id)
+        key = (record["name"], connector_id)
+        for keys in (self._ordered[record["tenant_id"]], self._ordered[None]):
+            del keys[bisect.bisect_left(keys, key)]
         return record
 
     def _drop(self, connector_id: str) -> None:
@@ -45,7 +57,12 @@ class MemoryConnectorStorage:
             self._add(record)
 
     def _replace(self, record: Record) -> None:
-        self._rows[record["connector_id"]] = record
+        before = self._rows[record["connector_id"]]
+        if (before["tenant_id"], before["name"]) == (record["tenant_id"], record["name"]):
+            self._rows[record["connector_id"]] = record
+        else:  # the keys it is found by changed
+            self._remove(record["connector_id"])
+            self._add(record)
 
     def insert(self, record: Record) -> None:
         if record["connector_id"] in self._rows:
@@ -80,21 +97,23 @@ class MemoryConnectorStorage:
         return None if connector_id is None else clone_record(self._rows[connector_id])
 
     def find(self, query: ConnectorQuery) -> list[Record]:
-        if query.tenant_id is None:
-            candidates = list(self._rows.values())
-        else:
-            ids = self._by_tenant.get(query.tenant_id, set())
-            candidates = [self._rows[connector_id] for connector_id in ids]
-        matching = [
-            record
-            for record in candidates
-            if (query.connector_type is None or record["connector_type"] == query.connector_type)
-            and (query.status is None or record["status"] == query.status)
-            and (query.after is None or (record["name"], record["connector_id"]) > query.after)
-        ]
-        matching.sort(key=lambda record: (record["name"], record["connector_id"]))
-        page = matching[query.offset : query.offset + query.limit]
-        return [clone_record(record) for record in page]
+        keys = self._ordered.get(query.tenant_id, [])
+        start = 0 if query.after is None else bisect.bisect_right(keys, query.after)
+        to_skip, page = query.offset, []
+        for _, connector_id in itertools.islice(keys, start, None):
+            record = self._rows[connector_id]
+            if (
+                query.connector_type is not None
+                and record["connector_type"] != query.connector_type
+            ) or (query.status is not None and record["status"] != query.status):
+                continue
+            if to_skip:
+                to_skip -= 1
+                continue
+            page.append(clone_record(record))
+            if len(page) == query.limit:
+                break
+        return page
 
     def update(
         self,
@@ -126,16 +145,13 @@ class MemoryConnectorStorage:
         return True
 
     def delete_tenant(self, tenant_id: str) -> int:
-        ids = sorted(self._by_tenant.get(tenant_id, set()))
+        ids = [connector_id for _, connector_id in self._ordered.get(tenant_id, [])]
         removed = [self._remove(connector_id) for connector_id in ids]
         self._undo_log.on_rollback(lambda: self._add_all(removed))
         return len(removed)
 
     def count_groups(self, tenant_id: str | None) -> list[ConnectorGroupCount]:
-        if tenant_id is None:
-            records = list(self._rows.values())
-        else:
-            records = [self._rows[i] for i in self._by_tenant.get(tenant_id, set())]
+        records = [self._rows[i] for _, i in self._ordered.get(tenant_id, [])]
         groups: dict[tuple[str, str], list[int]] = {}
         for record in records:
             sums = groups.setdefault((record["connector_type"], record["status"]), [0, 0, 0])
@@ -150,4 +166,4 @@ class MemoryConnectorStorage:
     def clear(self) -> None:
         self._rows.clear()
         self._by_name.clear()
-        self._by_tenant.clear()
+        self._ordered = {None: []}

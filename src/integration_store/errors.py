@@ -60,6 +60,11 @@ class BackendAccessError(IntegrationStoreError):
     change."""
 
 
+class SecretKeyError(IntegrationStoreError):
+    """Stored connector credentials cannot be read: they are encrypted and the store has no
+    secret key, or none of its keys made them (``integration_store.secrets``)."""
+
+
 class StoreClosedError(IntegrationStoreError):
     """The store was closed (open a new one with ``open_store``), or a unit of work was used
     after its ``with`` block ended."""

@@ -1,0 +1,92 @@
+"""Encrypted credentials as each database really holds them: the row's config column, the
+MongoDB document, and what pymongo's command log records — no plaintext secret anywhere."""
+
+from __future__ import annotations
+
+import logging
+import os
+import traceback
+
+import pytest
+
+from integration_store import (
+    Connector,
+    ConnectorAlreadyExistsError,
+    ConnectorConfig,
+    IntegrationStoreError,
+    open_store,
+)
+from integration_store.secrets import generate_key
+from integration_store.store import Store
+
+SECRET = "sk-live-plaintext-4711"
+
+
+def _register(store: Store) -> None:
+    store.create_schema()
+    store.connectors.register(
+        Connector(
+            connector_id="c",
+            tenant_id="t",
+            name="n",
+            config=ConnectorConfig(credentials={"api_key": SECRET}),
+        )
+    )
+    connector = store.connectors.get("c")
+    assert connector is not None and connector.config.credentials == {"api_key": SECRET}
+
+
+def test_a_sql_row_holds_no_plaintext_secret(any_url: str) -> None:
+    sa = pytest.importorskip("sqlalchemy")
+    with open_store(any_url, secret_key=generate_key()) as store:
+        _register(store)
+        with store.backend.engine.connect() as connection:  # type: ignore[attr-defined]
+            rows = connection.execute(sa.text("SELECT config FROM integration_connectors")).all()
+
+    assert len(rows) == 1
+    assert SECRET not in rows[0][0] and "api_key" not in rows[0][0]
+
+
+def _mongo_urls() -> list[str]:
+    named = os.environ.get("INTEGRATION_STORE_TEST_URLS", "").split(",")
+    return ["mongomock://", *[url.strip() for url in named if url.strip().startswith("mongodb")]]
+
+
+@pytest.mark.parametrize("url", _mongo_urls())
+def test_a_mongodb_document_and_the_drivers_command_log_hold_no_plaintext_secret(
+    url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    pytest.importorskip("pymongo")
+    from integration_store.test_support import isolated_url
+
+    caplog.set_level(logging.DEBUG)  # pymongo.command logs whole commands at DEBUG
+    with isolated_url(url) as private, open_store(private, secret_key=generate_key()) as store:
+        _register(store)
+        document = store.backend._database["connectors"].find_one({"_id": "c"})  # type: ignore[attr-defined]
+
+    assert document is not None and SECRET not in str(document)
+    assert SECRET not in "\n".join(record.getMessage() for record in caplog.records)
+
+
+def test_a_failed_write_never_shows_a_credential_in_its_whole_traceback(any_url: str) -> None:
+    """Without a key too: the chained driver errors quote no bound value."""
+    with open_store(any_url) as store:
+        _register(store)
+        again = Connector(
+            connector_id="c",
+            tenant_id="t",
+            name="other",
+            config=ConnectorConfig(credentials={"api_key": SECRET}),
+        )
+        with pytest.raises(ConnectorAlreadyExistsError) as taken:
+            store.connectors.register(again)
+        with store.backend.engine.begin() as connection:  # type: ignore[attr-defined]
+            connection.exec_driver_sql("DROP TABLE integration_connectors")
+        with pytest.raises(IntegrationStoreError) as failed:
+            store.connectors.register(
+                Connector(connector_id="d", tenant_id="t", name="d", config=again.config)
+            )
+
+    for raised in (taken.value, failed.value):
+        assert raised.__cause__ is not None
+        assert SECRET not in "".join(traceback.format_exception(raised))
