@@ -91,12 +91,13 @@ class MongoWorkerStorage:
         return WORKER_CONFIG.from_document(document)
 
     def _upsert(self, key: Document, operations: Document) -> Document:
-        # The upsert is idempotent ($setOnInsert / $set of fixed values), so repeating it is safe:
-        # * two racing upserts of a new key can both try the insert; the loser gets a
-        #   duplicate-key error (MongoDB since 4.2 retries that itself; others may not);
-        # * SecantusDB 0.7.0b3 answers the loser of that race with ``value: null`` (and
-        #   ``upserted: null``), which MongoDB never does for ``new: true`` + ``upsert``.
-        # Neither is retried inside a transaction, where the error has aborted it.
+        # Two racing upserts of a new key can both try the insert; the loser gets a
+        # duplicate-key error and nothing of it is applied (MongoDB since 4.2 retries that
+        # itself; others may not), so it is sent again — not inside a transaction, where the
+        # error has aborted it. The upsert adds ``increments``, so it is never sent again
+        # after it may have been applied: SecantusDB 0.7.0b3 answers the loser of that race with
+        # ``value: null`` (which MongoDB never does for ``new: true`` + ``upsert``) *after*
+        # applying it as an update, so that answer is followed by a read of the document.
         attempts = 1 if self._binding.in_transaction else 3
         for attempt in range(attempts):
             try:
@@ -111,8 +112,11 @@ class MongoWorkerStorage:
                 if attempt + 1 < attempts and is_duplicate_key(error):
                     continue
                 raise
+            if document is None:
+                document = self._configs.find_one({"_id": key}, session=self._binding.session)
             if document is not None:
                 return document
+            break
         raise IntegrationStoreError("the server returned no document for an upsert")
 
     def update_config(
