@@ -266,23 +266,26 @@ def test_duplicate_ids_raise_the_bare_conflict_error(store: Store) -> None:
     assert type(raised.value) is ConflictError
 
 
-def test_an_upsert_answered_with_no_document_is_repeated(
+def test_an_upsert_answered_with_no_document_is_read_back_not_repeated(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # SecantusDB 0.7.0b3 answers the loser of a concurrent upsert race with value null.
+    # SecantusDB 0.7.0b3 answers the loser of a concurrent upsert race with value null, after
+    # applying it: sending it again would add a second revision step.
     store.workers.register_worker("w", "W")
     configs = _backend(store)._database["worker_configs"]
     real = type(configs).find_one_and_update
     answers: list[object] = []
 
-    def flaky(self: Any, *args: Any, **kwargs: Any) -> Any:
-        document = real(self, *args, **kwargs)
-        answers.append(document)
-        return None if len(answers) == 1 else document
+    def null_answer(self: Any, *args: Any, **kwargs: Any) -> Any:
+        answers.append(real(self, *args, **kwargs))
+        return None
 
-    monkeypatch.setattr(type(configs), "find_one_and_update", flaky)
-    config = store.workers.set_tenant_worker_config("t", "w", max_runs_per_day=3)
-    assert config.max_runs_per_day == 3
+    monkeypatch.setattr(type(configs), "find_one_and_update", null_answer)
+    created = store.workers.set_tenant_worker_config("t", "w", max_runs_per_day=3)
+    updated = store.workers.set_tenant_worker_config("t", "w", max_runs_per_day=4)
+
+    assert (created.max_runs_per_day, created.revision) == (3, 1)
+    assert (updated.max_runs_per_day, updated.revision) == (4, 2)
     assert len(answers) == 2
 
 
