@@ -22,8 +22,11 @@ SUBSET = ["--pytest-arg=-k", "--pytest-arg=test_connector_registration or test_e
 
 
 def _cli(*args: str, code: str | None = None) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-c", code, *args] if code else [sys.executable, "-m",
-               "integration_store.cli", *args]  # fmt: skip
+    command = (
+        [sys.executable, "-c", code, *args]
+        if code
+        else [sys.executable, "-m", "integration_store.cli", *args]
+    )
     return subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
 
 
@@ -108,14 +111,14 @@ def test_progress_counts_every_test_of_the_run(tmp_path: Path) -> None:
     assert result.log_path is None  # a passing run's output is not kept
 
 
-FAILING_PLUGIN = '''
+FAILING_PLUGIN = """
 import pytest
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_call(item):
     if "test_two_tenants_may_use_the_same_name" in item.nodeid:
         assert 1 == 2, "x" * 70_000
-'''
+"""
 
 
 def test_a_failing_test_is_summarised_by_name_and_first_line(tmp_path: Path) -> None:
@@ -124,11 +127,24 @@ def test_a_failing_test_is_summarised_by_name_and_first_line(tmp_path: Path) -> 
     log_dir.mkdir()
 
     completed = subprocess.run(
-        [sys.executable, "-m", "integration_store.cli", "verify", "memory://", "--log-dir",
-         str(log_dir), "--pytest-arg=-p", "--pytest-arg=failing_plugin", *SUBSET],
-        capture_output=True, text=True, check=False, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "integration_store.cli",
+            "verify",
+            "memory://",
+            "--log-dir",
+            str(log_dir),
+            "--pytest-arg=-p",
+            "--pytest-arg=failing_plugin",
+            *SUBSET,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
         env={**os.environ, "PYTHONPATH": str(tmp_path)},
-    )  # fmt: skip
+    )
 
     assert completed.returncode == 1
     lines = completed.stdout.splitlines()
