@@ -264,7 +264,10 @@ def test_the_url_comes_from_the_environment_then_a_file_here(
     assert (tmp_path / "integration-store.db").exists()
 
 
-@pytest.fixture(params=env_urls() or [pytest.param("", marks=pytest.mark.skip("no server URL"))])
+_SERVER_URLS: list[Any] = env_urls() or [pytest.param("", marks=pytest.mark.skip("no server"))]
+
+
+@pytest.fixture(params=_SERVER_URLS)
 def server_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """A private database on each server ``INTEGRATION_STORE_TEST_URLS`` names."""
     with isolated_url(request.param) as private:
