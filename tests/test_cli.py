@@ -10,11 +10,13 @@ import subprocess
 import sys
 from importlib.metadata import version
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from integration_store import FileConnector, open_store
 from integration_store.cli import embedded_urls, main
+from integration_store.discovery import provider_for
 from integration_store.verify import preflight, run_contract_suite
 
 # A few contract modules: enough to write, read and clear every table, in a bounded time.
@@ -89,13 +91,14 @@ def _dump(path: Path) -> list[str]:
 def test_verify_refuses_a_backend_that_cannot_make_a_private_database(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("integration_store.verify.provider_for", lambda url: object())
+    without_isolation = SimpleNamespace(open=provider_for("memory://").open)  # no isolated_url
+    monkeypatch.setattr("integration_store.verify.provider_for", lambda url: without_isolation)
 
-    refused = preflight("shared://host/db")
+    refused = preflight("memory://")
 
     assert refused is not None and not refused.unavailable
     assert "--in-place" in (refused.not_run or "")
-    assert preflight("shared://host/db", in_place=True) is not None  # object() opens nothing
+    assert preflight("memory://", in_place=True) is None
 
 
 def test_progress_counts_every_test_of_the_run(tmp_path: Path) -> None:

@@ -47,7 +47,7 @@ class Terminal:
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p", "-t", "cli")
 
-    def wait_for(self, seen: Callable[[str], bool], seconds: float = 300) -> str:
+    def wait_for(self, seen: Callable[[str], object], seconds: float = 300) -> str:
         """The first screen for which ``seen`` holds (polling; fails after ``seconds``)."""
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:

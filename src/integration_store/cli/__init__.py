@@ -36,5 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         app.main(args=None if argv is None else list(argv), prog_name="integration-store")
     except SystemExit as exit:
-        return exit.code if isinstance(exit.code, int) else 1
+        if exit.code is None or isinstance(exit.code, int):
+            return exit.code or 0
+        return 1
     return 0

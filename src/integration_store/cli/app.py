@@ -46,12 +46,17 @@ def fail(message: str, code: int = NOT_FOUND_OR_REFUSED) -> None:
     click.get_current_context().exit(code)
 
 
+def current_url() -> str:
+    """The store URL the top-level options chose."""
+    settings = click.get_current_context().find_object(Settings)
+    assert settings is not None, "commands run under the top-level group"
+    return settings.url
+
+
 @contextmanager
 def opened_store() -> Iterator[Store]:
     """The store ``--url`` names, closed when the command ends."""
-    settings = click.get_current_context().find_object(Settings)
-    assert settings is not None, "commands run under the top-level group"
-    with open_store(settings.url) as store:
+    with open_store(current_url()) as store:
         yield store
 
 
@@ -78,8 +83,7 @@ def init() -> None:
     """Create the store's schema, or upgrade it to this version's (idempotent)."""
     with opened_store() as store:
         store.create_schema()
-        url = click.get_current_context().find_object(Settings)
-        click.echo(f"schema ready at {redacted(url.url if url else '')}")
+    click.echo(f"schema ready at {redacted(current_url())}")
 
 
 @app.command()
