@@ -43,7 +43,7 @@ def _declared_skip(report: pytest.TestReport) -> bool:
 OUTCOMES = ("passed", "failed", "skipped_by_capability", "skipped_otherwise")
 
 
-REASON_LENGTH = 300
+REASON_LENGTH = 160
 """A failure's reason is cut to this many characters: a generated example can be huge."""
 
 
