@@ -5,14 +5,39 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from integration_store.targets import env_urls
+from integration_store.test_support import isolated_url
+
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
-def test_quickstart_runs_as_written() -> None:
-    text = README.read_text()
-    (snippet,) = re.findall(r"## Quickstart\n\n```python\n(.*?)```", text, re.S)
+def _quickstart() -> str:
+    (snippet,) = re.findall(r"## Quickstart\n\n```python\n(.*?)```", README.read_text(), re.S)
+    return str(snippet)
 
-    exec(compile(snippet, "README quickstart", "exec"), {})
+
+def test_quickstart_runs_as_written() -> None:
+    exec(compile(_quickstart(), "README quickstart", "exec"), {})
+
+
+def _named_urls(tmp_path: Path) -> list[str]:
+    """Every URL the Quickstart's comment names, made concrete: a new SQLite file and a private
+    database on each server of ``INTEGRATION_STORE_TEST_URLS`` of the kinds it names."""
+    opening = next(line for line in _quickstart().splitlines() if "open_store(" in line)
+    named = re.findall(r'"(\w[\w+]*)://', opening)
+    urls = [f"sqlite:///{tmp_path}/app.db"] if "sqlite" in named else []
+    return urls + [url for url in env_urls() if url.split("://")[0] in named]
+
+
+def test_quickstart_runs_as_written_on_every_url_it_names(tmp_path: Path) -> None:
+    snippet = _quickstart()
+    urls = _named_urls(tmp_path)
+    assert urls, "the Quickstart names no other URL"
+    for url in urls:
+        with isolated_url(url) as private:
+            concrete = snippet.replace('open_store("memory://")', f"open_store({private!r})", 1)
+            assert concrete != snippet
+            exec(compile(concrete, f"README quickstart on {url}", "exec"), {})
 
 
 def test_claims_example_runs_as_written() -> None:

@@ -68,6 +68,23 @@ def test_a_mongodb_document_and_the_drivers_command_log_hold_no_plaintext_secret
     assert SECRET not in "\n".join(record.getMessage() for record in caplog.records)
 
 
+@pytest.mark.parametrize("url", _mongo_urls()[1:] or ["no server URL"])
+def test_pymongo_command_log_holds_no_stored_value_even_without_a_key(
+    url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    if not url.startswith("mongodb"):
+        pytest.skip("no mongodb:// URL in INTEGRATION_STORE_TEST_URLS")
+    from integration_store.test_support import isolated_url
+
+    caplog.set_level(logging.DEBUG)
+    with isolated_url(url) as private, open_store(private) as store:
+        _register(store)
+
+    commands = [record for record in caplog.records if record.name == "pymongo.command"]
+    assert commands  # the driver did log its commands
+    assert SECRET not in "\n".join(record.getMessage() for record in commands)
+
+
 def test_a_failed_write_never_shows_a_credential_in_its_whole_traceback(any_url: str) -> None:
     """Without a key too: the chained driver errors quote no bound value."""
     with open_store(any_url) as store:

@@ -18,6 +18,7 @@ from integration_store.discovery import redacted, url_scheme
 from integration_store.errors import IntegrationStoreError
 
 from .backend import MongoBackend, database_name, open_embedded, open_server
+from .command_log import hide_documents
 from .errors import translated
 
 __all__ = ["MongoBackend", "MongoProvider", "provider"]
@@ -52,6 +53,7 @@ class MongoProvider:
         if scheme == EMBEDDED_SCHEME:
             return open_embedded(url)
         if _is_server(scheme):
+            hide_documents()
             return open_server(url)
         raise IntegrationStoreError(
             "the mongo backend takes mongodb://, mongodb+srv:// or mongomock:// URLs, "

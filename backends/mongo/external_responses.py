@@ -98,9 +98,11 @@ class MongoExternalResponseStorage:
             "interpreted_at": None,
             "$or": [{"lease_expires_at": None}, {"lease_expires_at": {"$lte": plain(now)}}],
         }
-        lease = {"$set": RESPONSE.to_values(
-            {"claimed_by": claimant, "lease_expires_at": lease_expires_at}
-        )}
+        lease = {
+            "$set": RESPONSE.to_values(
+                {"claimed_by": claimant, "lease_expires_at": lease_expires_at}
+            )
+        }
         taken: list[Record] = []
         with self._binding.call(write=True):
             while len(taken) < limit:

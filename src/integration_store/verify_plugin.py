@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from integration_store.verify import REPORT_OPTION
+from integration_store.verify import PROGRESS_OPTION, REPORT_OPTION
 
 CAPABILITY_SKIP = "integration_store_capability_skip"
 """The ``user_properties`` key that marks a test skipped for a declared-missing capability."""
@@ -43,15 +43,41 @@ def _declared_skip(report: pytest.TestReport) -> bool:
 OUTCOMES = ("passed", "failed", "skipped_by_capability", "skipped_otherwise")
 
 
+REASON_LENGTH = 160
+"""A failure's reason is cut to this many characters: a generated example can be huge."""
+
+
+def first_line(report: pytest.TestReport) -> str:
+    """The first line of why a test failed (for an assertion: the ``assert`` line)."""
+    crash = getattr(report.longrepr, "reprcrash", None)
+    text = getattr(crash, "message", None) or str(report.longrepr)
+    line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if len(line) > REASON_LENGTH:
+        line = line[:REASON_LENGTH] + f"… ({len(line)} characters)"
+    return line
+
+
 class ReportPlugin:
     """Gives each test one outcome (a failure in any phase wins over the call's pass) and
-    writes the counts to ``path`` at the end."""
+    writes the counts and the failures to ``path`` at the end; with ``progress_path``, appends
+    a JSON line there per finished test, so the parent can show progress while it runs."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, progress_path: str | None = None) -> None:
         self.path = path
+        self.progress_path = progress_path
         self.outcomes: dict[str, str] = {}
+        self.failures: dict[str, str] = {}
+
+    def _progress(self, event: dict[str, object]) -> None:
+        if self.progress_path is not None:
+            with open(self.progress_path, "a") as progress:
+                progress.write(json.dumps(event) + "\n")
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self._progress({"total": len(session.items)})
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        outcome = None
         if report.failed:
             outcome = "failed"
         elif report.skipped:
@@ -59,10 +85,12 @@ class ReportPlugin:
             outcome = "skipped_by_capability" if declared else "skipped_otherwise"
         elif report.when == "call":
             outcome = "passed"
-        else:
-            return
-        if self.outcomes.get(report.nodeid) != "failed":
+        if outcome == "failed" and report.nodeid not in self.failures:
+            self.failures[report.nodeid] = first_line(report)
+        if outcome is not None and self.outcomes.get(report.nodeid) != "failed":
             self.outcomes[report.nodeid] = outcome
+        if report.when == "teardown":
+            self._progress({"outcome": self.outcomes.get(report.nodeid, "passed")})
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         counts = dict.fromkeys(OUTCOMES, 0)
@@ -72,14 +100,17 @@ class ReportPlugin:
             "steps_compared": session.config.stash.get(STEPS_COMPARED, 0),
             "steps_differed": session.config.stash.get(STEPS_DIFFERED, 0),
         }
-        Path(self.path).write_text(json.dumps({**counts, **steps}))
+        failures = [{"test": test, "reason": reason} for test, reason in self.failures.items()]
+        Path(self.path).write_text(json.dumps({**counts, **steps, "failures": failures}))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(REPORT_OPTION, default=None, help="write contract outcome counts here")
+    parser.addoption(PROGRESS_OPTION, default=None, help="append a line per finished test here")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     path = config.getoption(REPORT_OPTION)
     if path:
-        config.pluginmanager.register(ReportPlugin(path), "integration-store-report")
+        plugin = ReportPlugin(path, config.getoption(PROGRESS_OPTION))
+        config.pluginmanager.register(plugin, "integration-store-report")
