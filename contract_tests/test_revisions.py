@@ -204,7 +204,7 @@ def test_a_worker_is_registered_at_revision_1_and_each_status_change_adds_one(
 ) -> None:
     registered = store.workers.register_worker("w", "W")
 
-    changed = store.workers.update_worker_status("w", "busy")
+    changed = store.workers.update_worker_status("w", "maintenance")
     deprecated = store.workers.deprecate_worker("w")
 
     assert (registered.revision, changed.revision, deprecated.revision) == (1, 2, 3)
@@ -214,16 +214,16 @@ def test_a_worker_is_registered_at_revision_1_and_each_status_change_adds_one(
 def test_a_worker_update_at_the_expected_revision_is_applied(store: Store) -> None:
     store.workers.register_worker("w", "W")
 
-    updated = store.workers.update_worker_status("w", "busy", expected_revision=1)
+    updated = store.workers.update_worker_status("w", "maintenance", expected_revision=1)
     deprecated = store.workers.deprecate_worker("w", expected_revision=2)
 
-    assert (updated.status, updated.revision) == ("busy", 2)
+    assert (updated.status, updated.revision) == ("maintenance", 2)
     assert (deprecated.status, deprecated.revision) == ("deprecated", 3)
 
 
 def test_a_worker_update_at_another_revision_is_stale_and_writes_nothing(store: Store) -> None:
     store.workers.register_worker("w", "W")
-    before = store.workers.update_worker_status("w", "busy")
+    before = store.workers.update_worker_status("w", "maintenance")
 
     with pytest.raises(StaleObjectError) as raised:
         store.workers.deprecate_worker("w", expected_revision=1)
@@ -234,7 +234,7 @@ def test_a_worker_update_at_another_revision_is_stale_and_writes_nothing(store: 
 
 def test_a_missing_worker_is_not_found_even_with_a_revision(store: Store) -> None:
     with pytest.raises(WorkerNotFoundError):
-        store.workers.update_worker_status("missing", "busy", expected_revision=1)
+        store.workers.update_worker_status("missing", "maintenance", expected_revision=1)
 
 
 def test_a_bad_expected_revision_of_a_worker_is_refused_naming_it(store: Store) -> None:

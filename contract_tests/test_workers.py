@@ -15,6 +15,7 @@ from integration_store import (
     WorkerConfig,
     WorkerNotFoundError,
     WorkerRegistryError,
+    WorkerStatus,
 )
 from integration_store.store import Store
 from integration_store.testing import DEFAULT_START, FixedClock, assert_identical
@@ -33,7 +34,7 @@ def registry(store: Store) -> Store:
         cost_per_run_cents=3,
     )
     workers.register_worker("classify", "Classifier", default_config={})
-    workers.register_worker("beta", "Beta", status="beta")
+    workers.register_worker("beta", "Beta", status="unavailable")
     workers.register_worker("hidden", "Hidden", is_public=False)
     workers.register_worker("alpha-2", "Classifier")
     return store
@@ -102,7 +103,7 @@ def test_list_workers_is_public_available_by_name_then_id(registry: Store) -> No
 
 
 def test_list_workers_filters_status_and_can_include_private(registry: Store) -> None:
-    assert [w.id for w in registry.workers.list_workers(status="beta")] == ["beta"]
+    assert [w.id for w in registry.workers.list_workers(status="unavailable")] == ["beta"]
     assert [w.id for w in registry.workers.list_workers(public_only=False)] == [
         "beta",
         "alpha-2",
@@ -330,3 +331,30 @@ def test_worker_fields_are_validated_before_anything_is_written(
     assert raised.value.field == "moats[1]"
     assert store.workers.get_worker("w") is None
     assert clock.readings == 0
+
+
+@pytest.mark.parametrize("status", ["bogus", "Available", "available ", "", 3])
+def test_a_worker_status_outside_the_known_ones_is_refused_and_nothing_changes(
+    store: Store, status: object
+) -> None:
+    with pytest.raises(ValidationError, match="status"):
+        store.workers.register_worker("w", "W", status=status)  # type: ignore[arg-type]
+    assert store.workers.get_worker("w") is None
+
+    store.workers.register_worker("w", "W")
+    with pytest.raises(ValidationError, match="status"):
+        store.workers.update_worker_status("w", status)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="status"):
+        store.workers.update_worker("w", status=status)  # type: ignore[arg-type]
+    worker = store.workers.get_worker("w")
+    assert worker is not None and (worker.status, worker.revision) == ("available", 1)
+
+
+def test_known_worker_statuses_are_taken_as_members_or_their_text(store: Store) -> None:
+    store.workers.register_worker("w", "W", status=WorkerStatus.MAINTENANCE)
+    worker = store.workers.get_worker("w")
+    assert worker is not None and type(worker.status) is str and worker.status == "maintenance"
+
+    updated = store.workers.update_worker_status("w", "unavailable")
+
+    assert updated.status == "unavailable" and not store.workers.is_worker_available("w")

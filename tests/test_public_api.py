@@ -29,6 +29,7 @@ PUBLIC_NAMES = [
     "InterpretedResponse",
     "Worker",
     "WorkerConfig",
+    "WorkerStatus",
     "IntegrationStoreError",
     "ValidationError",
     "BackendUnavailableError",

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle
 
 from integration_store import Connector, FileConnector, ServerlessConnector, VectorConnector
+from integration_store.model.workers import WorkerStatus
 from integration_store.values import COUNTER_MAX
 
 from .. import strategies as gen
@@ -34,7 +35,10 @@ lease_seconds = st.one_of(
 names = st.one_of(st.sampled_from(gen.POOL_NAMES), gen.identifiers())
 optional_ids = st.one_of(st.none(), gen.identifiers())
 optional_times = st.one_of(st.none(), gen.aware_datetimes())
-worker_statuses = st.one_of(st.sampled_from(gen.WORKER_STATUSES), gen.free_text(8))
+worker_statuses = st.one_of(
+    st.sampled_from(list(WorkerStatus)), st.sampled_from(gen.WORKER_STATUSES), gen.free_text(8)
+)
+"""The known statuses (members and text), near misses and any text (refused)."""
 optional_ints = st.one_of(st.none(), gen.small_ints)
 optional_json = st.one_of(st.none(), gen.json_objects(8))
 counters = st.one_of(

@@ -55,8 +55,8 @@ INVALID_ENUM_VALUES: list[Any] = [
 ]
 """Including one too long to quote and one nested too deep to ``repr``."""
 
-WORKER_STATUSES = ["available", "deprecated", "maintenance", "Available", "available "]
-"""Worker statuses are free text; these collide with, and differ from, the special ones."""
+WORKER_STATUSES = ["available", "deprecated", "maintenance", "Available", "available ", "bogus"]
+"""Worker status texts: known ones, and near misses that are refused."""
 
 small_ints = st.one_of(st.sampled_from(TRICKY_INTS), st.integers(min_value=-5, max_value=100))
 

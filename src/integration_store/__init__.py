@@ -49,7 +49,7 @@ from integration_store.model.connectors import (
     VectorConnector,
 )
 from integration_store.model.responses import ExternalResponse, InterpretedResponse
-from integration_store.model.workers import Worker, WorkerConfig
+from integration_store.model.workers import Worker, WorkerConfig, WorkerStatus
 from integration_store.paging import Page
 from integration_store.protocols import CLAIMS, SKIP_LOCKED, TRANSACTIONS
 from integration_store.services import (
@@ -111,6 +111,7 @@ __all__ = [
     "WorkerNotFoundError",
     "WorkerRegistryError",
     "WorkerRegistryService",
+    "WorkerStatus",
     "WorkerUnavailableError",
     "_reset_registry",
     "get_connector",

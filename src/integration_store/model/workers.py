@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 import attrs
@@ -10,13 +11,24 @@ import attrs
 from integration_store.model.fields import declare
 from integration_store.model.schema import FieldKind
 
-AVAILABLE = "available"
-DEPRECATED = "deprecated"
+
+class WorkerStatus(str, Enum):
+    """The statuses a worker may be given; ``AVAILABLE`` is the one that means runnable."""
+
+    AVAILABLE = "available"
+    UNAVAILABLE = "unavailable"
+    MAINTENANCE = "maintenance"
+    DEPRECATED = "deprecated"
+
+
+AVAILABLE = WorkerStatus.AVAILABLE.value
+DEPRECATED = WorkerStatus.DEPRECATED.value
 
 
 @attrs.frozen
 class Worker:
-    """A worker in the registry; ``status`` is free text, ``"available"`` means runnable.
+    """A worker in the registry; ``status`` is a ``WorkerStatus`` value (kept as its text, so a
+    status stored before the values were fixed still reads), ``"available"`` means runnable.
 
     ``revision`` counts the writes of the stored worker (1 once registered, 0 before)."""
 

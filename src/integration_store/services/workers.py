@@ -14,7 +14,13 @@ from integration_store.errors import (
     WorkerAlreadyExistsError,
     WorkerNotFoundError,
 )
-from integration_store.model.workers import AVAILABLE, DEPRECATED, Worker, WorkerConfig
+from integration_store.model.workers import (
+    AVAILABLE,
+    DEPRECATED,
+    Worker,
+    WorkerConfig,
+    WorkerStatus,
+)
 from integration_store.protocols import WorkerStorage
 from integration_store.records import from_record, to_record
 from integration_store.services import revisions, worker_views
@@ -37,7 +43,7 @@ _WORKER_CHECKS: dict[str, Callable[[Any, str], Any]] = {
     "name": values.identifier,
     "description": values.text,
     "version": values.text,
-    "status": values.text,
+    "status": lambda status, field: values.enum_member(status, WorkerStatus, field).value,
     "is_public": values.boolean,
     "moats": lambda moats, _: list(_check_moats(moats)),
     "default_config": values.json_object,
@@ -126,7 +132,7 @@ class WorkerRegistryService:
             name=values.identifier(name, "name"),
             description=values.optional_text(description, "description"),
             version=values.text(version, "version"),
-            status=values.text(status, "status"),
+            status=values.enum_member(status, WorkerStatus, "status").value,
             is_public=values.boolean(is_public, "is_public"),
             moats=_check_moats(moats),
             default_config=_optional_json(default_config, "default_config"),
@@ -157,7 +163,7 @@ class WorkerRegistryService:
         raises ``StaleObjectError``.
         """
         checked_id = values.identifier(worker_id, "worker_id")
-        changes = {"status": values.text(status, "status")}
+        changes = {"status": values.enum_member(status, WorkerStatus, "status").value}
         return self._write_worker(checked_id, changes, expected_revision)
 
     def update_worker(
