@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final
 from uuid import UUID
 
-from integration_store import paging, values
+from integration_store import leases, paging, values
 from integration_store.errors import (
     AlreadyInterpretedError,
     ConflictError,
@@ -234,10 +234,10 @@ class ExternalResponseService:
         owner = values.identifier(interpretation_owner, "interpretation_owner")
         who = values.identifier(claimant, "claimant")
         checked_limit, _ = values.page(limit, 0)
-        lease = values.lease_duration(lease_seconds, "lease_seconds")
+        lease = leases.lease_duration(lease_seconds, "lease_seconds")
         self._context.require(CLAIMS, "claim_pending")
         now = self._context.now()
-        expires = values.lease_end(now, lease, "lease_seconds")
+        expires = leases.lease_end(now, lease, "lease_seconds")
         records = self._storage.claim(owner, who, now, expires, checked_limit)
         records.sort(key=lambda record: (record["received_at"], record["id"].int))
         return [from_record(record, ExternalResponse) for record in records]
