@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
@@ -79,3 +81,21 @@ def test_a_connection_given_back_after_close_is_closed_not_kept(tmp_path: Path) 
     assert not pool._idle
     with pytest.raises(StoreClosedError):
         pool.acquire(for_write=False)
+
+
+def test_psycopg_noticing_its_socket_closed_before_libpq_does_marks_the_connection_lost(
+    private_server: Callable[[str], AbstractContextManager[str]],
+) -> None:
+    psycopg = pytest.importorskip("psycopg")
+    with private_server("postgresql") as url, open_store(url) as store:
+        pool = _pool(store)
+        connection, _ = pool.acquire(for_write=True)
+        try:
+            # psycopg's wait loop raises this while the connection still looks healthy, so a
+            # COMMIT failing this way must count as lost (its outcome unknown), not refused.
+            connection.notice(psycopg.OperationalError("canceling statement due to timeout"))
+            assert not connection.broken
+            connection.notice(psycopg.OperationalError("connection socket closed"))
+            assert connection.broken
+        finally:
+            pool.release(connection)

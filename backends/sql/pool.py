@@ -184,11 +184,19 @@ class ConnectionPool:
         self._shared = None  # the engine's StaticPool owns a shared one and closes it on dispose
 
 
+# psycopg raises this from its wait loop when the socket goes away, before libpq has marked the
+# connection bad, so SQLAlchemy's check (which asks the connection) can still answer no.
+_SOCKET_CLOSED: Final = "connection socket closed"
+
+
 def _is_disconnect(dialect: Dialect, error: BaseException, dbapi: Any) -> bool:
-    """SQLAlchemy's judgement, per dialect, of whether a driver error lost the connection."""
+    """Whether a driver error lost the connection: SQLAlchemy's judgement, per dialect, and the
+    one psycopg error it can miss."""
     if not isinstance(error, Exception):
         return False
-    return bool(dialect.is_disconnect(error, dbapi, None))  # type: ignore[arg-type]
+    if dialect.is_disconnect(error, dbapi, None):  # type: ignore[arg-type]
+        return True
+    return dialect.driver == "psycopg" and str(error) == _SOCKET_CLOSED
 
 
 def _set_autocommit(dialect_name: str, dbapi: Any) -> None:
