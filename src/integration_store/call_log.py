@@ -32,6 +32,8 @@ READS: Final = frozenset(
         "find_workers",
         "get_config",
         "find_configs",
+        "generation",
+        "load",
     }
 )
 """Storage methods that change nothing (every other one is a write)."""
@@ -42,6 +44,8 @@ _IDENTIFYING_FIELDS: Final = (
     "worker_id",
     "tenant_id",
     "interpretation_owner",
+    "request_id",
+    "vector_id",
 )
 """The fields of a record that name it; every other field (config, payloads) stays out."""
 

@@ -46,6 +46,13 @@ CLAIMS = "claims"
 claimants never hold one response while its lease is live (``claim_pending``, ``release`` and
 ``interpret(claimant=...)`` need it)."""
 
+VECTORS = "vectors"
+"""Capability: ``Storages.vectors`` keeps the vectors of builtin vector connectors."""
+
+INVOCATIONS = "invocations"
+"""Capability: ``Storages.invocations`` keeps the invocation records of serverless connectors,
+so a result is found from any process."""
+
 SKIP_LOCKED = "skip_locked"
 """Capability: claims are handed out with ``SELECT … FOR UPDATE SKIP LOCKED``, so claimants
 pass over each other's locked rows instead of waiting for them (PostgreSQL, MariaDB)."""
@@ -264,21 +271,70 @@ class WorkerStorage(Protocol):
         """Every config record of the tenant, ordered by worker_id."""
 
 
-DRIVERS = ("connectors", "external_responses", "workers")
-"""The attribute names of the three storages (and of the three services)."""
+class VectorStorage(Protocol):
+    """Vector records (``schema.VECTOR``), keyed by (connector_id, vector_id), and one
+    generation counter per connector (``schema.VECTOR_SET``) that every write moves on.
+
+    Writes move the generation on *after* (or atomically with) storing their vectors, so a
+    reader that sees a generation sees every vector written before it."""
+
+    def upsert(self, connector_id: str, records: Sequence[Record]) -> int:
+        """Store each record, replacing the stored one with the same vector_id, all or
+        nothing, then add 1 to the connector's generation; returns the new generation. Never
+        called with an empty sequence, nor with a vector_id twice."""
+
+    def delete(self, connector_id: str, vector_ids: Sequence[str]) -> int:
+        """Remove the connector's vectors with those ids and add 1 to its generation; returns
+        how many were removed. Never called with an empty sequence."""
+
+    def delete_all(self, connector_id: str) -> int:
+        """Remove every vector of the connector and its generation record; returns how many
+        vectors were removed."""
+
+    def generation(self, connector_id: str) -> int:
+        """The connector's generation: 0 before its first write."""
+
+    def load(self, connector_id: str, after: str | None, limit: int) -> list[Record]:
+        """At most ``limit`` of the connector's vectors, ordered by vector_id (code point), only
+        those after ``after`` when given (keyset pages)."""
+
+
+class InvocationStorage(Protocol):
+    """Invocation records (``schema.INVOCATION``), keyed by ``request_id`` (a UUID)."""
+
+    def insert(self, record: Record) -> None:
+        """Store a new record; ``ConflictError`` when its request_id is taken."""
+
+    def get(self, request_id: UUID) -> Record | None:
+        """The record with that request_id, or None."""
+
+    def update(
+        self, request_id: UUID, changes: Changes, expected_status: str | None = None
+    ) -> Record | None:
+        """Atomically set ``changes``, only while the stored status is ``expected_status`` when
+        that is given (tested in the same atomic step as the write); returns the record after
+        the change, or None when it is missing or its status differs."""
+
+
+DRIVERS = ("connectors", "external_responses", "workers", "vectors", "invocations")
+"""The attribute names of the storages (and of the store's services, for the first three)."""
 
 H = TypeVar("H")
 
 
 @attrs.frozen
 class Storages:
-    """The three storages of one backend, bound to one connection or one transaction.
+    """The storages of one backend, bound to one connection or one transaction.
 
-    The one container every backend builds, and the store wraps."""
+    The one container every backend builds, and the store wraps. ``vectors`` and
+    ``invocations`` are None on a backend without the ``VECTORS`` / ``INVOCATIONS``
+    capability."""
 
     connectors: ConnectorStorage
     external_responses: ExternalResponseStorage
     workers: WorkerStorage
+    vectors: VectorStorage | None = None
+    invocations: InvocationStorage | None = None
 
     @classmethod
     def over(
@@ -287,9 +343,17 @@ class Storages:
         connectors: Callable[[H], ConnectorStorage],
         external_responses: Callable[[H], ExternalResponseStorage],
         workers: Callable[[H], WorkerStorage],
+        vectors: Callable[[H], VectorStorage] | None = None,
+        invocations: Callable[[H], InvocationStorage] | None = None,
     ) -> Storages:
-        """Storages made by three classes around one shared helper (a connection, a session)."""
-        return cls(connectors(helper), external_responses(helper), workers(helper))
+        """Storages made by classes around one shared helper (a connection, a session)."""
+        return cls(
+            connectors(helper),
+            external_responses(helper),
+            workers(helper),
+            None if vectors is None else vectors(helper),
+            None if invocations is None else invocations(helper),
+        )
 
     @classmethod
     def each(cls, make: Callable[[str], Any]) -> Storages:
@@ -308,7 +372,7 @@ class Backend(Protocol):
     @property
     def capabilities(self) -> frozenset[str]:
         """Names of optional capabilities this backend has (``TRANSACTIONS``, ``CLAIMS``,
-        ``SKIP_LOCKED``)."""
+        ``SKIP_LOCKED``, ``VECTORS``, ``INVOCATIONS``)."""
 
     @property
     def thread_safe(self) -> bool:
@@ -346,8 +410,10 @@ class BackendProvider(Protocol):
 __all__ = [
     "CLAIMS",
     "DRIVERS",
+    "INVOCATIONS",
     "SKIP_LOCKED",
     "TRANSACTIONS",
+    "VECTORS",
     "Backend",
     "BackendProvider",
     "Changes",
@@ -356,8 +422,10 @@ __all__ = [
     "ConnectorStorage",
     "ExternalResponseStorage",
     "Increments",
+    "InvocationStorage",
     "ResponseCondition",
     "Storages",
+    "VectorStorage",
     "WorkerStorage",
     "claimable",
 ]

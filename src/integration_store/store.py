@@ -20,6 +20,7 @@ from integration_store.errors import (
     UnsupportedOperationError,
     ValidationError,
 )
+from integration_store.live.connections import LiveConnections
 from integration_store.protocols import (
     TRANSACTIONS,
     Backend,
@@ -64,10 +65,12 @@ class UnitOfWork:
     workers: WorkerRegistryService
 
     @classmethod
-    def bind(cls, storages: Storages, context: ServiceContext) -> UnitOfWork:
-        """Services over the given storages."""
+    def bind(
+        cls, storages: Storages, context: ServiceContext, live: LiveConnections | None = None
+    ) -> UnitOfWork:
+        """Services over the given storages; the registry opens live clients from ``live``."""
         return cls(
-            connectors=ConnectorRegistry(storages.connectors, context),
+            connectors=ConnectorRegistry(storages.connectors, context, live),
             external_responses=ExternalResponseService(storages.external_responses, context),
             workers=WorkerRegistryService(storages.workers, context),
         )
@@ -89,7 +92,9 @@ class Store:
             clock=clock, id_factory=id_factory, capabilities=lambda: backend.capabilities
         )
         self._secret_box = secret_box
-        services = UnitOfWork.bind(self._sealed(self._router.routed_storages()), self._context)
+        routed = self._sealed(self._router.routed_storages())
+        self._live = LiveConnections(routed, self._context)
+        services = UnitOfWork.bind(routed, self._context, self._live)
         self.connectors: ConnectorRegistry = services.connectors
         self.external_responses: ExternalResponseService = services.external_responses
         self.workers: WorkerRegistryService = services.workers
@@ -127,7 +132,7 @@ class Store:
             )
         with self._router.transaction() as opened:
             storages = self._sealed(self._router.transaction_storages(opened))
-            yield UnitOfWork.bind(storages, self._context)
+            yield UnitOfWork.bind(storages, self._context, self._live)
 
     def _sealed(self, storages: Storages) -> Storages:
         """The storages with connector credentials sealed by the store's key (``secrets``)."""
@@ -196,7 +201,10 @@ class Store:
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     def close(self) -> None:
-        """Release the backend's connections; later calls raise ``StoreClosedError``."""
+        """Wait for asynchronous invocations still running, then release the backend's
+        connections; later calls raise ``StoreClosedError``."""
+        if self._router.joined is None:
+            self._live.close()
         self._router.close()
 
     def __enter__(self) -> Store:

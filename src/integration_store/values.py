@@ -341,6 +341,13 @@ def json_array(value: object, field: str) -> list[Any]:
     return result
 
 
+def binary(value: object, field: str) -> bytes:
+    """Bytes, kept byte for byte (``bytearray`` and ``memoryview`` are copied to ``bytes``)."""
+    if not isinstance(value, bytes | bytearray | memoryview):
+        raise ValidationError(field, f"must be bytes, not {type(value).__name__}")
+    return bytes(value)
+
+
 Checker = Callable[[Any, str], Any]
 """A check: ``(value, field name) -> normalised value``, or ``ValidationError``."""
 
@@ -353,6 +360,7 @@ _CHECKERS: dict[FieldKind, Checker] = {
     FieldKind.INTEGER: integer,
     FieldKind.FLOAT: floating,
     FieldKind.BOOLEAN: boolean,
+    FieldKind.BYTES: binary,
 }
 
 

@@ -37,6 +37,8 @@ class FieldKind(Enum):
     """``True`` or ``False``."""
     ENUM = "enum"
     """The value of a ``str`` enum member, stored like an identifier."""
+    BYTES = "bytes"
+    """Binary data, kept byte for byte (a vector's packed float32 values)."""
 
 
 class _Required:
@@ -197,6 +199,51 @@ WORKER_CONFIG: Final = RecordSchema(
     key=("tenant_id", "worker_id"),
 )
 """One tenant's overrides for one worker."""
+
+VECTOR: Final = RecordSchema(
+    name="vectors",
+    fields=(
+        Field("connector_id", _I),
+        Field("vector_id", _I),
+        Field("dimension", FieldKind.INTEGER),
+        Field("vector_values", FieldKind.BYTES),
+        Field("metadata", FieldKind.JSON, default={}),
+        Field("updated_at", _TIME),
+    ),
+    key=("connector_id", "vector_id"),
+)
+"""One vector of a builtin vector connector: ``vector_values`` are ``dimension`` float32
+numbers, little-endian, packed (``integration_store.live.vector_codec``)."""
+
+VECTOR_SET: Final = RecordSchema(
+    name="vector_sets",
+    fields=(
+        Field("connector_id", _I),
+        Field("generation", FieldKind.INTEGER),
+    ),
+    key=("connector_id",),
+)
+"""How many writes one connector's vectors have had: a search compares it with the generation
+of the vectors it holds in memory, so it sees every write committed before it."""
+
+INVOCATION: Final = RecordSchema(
+    name="invocations",
+    fields=(
+        Field("request_id", FieldKind.UUID),
+        Field("connector_id", _I),
+        Field("function", _I),
+        Field("status", FieldKind.ENUM),
+        Field("payload", FieldKind.JSON, default={}),
+        _optional("result", FieldKind.JSON),
+        _optional("error", FieldKind.TEXT),
+        Field("created_at", _TIME),
+        _optional("started_at", _TIME),
+        _optional("finished_at", _TIME),
+    ),
+    key=("request_id",),
+)
+"""One invocation of a serverless connector's function: its status (invoked, running,
+completed, failed), its result or error, and when it was asked for, started and finished."""
 
 ALL_SCHEMAS: Final = (CONNECTOR, EXTERNAL_RESPONSE, WORKER, WORKER_CONFIG)
 """Every record kind of the store."""

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from integration_store import paging, values
 from integration_store.errors import (
     ConflictError,
+    ConnectorNotFoundError,
     DuplicateConnectorNameError,
+    UnsupportedOperationError,
 )
 from integration_store.model.connectors import (
     Connector,
@@ -34,6 +36,10 @@ from integration_store.services.connector_conflicts import (
 from integration_store.services.connector_updates import ConnectorUpdates
 from integration_store.services.context import ServiceContext
 
+if TYPE_CHECKING:
+    from integration_store.live.client import ConnectorClient
+    from integration_store.live.connections import LiveConnections
+
 C = TypeVar("C", bound=Connector)
 
 
@@ -44,9 +50,15 @@ class ConnectorRegistry(ConnectorUpdates):
     atomic updates in the backend; counters never lose an increment.
     """
 
-    def __init__(self, storage: ConnectorStorage, context: ServiceContext) -> None:
+    def __init__(
+        self,
+        storage: ConnectorStorage,
+        context: ServiceContext,
+        live: LiveConnections | None = None,
+    ) -> None:
         self._storage = storage
         self._context = context
+        self._live = live
 
     # ---- registration -------------------------------------------------------------------
 
@@ -294,6 +306,23 @@ class ConnectorRegistry(ConnectorUpdates):
             total_connections=sum(group.connections for group in groups),
             total_errors=sum(group.errors for group in groups),
         )
+
+    # ---- live clients -------------------------------------------------------------------
+
+    def open(self, connector_id: str, *, tenant_id: str | None = None) -> ConnectorClient[Any]:
+        """The live client of a vector, file or serverless connector (``VectorClient``,
+        ``FileClient``, ``FunctionClient``), not yet connected: call ``connect()`` or use it as
+        a context manager. ``ConnectorNotFoundError`` for an unknown id (or, with
+        ``tenant_id``, another tenant's); ``UnsupportedOperationError`` for other types."""
+        if self._live is None:
+            raise UnsupportedOperationError("this registry was built without a store to open from")
+        connector = self.get(connector_id, tenant_id=tenant_id)
+        if connector is None:
+            raise ConnectorNotFoundError(
+                f"connector {connector_id!r} not found", connector_id=connector_id
+            )
+        client: ConnectorClient[Any] = self._live.open(connector)
+        return client
 
     # ---- removal ------------------------------------------------------------------------
 
