@@ -53,6 +53,14 @@ PUBLIC_NAMES = [
     "get_connector",
     "list_connectors",
     "_reset_registry",
+    "BaseConnector",
+    "ConnectorClient",
+    "record_external_response",
+    "interpret_response",
+    "get_interpreted_response",
+    "get_worker_registry_service",
+    "VECTORS",
+    "INVOCATIONS",
 ]
 
 

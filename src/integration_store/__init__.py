@@ -36,7 +36,9 @@ from integration_store.errors import (
     WorkerRegistryError,
     WorkerUnavailableError,
 )
+from integration_store.live.client import ConnectorClient
 from integration_store.model.connectors import (
+    BaseConnector,
     Connector,
     ConnectorCapability,
     ConnectorConfig,
@@ -50,8 +52,14 @@ from integration_store.model.connectors import (
 )
 from integration_store.model.responses import ExternalResponse, InterpretedResponse
 from integration_store.model.workers import Worker, WorkerConfig, WorkerStatus
+from integration_store.module_helpers import (
+    get_interpreted_response,
+    get_worker_registry_service,
+    interpret_response,
+    record_external_response,
+)
 from integration_store.paging import Page
-from integration_store.protocols import CLAIMS, SKIP_LOCKED, TRANSACTIONS
+from integration_store.protocols import CLAIMS, INVOCATIONS, SKIP_LOCKED, TRANSACTIONS, VECTORS
 from integration_store.services import (
     ConnectorRegistry,
     ExternalResponseService,
@@ -66,15 +74,19 @@ except PackageNotFoundError:  # imported from a source tree that was never insta
 
 __all__ = [
     "CLAIMS",
+    "INVOCATIONS",
     "SKIP_LOCKED",
     "TRANSACTIONS",
+    "VECTORS",
     "AlreadyInterpretedError",
     "BackendAccessError",
     "BackendUnavailableError",
+    "BaseConnector",
     "ConflictError",
     "Connector",
     "ConnectorAlreadyExistsError",
     "ConnectorCapability",
+    "ConnectorClient",
     "ConnectorConfig",
     "ConnectorError",
     "ConnectorNotFoundError",
@@ -116,7 +128,11 @@ __all__ = [
     "_reset_registry",
     "get_connector",
     "get_connector_registry",
+    "get_interpreted_response",
+    "get_worker_registry_service",
+    "interpret_response",
     "list_connectors",
     "open_store",
+    "record_external_response",
     "register_connector",
 ]

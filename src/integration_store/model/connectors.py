@@ -97,6 +97,11 @@ class ConnectorConfig:
         }
 
 
+def _config_or_default(config: ConnectorConfig | None) -> ConnectorConfig:
+    """Upstream's ``config=None``: the default config."""
+    return ConnectorConfig() if config is None else config
+
+
 @attrs.frozen
 class Connector:
     """A configured access to an outside system, owned by one tenant.
@@ -113,23 +118,32 @@ class Connector:
     tenant_id: str = attrs.field(metadata=declare(FieldKind.IDENTIFIER))
     name: str = attrs.field(metadata=declare(FieldKind.IDENTIFIER))
     connector_type: ConnectorType = ConnectorType.CUSTOM
-    config: ConnectorConfig = attrs.field(factory=ConnectorConfig, metadata=declare(FieldKind.JSON))
-    status: ConnectorStatus = ConnectorStatus.REGISTERED
-    capabilities: tuple[ConnectorCapability, ...] = attrs.field(
-        default=(), metadata=declare(FieldKind.JSON)
+    config: ConnectorConfig = attrs.field(
+        factory=ConnectorConfig,
+        converter=_config_or_default,
+        metadata=declare(FieldKind.JSON),
     )
-    last_connected: datetime | None = None
-    last_error: str | None = None
-    connection_count: int = 0
-    error_count: int = 0
-    metadata: dict[str, Any] = attrs.field(factory=dict)
+    # Upstream's constructors take (connector_id, tenant_id, name, config, <type fields>) by
+    # position; every field below is keyword-only, so a 5th positional argument can never land
+    # in ``status`` (it is a subclass's first own field: ``vector_dimension``, ``storage_type``).
+    status: ConnectorStatus = attrs.field(default=ConnectorStatus.REGISTERED, kw_only=True)
+    capabilities: tuple[ConnectorCapability, ...] = attrs.field(
+        default=(), kw_only=True, metadata=declare(FieldKind.JSON)
+    )
+    last_connected: datetime | None = attrs.field(default=None, kw_only=True)
+    last_error: str | None = attrs.field(default=None, kw_only=True)
+    connection_count: int = attrs.field(default=0, kw_only=True)
+    error_count: int = attrs.field(default=0, kw_only=True)
+    metadata: dict[str, Any] = attrs.field(factory=dict, kw_only=True)
     created_at: datetime | None = attrs.field(
-        default=None, metadata=declare(FieldKind.TIMESTAMP, stamped=True)
+        default=None, kw_only=True, metadata=declare(FieldKind.TIMESTAMP, stamped=True)
     )
     updated_at: datetime | None = attrs.field(
-        default=None, metadata=declare(FieldKind.TIMESTAMP, stamped=True)
+        default=None, kw_only=True, metadata=declare(FieldKind.TIMESTAMP, stamped=True)
     )
-    revision: int = attrs.field(default=0, metadata=declare(FieldKind.INTEGER, stamped=True))
+    revision: int = attrs.field(
+        default=0, kw_only=True, metadata=declare(FieldKind.INTEGER, stamped=True)
+    )
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # A subclass naming its own ``kind`` is found again when a stored record is read; attrs
@@ -175,6 +189,9 @@ class Connector:
 _BASE_FIELD_NAMES = frozenset(field.name for field in attrs.fields(Connector))
 CONNECTOR_CLASSES[Connector.kind] = Connector
 
+BaseConnector = Connector
+"""Upstream's name for the base connector class."""
+
 
 _R, _W = ConnectorCapability.READ, ConnectorCapability.WRITE
 
@@ -187,11 +204,9 @@ class VectorConnector(Connector):
     connector_type: ConnectorType = attrs.field(default=ConnectorType.VECTOR, init=False)
     vector_dimension: int = 1536
     distance_metric: str = "cosine"
-    capabilities: tuple[ConnectorCapability, ...] = (
-        _R,
-        _W,
-        ConnectorCapability.SEARCH,
-        ConnectorCapability.VECTOR_SEARCH,
+    capabilities: tuple[ConnectorCapability, ...] = attrs.field(
+        default=(_R, _W, ConnectorCapability.SEARCH, ConnectorCapability.VECTOR_SEARCH),
+        kw_only=True,
     )
 
 
@@ -203,7 +218,9 @@ class FileConnector(Connector):
     connector_type: ConnectorType = attrs.field(default=ConnectorType.FILE, init=False)
     storage_type: str = "local"
     base_path: str = "/"
-    capabilities: tuple[ConnectorCapability, ...] = (_R, _W, ConnectorCapability.QUERY)
+    capabilities: tuple[ConnectorCapability, ...] = attrs.field(
+        default=(_R, _W, ConnectorCapability.QUERY), kw_only=True
+    )
 
 
 @attrs.frozen
@@ -214,7 +231,7 @@ class ServerlessConnector(Connector):
     connector_type: ConnectorType = attrs.field(default=ConnectorType.SERVERLESS, init=False)
     platform: str = "aws_lambda"
     region: str = "us-east-1"
-    capabilities: tuple[ConnectorCapability, ...] = (_R, _W)
+    capabilities: tuple[ConnectorCapability, ...] = attrs.field(default=(_R, _W), kw_only=True)
 
 
 @attrs.frozen

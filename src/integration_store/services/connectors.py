@@ -52,13 +52,27 @@ class ConnectorRegistry(ConnectorUpdates):
 
     def __init__(
         self,
-        storage: ConnectorStorage,
-        context: ServiceContext,
+        storage: ConnectorStorage | None = None,
+        context: ServiceContext | None = None,
         live: LiveConnections | None = None,
     ) -> None:
+        """A registry over a store's connector storage (what ``store.connectors`` is).
+
+        ``ConnectorRegistry()`` with no arguments, as upstream's, is a registry of its own over
+        a new private ``memory://`` store, which lives as long as the registry."""
+        if storage is None:
+            if context is not None or live is not None:
+                raise TypeError("ConnectorRegistry() takes a storage with its context, or nothing")
+            from integration_store.store import open_store
+
+            self._private_store = open_store("memory://")  # lives as long as the registry
+            own = self._private_store.connectors
+            storage, context, live = own._storage, own._context, own._live
+        elif context is None:
+            raise TypeError("ConnectorRegistry(storage, context): a storage needs its context")
         self._storage = storage
         self._context = context
-        self._live = live
+        self._live: LiveConnections | None = live
 
     # ---- registration -------------------------------------------------------------------
 
