@@ -59,13 +59,9 @@ class MemoryVectorStorage:
 
     def delete_all(self, connector_id: str) -> int:
         rows = self._vectors.pop(connector_id, {})
-        generation = self._generations.pop(connector_id, None)
-
-        def restore() -> None:
-            self._vectors[connector_id] = rows
-            self._set_generation(connector_id, generation)
-
-        self._undo_log.on_rollback(restore)
+        self._undo_log.on_rollback(lambda: self._vectors.__setitem__(connector_id, rows))
+        if connector_id in self._generations:
+            self._bump(connector_id)
         return len(rows)
 
     def generation(self, connector_id: str) -> int:

@@ -288,8 +288,10 @@ class VectorStorage(Protocol):
         how many were removed. Never called with an empty sequence."""
 
     def delete_all(self, connector_id: str) -> int:
-        """Remove every vector of the connector and its generation record; returns how many
-        vectors were removed."""
+        """Remove every vector of the connector and, when it has a generation, add 1 to it (the
+        generation is kept, so a client still holding the old vectors in memory sees that they
+        changed, even if the id is registered again and written to); returns how many vectors
+        were removed."""
 
     def generation(self, connector_id: str) -> int:
         """The connector's generation: 0 before its first write."""

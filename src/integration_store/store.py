@@ -70,7 +70,7 @@ class UnitOfWork:
     ) -> UnitOfWork:
         """Services over the given storages; the registry opens live clients from ``live``."""
         return cls(
-            connectors=ConnectorRegistry(storages.connectors, context, live),
+            connectors=ConnectorRegistry(storages.connectors, context, live, storages.vectors),
             external_responses=ExternalResponseService(storages.external_responses, context),
             workers=WorkerRegistryService(storages.workers, context),
         )

@@ -24,7 +24,7 @@ from integration_store.model.connectors import (
     VectorConnector,
 )
 from integration_store.paging import Page
-from integration_store.protocols import ConnectorQuery, ConnectorStorage
+from integration_store.protocols import VECTORS, ConnectorQuery, ConnectorStorage, VectorStorage
 from integration_store.records import connector_from_record, connector_to_record
 from integration_store.services import revisions
 from integration_store.services.connector_checks import check_fields, checked_connector_fields
@@ -33,6 +33,7 @@ from integration_store.services.connector_conflicts import (
     duplicate_name,
     refuse_repeats,
 )
+from integration_store.services.connector_data import drop_vectors, vector_connector_ids
 from integration_store.services.connector_updates import ConnectorUpdates
 from integration_store.services.context import ServiceContext
 
@@ -55,24 +56,28 @@ class ConnectorRegistry(ConnectorUpdates):
         storage: ConnectorStorage | None = None,
         context: ServiceContext | None = None,
         live: LiveConnections | None = None,
+        vectors: VectorStorage | None = None,
     ) -> None:
-        """A registry over a store's connector storage (what ``store.connectors`` is).
+        """A registry over a store's connector storage (what ``store.connectors`` is), which
+        opens live clients from ``live`` and removes a deleted connector's ``vectors``.
 
         ``ConnectorRegistry()`` with no arguments, as upstream's, is a registry of its own over
         a new private ``memory://`` store, which lives as long as the registry."""
         if storage is None:
-            if context is not None or live is not None:
+            if context is not None or live is not None or vectors is not None:
                 raise TypeError("ConnectorRegistry() takes a storage with its context, or nothing")
             from integration_store.store import open_store
 
             self._private_store = open_store("memory://")  # lives as long as the registry
             own = self._private_store.connectors
             storage, context, live = own._storage, own._context, own._live
+            vectors = own._vectors
         elif context is None:
             raise TypeError("ConnectorRegistry(storage, context): a storage needs its context")
         self._storage = storage
         self._context = context
         self._live: LiveConnections | None = live
+        self._vectors: VectorStorage | None = vectors
 
     # ---- registration -------------------------------------------------------------------
 
@@ -341,12 +346,20 @@ class ConnectorRegistry(ConnectorUpdates):
     # ---- removal ------------------------------------------------------------------------
 
     def delete(self, connector_id: str, *, tenant_id: str | None = None) -> bool:
-        """Remove the connector; False when it does not exist (or is another tenant's)."""
-        return self._storage.delete(
-            values.identifier(connector_id, "connector_id"),
-            values.optional_identifier(tenant_id, "tenant_id"),
-        )
+        """Remove the connector (and its vectors); False when it does not exist (or is another
+        tenant's)."""
+        connector_id = values.identifier(connector_id, "connector_id")
+        tenant_id = values.optional_identifier(tenant_id, "tenant_id")
+        deleted = self._storage.delete(connector_id, tenant_id)
+        if deleted:
+            drop_vectors(self._vectors, self._context, [connector_id])
+        return deleted
 
     def clear_tenant(self, tenant_id: str) -> int:
-        """Remove every connector of the tenant; returns how many were removed."""
-        return self._storage.delete_tenant(values.identifier(tenant_id, "tenant_id"))
+        """Remove every connector of the tenant (and their vectors); returns how many."""
+        tenant_id = values.identifier(tenant_id, "tenant_id")
+        keeps_vectors = self._vectors is not None and VECTORS in self._context.capabilities()
+        with_vectors = vector_connector_ids(self._storage, tenant_id) if keeps_vectors else []
+        removed = self._storage.delete_tenant(tenant_id)
+        drop_vectors(self._vectors, self._context, with_vectors)
+        return removed
