@@ -159,9 +159,7 @@ class QdrantVectors:
         """Counts the stored ones first (Qdrant's delete does not say): two calls, so a
         concurrent writer may make the count stale."""
         ids: list[models.ExtendedPointId] = [point_id(vector_id) for vector_id in vector_ids]
-        found = self._locked(
-            self._client.retrieve, self._collection, ids=ids, with_payload=False
-        )
+        found = self._locked(self._client.retrieve, self._collection, ids=ids, with_payload=False)
         if found:
             self._locked(
                 self._client.delete,
