@@ -35,8 +35,9 @@ class VectorIndex:
     """One connector's vectors at one generation, ready to rank (never changed once built).
 
     Rows are in vector_id order (code point), so a stable order by score breaks ties by id.
-    For cosine the rows are scaled to unit length once, so a search is one matrix-vector
-    product; for euclidean each row's squared norm is kept for the same reason."""
+    For cosine the rows are scaled to unit length once (in place: the index owns the matrix it
+    is given), so a search is one matrix-vector product; for euclidean each row's squared norm
+    is kept for the same reason."""
 
     __slots__ = ("_postings", "generation", "ids", "matrix", "metadata", "metric", "squared_norms")
 
@@ -54,9 +55,10 @@ class VectorIndex:
         self.metric = metric
         self.squared_norms: Matrix | None = None
         if metric is Metric.COSINE:
-            norms = np.linalg.norm(matrix, axis=1)
+            # In place, without temporaries: at 100k x 384 a copy is 300 MB.
+            norms = np.sqrt(np.einsum("ij,ij->i", matrix, matrix))
             norms[norms == 0] = 1.0  # stored before the metric was cosine: scores 0
-            matrix = matrix / norms[:, None]
+            matrix /= norms[:, None]
         elif metric is Metric.EUCLIDEAN:
             self.squared_norms = np.einsum("ij,ij->i", matrix, matrix)
         self.matrix = matrix
