@@ -17,9 +17,9 @@ before any figure counts, so both surely do the same work.
 from __future__ import annotations
 
 import argparse
+import itertools
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -31,7 +31,6 @@ import numpy as np
 import numpy.typing as npt
 
 from integration_store import ConnectorConfig, open_store
-from integration_store.discovery import redacted
 from integration_store.live.vector_search import VectorIndex
 from integration_store.live.vectors import BuiltinVectors, VectorClient
 from integration_store.protocols import VECTORS
@@ -96,13 +95,18 @@ def numpy_search(index: VectorIndex, query: npt.NDArray[np.float64], top_k: int)
     return best
 
 
-def _median_ms(run: Callable[[], object], repeats: int) -> float:
-    times = []
+def _interleaved_medians(
+    ours: Callable[[], object], theirs: Callable[[], object], repeats: int
+) -> tuple[float, float]:
+    """Median milliseconds of each of two calls, timed in turns: on a busy machine a slow
+    spell then costs both alike instead of skewing the ratio."""
+    times: tuple[list[int], list[int]] = ([], [])
     for _ in range(repeats):
-        started = time.perf_counter_ns()
-        run()
-        times.append(time.perf_counter_ns() - started)
-    return statistics.median(times) / 1e6
+        for run, kept in ((ours, times[0]), (theirs, times[1])):
+            started = time.perf_counter_ns()
+            run()
+            kept.append(time.perf_counter_ns() - started)
+    return statistics.median(times[0]) / 1e6, statistics.median(times[1]) / 1e6
 
 
 def _seed(client: VectorClient, count: int, dimension: int, rng: np.random.Generator) -> float:
@@ -157,16 +161,16 @@ def measure(store: Store, label: str, count: int, settings: VectorSettings) -> V
             if ours != theirs:
                 raise AssertionError(f"client and numpy disagree: {ours} != {theirs}")
         assert first[0]["id"] == index.ids[numpy_search(index, as_float64[0], 1)[0]]
-        turn = iter(range(sys.maxsize))
+        ours_turn, numpy_turn = itertools.count(), itertools.count()
 
         def ours_once() -> object:
-            return client.search(queries[next(turn) % len(queries)], top_k=settings.top_k)
+            return client.search(queries[next(ours_turn) % len(queries)], top_k=settings.top_k)
 
         def numpy_once() -> object:
-            return numpy_search(index, as_float64[next(turn) % len(queries)], settings.top_k)
+            query = as_float64[next(numpy_turn) % len(queries)]
+            return numpy_search(index, query, settings.top_k)
 
-        warm_ms = _median_ms(ours_once, settings.queries)
-        numpy_ms = _median_ms(numpy_once, settings.queries)
+        warm_ms, numpy_ms = _interleaved_medians(ours_once, numpy_once, settings.queries)
         if provider.cache.loads != 1:
             raise AssertionError("the vectors were loaded again between warm searches")
     finally:
@@ -201,8 +205,9 @@ def row(figures: VectorFigures) -> str:
 
 
 def _label(url: str) -> str:
+    family = family_of(url)
     names = {"memory": "memory://", "sqlite-file": "sqlite file"}
-    return names.get(family_of(url), redacted(url))
+    return names.get(family, family)
 
 
 def run_urls(urls: Sequence[str], settings: VectorSettings) -> tuple[list[VectorFigures], int]:
