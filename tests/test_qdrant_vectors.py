@@ -4,6 +4,7 @@ credentials out of every message."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
@@ -177,3 +178,17 @@ def test_a_qdrant_server_that_does_not_answer_fails_connect_without_the_api_key(
     assert (failed.last_error or "").startswith("connect failed:")
     assert SECRET not in (failed.last_error or "")
     assert SECRET not in repr(client.last_failure)
+
+
+def test_without_qdrant_client_connect_fails_naming_the_extra(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "integration_store.live.qdrant_vectors", None)
+    client = _client(store, "qdrant")
+
+    assert client.connect() is False
+
+    failed = store.connectors.get(client.connector_id)
+    assert failed is not None and "pip install 'integration-store[qdrant]'" in (
+        failed.last_error or ""
+    )

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from integration_store import values
-from integration_store.errors import ValidationError
+from integration_store.errors import UnsupportedOperationError, ValidationError
 from integration_store.live import vector_checks as checks
 from integration_store.live.client import ConnectorClient
 from integration_store.live.vector_checks import CheckedVector, VectorSettings
@@ -125,8 +125,13 @@ def json_copy(value: Any) -> Any:
 def _open_qdrant(
     connector: VectorConnector, live: LiveConnections, settings: VectorSettings
 ) -> VectorProvider:
-    from integration_store.live.qdrant_vectors import QdrantVectors
-
+    try:
+        from integration_store.live.qdrant_vectors import QdrantVectors
+    except ImportError as missing:
+        raise UnsupportedOperationError(
+            f"the qdrant provider needs {missing.name or 'qdrant-client'}: "
+            "pip install 'integration-store[qdrant]'"
+        ) from missing
     return QdrantVectors(connector, settings)
 
 
