@@ -371,15 +371,13 @@ def _check_reader_follows_writer(store: Store, other: Store) -> None:
 def test_a_search_sees_what_another_store_on_the_database_wrote(
     store: Store, store_url: str, open_same_store: StoreFactory
 ) -> None:
-    if _each_open_is_private(store_url):
-        pytest.skip(f"every open of {store_url} is a private store")
-    _check_reader_follows_writer(store, open_same_store())
-
-
-def test_a_search_sees_what_another_store_on_the_same_backend_wrote(store: Store) -> None:
-    """Two stores (so two clients, each with its own cache) on one backend object: runs on
-    the private URLs too."""
-    other = Store(store.backend, clock=FixedClock(), id_factory=SequentialIds())
+    """Another store opened from the URL (its own connections, its own client cache); where
+    every open is a private store, another store on the same backend object."""
+    other = (
+        Store(store.backend, clock=FixedClock(), id_factory=SequentialIds())
+        if _each_open_is_private(store_url)
+        else open_same_store()
+    )
     _check_reader_follows_writer(store, other)
 
 
