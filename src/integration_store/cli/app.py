@@ -93,13 +93,13 @@ def schemes() -> None:
 
 
 def _register() -> None:
-    from .bench_command import bench
+    from .bench_command import bench, bench_vectors
     from .connectors import connectors
     from .responses import responses
     from .verify_command import verify
     from .workers import workers
 
-    for command in (verify, bench, connectors, workers, responses):
+    for command in (verify, bench, bench_vectors, connectors, workers, responses):
         app.add_command(command)
 
 

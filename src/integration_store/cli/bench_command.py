@@ -28,3 +28,24 @@ def bench(args: tuple[str, ...]) -> None:
     add_arguments(parser)
     code = run(parser.parse_args(list(args)))
     click.get_current_context().exit(code)
+
+
+@click.command(
+    "bench-vectors",
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    add_help_option=False,
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def bench_vectors(args: tuple[str, ...]) -> None:
+    """Time exact vector search (cold and warm) against raw numpy on the same matrix
+    (bench-vectors --help for its options)."""
+    try:
+        from integration_store.bench.vectors import parser, run
+    except ImportError as missing:
+        if missing.name != "numpy":
+            raise
+        raise click.ClickException(
+            "bench-vectors needs numpy: pip install 'integration-store[vectors]'"
+        ) from None
+    code = run(parser().parse_args(list(args)))
+    click.get_current_context().exit(code)
