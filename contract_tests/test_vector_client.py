@@ -401,3 +401,21 @@ def test_threads_sharing_a_client_lose_no_vector(store: Store) -> None:
 
     assert failures == []
     assert len(client.search([1, 0], top_k=10_000)) == 40
+
+
+@pytest.mark.requires("transactions")
+def test_a_search_inside_a_rolled_back_unit_of_work_leaves_no_stale_vectors(
+    store: Store,
+) -> None:
+    client = _connected(store, dimension=2)
+    client.upsert_vectors([{"id": "kept", "values": [1.0, 0.0]}])
+    assert _ids(client.search([1.0, 0.0], top_k=5)) == ["kept"]
+
+    with pytest.raises(RuntimeError), store.transaction():
+        client.upsert_vectors([{"id": "undone", "values": [0.0, 1.0]}])
+        assert _ids(client.search([0.0, 1.0], top_k=1)) == ["undone"]  # its own write
+        raise RuntimeError("roll back")
+    # The next write brings the generation back to the number the rolled-back one had.
+    client.upsert_vectors([{"id": "later", "values": [0.0, 1.0]}])
+
+    assert _ids(client.search([0.0, 1.0], top_k=5)) == ["later", "kept"]

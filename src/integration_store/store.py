@@ -93,7 +93,9 @@ class Store:
         )
         self._secret_box = secret_box
         routed = self._sealed(self._router.routed_storages())
-        self._live = LiveConnections(routed, self._context)
+        self._live = LiveConnections(
+            routed, self._context, in_transaction=lambda: self._router.joined is not None
+        )
         services = UnitOfWork.bind(routed, self._context, self._live)
         self.connectors: ConnectorRegistry = services.connectors
         self.external_responses: ExternalResponseService = services.external_responses

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Final
 
@@ -43,11 +44,19 @@ _CLIENTS: Final[dict[type[Connector], tuple[str, str]]] = {
 class LiveConnections:
     """What the live clients of one store share."""
 
-    def __init__(self, storages: Storages, context: ServiceContext) -> None:
+    def __init__(
+        self,
+        storages: Storages,
+        context: ServiceContext,
+        in_transaction: Callable[[], bool] = lambda: False,
+    ) -> None:
+        """``in_transaction`` tells whether the calling thread has a unit of work of the store
+        open (its calls join it: what they read may still be rolled back)."""
         from integration_store.services.connectors import ConnectorRegistry
 
         self.registry: ConnectorRegistry = ConnectorRegistry(storages.connectors, context)
         self.context = context
+        self.in_transaction = in_transaction
         self._storages = storages
         self._executor: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()

@@ -10,7 +10,7 @@ before it, from any process, and costs one round trip plus numpy otherwise.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 import numpy as np
@@ -175,8 +175,15 @@ class VectorCache:
     Thread-safe: searches read the current index without a lock; one reload runs at a time, and
     threads waiting on it use its result when it covers the generation they read."""
 
-    def __init__(self, storage: VectorStorage, connector_id: str, settings: VectorSettings) -> None:
+    def __init__(
+        self,
+        storage: VectorStorage,
+        connector_id: str,
+        settings: VectorSettings,
+        in_transaction: Callable[[], bool] = lambda: False,
+    ) -> None:
         self._storage = storage
+        self._in_transaction = in_transaction
         self._connector_id = connector_id
         self._settings = settings
         self._lock = threading.Lock()
@@ -186,7 +193,15 @@ class VectorCache:
 
     def current(self) -> VectorIndex:
         """The index holding every vector written before this call (one ``generation`` read
-        when nothing changed)."""
+        when nothing changed).
+
+        Inside a unit of work the vectors are loaded for this search only, never kept: they
+        may hold its uncommitted writes, which a rollback undoes while their generation
+        number comes back later for other vectors."""
+        if self._in_transaction():
+            self.loads += 1
+            records = load_records(self._storage, self._connector_id)
+            return build_index(records, -1, self._settings)
         generation = self._storage.generation(self._connector_id)
         index = self._index
         if index is not None and index.generation == generation:

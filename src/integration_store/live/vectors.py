@@ -71,7 +71,9 @@ class BuiltinVectors:
         self._context = live.context
         self._connector_id = connector.connector_id
         self._settings = settings
-        self.cache = VectorCache(self._storage, self._connector_id, settings)
+        self.cache = VectorCache(
+            self._storage, self._connector_id, settings, in_transaction=live.in_transaction
+        )
         self.probe()
 
     def probe(self) -> None:
