@@ -214,3 +214,10 @@ def test_writing_under_a_file_is_a_callers_mistake(store: Store, client: FileCli
 
     stored = store.connectors.get(client.connector_id)
     assert stored is not None and stored.error_count == 0
+
+
+def test_a_fifo_is_not_read(client: FileClient, base: Path) -> None:
+    os.mkfifo(base / "pipe")
+
+    with pytest.raises(ConnectorError, match="not a file: /pipe"):
+        client.read_file("pipe")

@@ -164,11 +164,14 @@ class FileClient(ConnectorClient[FileConnector]):
             raise self._too_large(target, size)
         # Read at most one byte over the cap: a file that grew since it was measured is
         # refused without loading all of it. (A ranged GET of an empty object fails on S3.)
-        content: bytes = (
-            filesystem.cat_file(full, start=0, end=self._max_file_bytes + 1)
-            if size
-            else filesystem.cat_file(full)
-        )
+        try:
+            content: bytes = (
+                filesystem.cat_file(full, start=0, end=self._max_file_bytes + 1)
+                if size
+                else filesystem.cat_file(full)
+            )
+        except FileNotFoundError:  # deleted since it was measured
+            raise self._absent(target) from None
         if len(content) > self._max_file_bytes:
             raise self._too_large(target, len(content))
         return content
@@ -199,8 +202,11 @@ class FileClient(ConnectorClient[FileConnector]):
                 base.root, posixpath.dirname(target.full), target.relative
             )
             full = posixpath.join(directory, target.name)
-        self._file_size(full, target)
-        filesystem.rm_file(full)
+        self._file_size(full, target, regular=False)
+        try:
+            filesystem.rm_file(full)
+        except FileNotFoundError:  # deleted meanwhile by someone else
+            raise self._absent(target) from None
         return {"path": target.relative, "status": "deleted"}
 
     # ---- helpers ------------------------------------------------------------------------
@@ -217,18 +223,25 @@ class FileClient(ConnectorClient[FileConnector]):
     def _real(self, target: FilePath) -> str:
         return contained_real_path(self._base().root, target.full, target.relative)
 
-    def _file_size(self, full: str, target: FilePath) -> int:
+    def _file_size(self, full: str, target: FilePath, regular: bool = True) -> int:
         """The size of the file at ``full``; a caller's ``ConnectorError`` when nothing is
-        there (and the storage still answers) or it is not a file."""
+        there (and the storage still answers) or it is a directory, or with ``regular``
+        anything but a plain file (a local fifo or device would block or never end)."""
         _, filesystem = self._ready()
         try:
             info = filesystem.info(full)
         except FileNotFoundError:
-            self._check_storage()
-            raise self._error(f"no such file: {target.relative}") from None
-        if info.get("type") == "directory":
+            raise self._absent(target) from None
+        kind = info.get("type")
+        if kind == "directory" or (regular and kind not in ("file", None)):
             raise self._error(f"not a file: {target.relative}")
         return int(info.get("size") or 0)
+
+    def _absent(self, target: FilePath) -> ConnectorError:
+        """The caller's ``no such file``, once the storage has been asked about the base: when
+        that is gone too, its failure is raised instead (the provider's, recorded)."""
+        self._check_storage()
+        return self._error(f"no such file: {target.relative}")
 
     def _check_storage(self) -> None:
         """Raise the storage's own failure when a path was not found because the base (or
