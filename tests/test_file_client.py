@@ -243,10 +243,10 @@ def test_a_recursive_listing_shows_every_file_and_no_directory(client: FileClien
 
 def test_listing_a_file_lists_that_file(client: FileClient) -> None:
     client.write_file("d/f.txt", b"abc")
+    expected = [{"name": "f.txt", "path": "/d/f.txt", "size": 3, "type": "file"}]
 
-    assert client.list_files("d/f.txt") == [
-        {"name": "f.txt", "path": "/d/f.txt", "size": 3, "type": "file"}
-    ]
+    assert client.list_files("d/f.txt") == expected
+    assert client.list_files("d/f.txt", recursive=True) == expected
 
 
 def test_listing_where_nothing_is_stored_lists_nothing(store: Store, client: FileClient) -> None:

@@ -171,6 +171,9 @@ def test_listings_are_sorted_recursive_ones_hold_only_files(client: FileClient) 
         "/sub/one",
     ]
     assert client.list_files("nothing/here") == []
+    assert client.list_files("sub/one", recursive=True) == [
+        {"name": "one", "path": "/sub/one", "size": 2, "type": "file"}
+    ]
 
 
 def test_delete_and_a_missing_object(store: Store, client: FileClient) -> None:
@@ -278,3 +281,29 @@ def test_a_provider_message_quoting_the_secret_is_redacted(
     assert "***" in (stored.last_error or "")
     _assert_secret_nowhere(store, client, str(failed.value))
     assert all(SECRET_KEY not in record.getMessage() for record in caplog.records)
+
+
+def test_a_key_and_a_prefix_sharing_a_name_are_both_listed(client: FileClient) -> None:
+    client.write_file("a", b"1")
+    client.write_file("a/b", b"22")
+
+    assert client.list_files() == [
+        {"name": "a", "path": "/a", "size": 0, "type": "directory"},
+        {"name": "a", "path": "/a", "size": 1, "type": "file"},
+    ]
+    assert client.read_file("a") == b"1"
+
+
+def test_storage_options_are_passed_to_s3fs_over_the_derived_ones(
+    store: Store, s3_server: _Server
+) -> None:
+    client = _open(
+        store,
+        "http://127.0.0.1:9",  # the discard port: nothing answers S3 there
+        s3_server.bucket(),
+        storage_options={"endpoint_url": s3_server.endpoint},
+    )
+
+    assert client.connect(), client.connector.last_error
+    client.write_file("f", b"through the storage options' endpoint")
+    client.disconnect()

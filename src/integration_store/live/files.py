@@ -148,7 +148,8 @@ class FileClient(ConnectorClient[FileConnector]):
             # An object store may list a prefix's own marker object among its contents.
             if name != target.full or kind != "directory"
         ]
-        return sorted(entries, key=lambda entry: entry["path"])
+        # By path; on S3 a key and a prefix may share one, then the directory comes first.
+        return sorted(entries, key=lambda entry: (entry["path"], entry["type"]))
 
     def _list_local(self, base: BaseDirectory, target: FilePath, recursive: bool) -> list[Entry]:
         real = self._real(target)
