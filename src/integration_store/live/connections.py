@@ -33,12 +33,12 @@ ASYNC_INVOCATION_WORKERS: Final = 4
 """Most asynchronous invocations one store runs at once; more wait their turn."""
 
 
-_CLIENTS: Final[dict[type[Connector], tuple[str, str]]] = {
-    VectorConnector: ("integration_store.live.vectors", "VectorClient"),
-    FileConnector: ("integration_store.live.files", "FileClient"),
-    ServerlessConnector: ("integration_store.live.functions", "FunctionClient"),
+_CLIENTS: Final[dict[type[Connector], tuple[str, str, str]]] = {
+    VectorConnector: ("integration_store.live.vectors", "VectorClient", "vectors"),
+    FileConnector: ("integration_store.live.files", "FileClient", "files"),
+    ServerlessConnector: ("integration_store.live.functions", "FunctionClient", "lambda"),
 }
-"""The client class of each connector class, by module and name."""
+"""The client class of each connector class (module, name) and the extra its library is in."""
 
 
 class LiveConnections:
@@ -90,9 +90,15 @@ class LiveConnections:
     def open(self, connector: Connector) -> ConnectorClient[Any]:
         """The live client for a connector's type (its module is imported on first use: each
         needs its own extra installed)."""
-        for connector_class, (module, name) in _CLIENTS.items():
+        for connector_class, (module, name, extra) in _CLIENTS.items():
             if isinstance(connector, connector_class):
-                client_class = getattr(importlib.import_module(module), name)
+                try:
+                    client_class = getattr(importlib.import_module(module), name)
+                except ModuleNotFoundError as missing:
+                    raise UnsupportedOperationError(
+                        f"the {name} needs {missing.name!r}, which is not installed: "
+                        f"pip install 'integration-store[{extra}]'"
+                    ) from missing
                 client: ConnectorClient[Any] = client_class(connector, self)
                 return client
         raise UnsupportedOperationError(
