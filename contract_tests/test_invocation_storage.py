@@ -64,7 +64,7 @@ def test_every_field_comes_back_exactly(invocations: InvocationStorage) -> None:
         status="failed",
         payload=TRICKY_JSON,
         result={"partial": [1, 1.0, -0.0]},
-        error="Traceback …\n\x00 and ünïcode",
+        error="Traceback …\n\tand ünïcode 𝄞 ",
         started_at=ASKED_AT + timedelta(milliseconds=1),
         finished_at=ASKED_AT + timedelta(days=1),
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -207,6 +208,38 @@ def test_a_loaded_record_is_a_fresh_copy(vectors: VectorStorage) -> None:
     loaded["metadata"]["tags"].append("changed after reading")
 
     assert _load_all(vectors)[0]["metadata"] == {"tags": ["a"]}
+
+
+def test_concurrent_writes_of_overlapping_ids_each_get_their_own_generation(
+    store: Store,
+) -> None:
+    """Writers of one connector upsert and delete the same ids in opposite orders: none may
+    deadlock, fail or share a generation, and the last write of each id is what is kept."""
+    vectors = _routed_vectors(store)
+    ids = [f"v{n}" for n in range(12)]
+
+    def write(thread: int) -> list[int]:
+        order = ids if thread % 2 else ids[::-1]
+        generations = []
+        for _ in range(WRITES_PER_THREAD):
+            generations.append(vectors.upsert("c", [vector(i, (float(thread),)) for i in order]))
+            generations.append(vectors.delete("c", order[:2]))
+        return generations[::2]
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        upserted = [g for generations in pool.map(write, range(THREADS)) for g in generations]
+
+    writes = THREADS * WRITES_PER_THREAD * 2
+    assert len(set(upserted)) == len(upserted) and max(upserted) < writes
+    assert vectors.generation("c") == writes
+    # The last write is a delete, of the first two ids or of the last two, after the last upsert
+    # and maybe after another thread's delete of the other two.
+    kept = set(_ids(_load_all(vectors)))
+    assert kept in ({*ids[2:]}, {*ids[:-2]}, {*ids[2:-2]})
+
+
+THREADS = 4
+WRITES_PER_THREAD = 5
 
 
 @pytest.mark.requires(TRANSACTIONS)

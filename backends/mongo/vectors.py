@@ -57,7 +57,7 @@ class MongoVectorStorage:
             try:
                 self._write(documents)
                 return self._bump(connector_id)
-            except (PyMongoError, BSONError):
+            except Exception:
                 with suppress(PyMongoError, BSONError):
                     self._restore(documents, before)
                 raise

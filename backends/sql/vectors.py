@@ -1,8 +1,11 @@
 """Vector storage on SQL: a connector's vectors keyed by (connector_id, vector_id), and its
 generation in ``integration_vector_sets``.
 
-Each write is one transaction that stores the vectors and then moves the generation on, so a
-reader that sees a generation sees every vector written before it. Loading is the hot path (a
+Each write is one transaction that moves the generation on and stores the vectors, so a reader
+that sees a generation sees every vector written before it (the commit shows both at once). The
+generation goes first: its row lock then orders the writers of one connector before any of them
+locks a vector row, so writers of overlapping ids in different orders wait for each other
+instead of deadlocking. Loading is the hot path (a
 search loads every vector of a connector, page by page): one range scan of the primary key per
 page, each row decoded straight into its record by the prepared statement.
 """
@@ -54,8 +57,8 @@ class SqlVectorStorage:
         self._dialect = statements.dialect
 
     def upsert(self, connector_id: str, records: Sequence[Record]) -> int:
-        """One transaction: the dialect's upsert of every row as one ``executemany`` batch,
-        then the generation's."""
+        """One transaction: the generation's upsert, then the dialect's upsert of every row as
+        one ``executemany`` batch."""
         dialect = self._dialect
         statement = self._vectors.prepared(
             "upsert", lambda: upsert(dialect, _V, VECTOR.key, REPLACED, returning=False)
@@ -63,14 +66,15 @@ class SqlVectorStorage:
         rows = list(records)
 
         def work(connection: DbConnection) -> int:
+            generation = self._bump(connection, connector_id)
             connection.execute_many(statement, rows)
-            return self._bump(connection, connector_id)
+            return generation
 
         return self._vectors.run(work, write=True)
 
     def delete(self, connector_id: str, vector_ids: Sequence[str]) -> int:
-        """One transaction: one ``DELETE`` per id as one batch (the driver sums the rows each
-        removed), then the generation's upsert."""
+        """One transaction: the generation's upsert, then one ``DELETE`` per id as one batch
+        (the driver sums the rows each removed)."""
         statement = self._vectors.prepared(
             "delete",
             lambda: sa.delete(_V).where(
@@ -80,9 +84,8 @@ class SqlVectorStorage:
         keys = [{"connector_id": connector_id, "vector_id": vector_id} for vector_id in vector_ids]
 
         def work(connection: DbConnection) -> int:
-            removed = connection.execute_many(statement, keys)
             self._bump(connection, connector_id)
-            return removed
+            return connection.execute_many(statement, keys)
 
         return self._vectors.run(work, write=True)
 
@@ -121,8 +124,8 @@ class SqlVectorStorage:
 
     def _bump(self, connection: DbConnection, connector_id: str) -> int:
         """Add 1 to the connector's generation (its row made at 1 when missing), inside the
-        caller's transaction; the new generation. The row's lock, held to commit, orders
-        concurrent writers of one connector."""
+        caller's transaction; the new generation. The row's lock, held to commit, makes
+        concurrent writers of one connector take turns."""
         dialect = self._dialect
         returned = upsert_returns_row(dialect)
         bump: Prepared = self._sets.prepared(
