@@ -26,8 +26,10 @@ from integration_store import (
 )
 from integration_store.backends.mongo import provider, with_database
 from integration_store.backends.mongo.backend import MongoBackend, database_name
+from integration_store.backends.mongo.binding import COLLECTIONS
 from integration_store.backends.mongo.errors import translated
 from integration_store.errors import BackendUnavailableError
+from integration_store.protocols import INVOCATIONS, VECTORS
 from integration_store.store import Store
 from integration_store.test_support import clear_store
 from integration_store.testing import FixedClock, SequentialIds, assert_identical
@@ -173,10 +175,14 @@ def test_create_schema_is_idempotent_and_makes_the_indexes(store: Store) -> None
     assert "status_is_public_name" in database["workers"].index_information()
     configs = database["worker_configs"].index_information()
     assert configs["tenant_id_worker_id_unique"]["unique"] is True
+    vectors = database["vectors"].index_information()
+    assert vectors["connector_id_vector_id_unique"]["unique"] is True
 
 
-def test_mongomock_declares_claims_but_no_transactions(store: Store) -> None:
-    assert store.capabilities == frozenset({CLAIMS})
+def test_mongomock_declares_claims_vectors_invocations_but_no_transactions(
+    store: Store,
+) -> None:
+    assert store.capabilities == frozenset({CLAIMS, VECTORS, INVOCATIONS})
 
 
 def test_clear_all_empties_every_collection(store: Store) -> None:
@@ -184,10 +190,28 @@ def test_clear_all_empties_every_collection(store: Store) -> None:
     store.workers.register_worker("w", "W")
     store.workers.set_tenant_worker_config("t", "w")
     store.external_responses.record_raw_response("s", {}, "o")
+    storages = _backend(store).storages
+    assert storages.vectors is not None and storages.invocations is not None
+    storages.vectors.upsert("c", [_vector_record()])
+    storages.invocations.insert(_invocation_record())
     clear_store(store)
     database = _backend(store)._database
-    for name in ("connectors", "external_responses", "workers", "worker_configs"):
+    for name in COLLECTIONS:
         assert database[name].count_documents({}) == 0
+    assert set(COLLECTIONS) >= {"vectors", "vector_sets", "invocations"}
+
+
+def _vector_record() -> dict[str, Any]:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    return {"connector_id": "c", "vector_id": "v", "dimension": 1,
+            "vector_values": b"\x00\x00\x80\x3f", "metadata": {}, "updated_at": now}  # fmt: skip
+
+
+def _invocation_record() -> dict[str, Any]:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    return {"request_id": uuid.UUID(int=1), "connector_id": "f", "function": "fn",
+            "status": "invoked", "payload": {}, "result": None, "error": None,
+            "created_at": now, "started_at": None, "finished_at": None}  # fmt: skip
 
 
 def test_counter_sums_stay_exact_past_int64(store: Store) -> None:

@@ -160,4 +160,4 @@ def test_the_revision_step_backfills_objects_stored_before_it(store: Store) -> N
     assert store.workers.deprecate_worker("w", expected_revision=1).revision == 2
     config = store.workers.set_tenant_worker_config("t", "w", enabled=False, expected_revision=1)
     assert config.revision == 2
-    assert migrations.stored_version(database) == migrations.HEAD == 3
+    assert migrations.stored_version(database) == migrations.HEAD

@@ -19,7 +19,7 @@ from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
 from integration_store.errors import IntegrationStoreError
-from integration_store.protocols import CLAIMS, TRANSACTIONS, Storages
+from integration_store.protocols import CLAIMS, INVOCATIONS, TRANSACTIONS, VECTORS, Storages
 from integration_store.unit_of_work import native_transaction
 
 from . import migrations
@@ -28,6 +28,8 @@ from .connectors import MongoConnectorStorage
 from .documents import Document
 from .errors import commit, translated
 from .external_responses import MongoExternalResponseStorage
+from .invocations import MongoInvocationStorage
+from .vectors import MongoVectorStorage
 from .workers import MongoWorkerStorage
 
 DEFAULT_DATABASE: Final = "integration_store"
@@ -37,10 +39,19 @@ not after pymongo's 30 s default. Tests pass a shorter one in the URL."""
 DEFAULT_CONNECT_TIMEOUT_MS: Final = 5000
 
 
+ALWAYS: Final = frozenset({CLAIMS, VECTORS, INVOCATIONS})
+"""The capabilities of every Mongo database, embedded or served."""
+
+
 def storages_over(binding: Binding) -> Storages:
-    """The three storages whose calls go through ``binding``."""
+    """The storages whose calls go through ``binding``."""
     return Storages.over(
-        binding, MongoConnectorStorage, MongoExternalResponseStorage, MongoWorkerStorage
+        binding,
+        MongoConnectorStorage,
+        MongoExternalResponseStorage,
+        MongoWorkerStorage,
+        MongoVectorStorage,
+        MongoInvocationStorage,
     )
 
 
@@ -66,13 +77,15 @@ class MongoBackend:
         self.storages: Final = storages_over(Binding(self._database))
         # Claims everywhere: a server tests and sets each lease in one atomic
         # find_one_and_update; mongomock lives in one process and the store serialises its calls.
-        self._capabilities: frozenset[str] | None = frozenset({CLAIMS}) if embedded else None
+        self._capabilities: frozenset[str] | None = (
+            frozenset({*ALWAYS}) if embedded else None
+        )
         self._capability_lock = threading.Lock()
 
     @property
     def capabilities(self) -> frozenset[str]:
-        """``claims`` everywhere, plus ``transactions`` on a replica set or mongos (not on
-        mongomock or a standalone server)."""
+        """``claims``, ``vectors`` and ``invocations`` everywhere, plus ``transactions`` on a
+        replica set or mongos (not on mongomock or a standalone server)."""
         with self._capability_lock:
             if self._capabilities is None:
                 with translated():
@@ -80,7 +93,7 @@ class MongoBackend:
                 clustered = "setName" in hello or hello.get("msg") == "isdbgrid"
                 sessions = "logicalSessionTimeoutMinutes" in hello
                 transactions = {TRANSACTIONS} if clustered and sessions else set()
-                self._capabilities = frozenset({CLAIMS, *transactions})
+                self._capabilities = frozenset({*ALWAYS, *transactions})
             return self._capabilities
 
     def transaction(self) -> AbstractContextManager[Storages]:

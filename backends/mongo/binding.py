@@ -1,4 +1,4 @@
-"""What the three storages share: the database and the session of their transaction, if any.
+"""What the storages share: the database and the session of their transaction, if any.
 
 Thread-safety (a lock for mongomock) and joining the calling thread's transaction are the
 store's business (``integration_store.unit_of_work``), not this backend's.
@@ -8,25 +8,47 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Final
+from typing import Any, Final
 
 import attrs
+from pymongo import ReplaceOne, ReturnDocument
 from pymongo.client_session import ClientSession
 from pymongo.collection import Collection
 from pymongo.database import Database
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, PyMongoError
 
-from integration_store.errors import ConflictError
+from integration_store.errors import ConflictError, IntegrationStoreError
 from integration_store.records import Record
 
-from .documents import CONNECTOR, RESPONSE, WORKER, WORKER_CONFIG, Document, Shape
-from .errors import DUPLICATE_KEY_CODES, translated
+from .documents import (
+    CONNECTOR,
+    INVOCATION,
+    RESPONSE,
+    VECTOR,
+    VECTOR_SET,
+    WORKER,
+    WORKER_CONFIG,
+    Document,
+    Shape,
+)
+from .errors import DUPLICATE_KEY_CODES, is_duplicate_key, translated
 
 CONNECTORS: Final = CONNECTOR.collection
 EXTERNAL_RESPONSES: Final = RESPONSE.collection
 WORKERS: Final = WORKER.collection
 WORKER_CONFIGS: Final = WORKER_CONFIG.collection
-COLLECTIONS: Final = (CONNECTORS, EXTERNAL_RESPONSES, WORKERS, WORKER_CONFIGS)
+VECTORS: Final = VECTOR.collection
+VECTOR_SETS: Final = VECTOR_SET.collection
+INVOCATIONS: Final = INVOCATION.collection
+COLLECTIONS: Final = (
+    CONNECTORS,
+    EXTERNAL_RESPONSES,
+    WORKERS,
+    WORKER_CONFIGS,
+    VECTORS,
+    VECTOR_SETS,
+    INVOCATIONS,
+)
 
 
 @attrs.frozen
@@ -97,11 +119,57 @@ class Binding:
                 inserted = [document["_id"] for document in documents[: _inserted(error)]]
                 if inserted:
                     collection.delete_many({"_id": {"$in": inserted}})
-                if _only_duplicate_keys(error):
+                if only_duplicate_keys(error):
                     raise ConflictError(
                         f"a {shape.collection} id or unique key is taken"
                     ) from error
                 raise
+
+    def replace_all(self, name: str, documents: Sequence[Document]) -> None:
+        """Replace each document by ``_id`` (inserting it when missing), in order: one
+        ``bulk_write`` on a server. mongomock 4.3 cannot take pymongo's ``ReplaceOne`` (it
+        passes a ``sort`` mongomock does not know), so there each goes alone, in-process."""
+        collection = self.collection(name)
+        if isinstance(collection, Collection):
+            requests = [ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in documents]
+            collection.bulk_write(requests, ordered=True, session=self.session)
+            return
+        for document in documents:
+            collection.replace_one({"_id": document["_id"]}, document, upsert=True)
+
+    def upsert(self, name: str, key: Any, operations: Document) -> Document:
+        """One ``findAndModify`` with ``upsert``, keyed by ``_id``: the document after it.
+
+        Two racing upserts of a new key can both try the insert; the loser gets a
+        duplicate-key error and nothing of it is applied (MongoDB since 4.2 retries that
+        itself; others may not), so it is sent again — not inside a transaction, where the
+        error has aborted it. ``operations`` may add (``$inc``), so it is never sent again
+        after it may have been applied: SecantusDB 0.7.0b3 answers the loser of that race with
+        ``value: null`` (which MongoDB never does for ``new: true`` + ``upsert``) *after*
+        applying it as an update, so that answer is followed by a read of the document.
+        Driver errors are the caller's to translate (``call``).
+        """
+        collection = self.collection(name)
+        attempts = 1 if self.in_transaction else 3
+        for attempt in range(attempts):
+            try:
+                document = collection.find_one_and_update(
+                    {"_id": key},
+                    operations,
+                    upsert=True,
+                    return_document=ReturnDocument.AFTER,
+                    session=self.session,
+                )
+            except PyMongoError as error:
+                if attempt + 1 < attempts and is_duplicate_key(error):
+                    continue
+                raise
+            if document is None:
+                document = collection.find_one({"_id": key}, session=self.session)
+            if document is not None:
+                return document
+            break
+        raise IntegrationStoreError("the server returned no document for an upsert")
 
     def _refuse_taken_keys(self, shape: Shape, documents: Sequence[Document]) -> None:
         """The bare ``ConflictError`` when any document's id or unique field group is stored."""
@@ -131,7 +199,8 @@ def _inserted(error: BulkWriteError) -> int:
     return int(error.details.get("nInserted", 0))
 
 
-def _only_duplicate_keys(error: BulkWriteError) -> bool:
+def only_duplicate_keys(error: BulkWriteError) -> bool:
+    """Whether every write of a failed batch failed on a unique key."""
     failures = error.details.get("writeErrors", [])
     return bool(failures) and all(
         failure.get("code") in DUPLICATE_KEY_CODES for failure in failures

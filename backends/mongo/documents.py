@@ -18,13 +18,17 @@ Plain fields are native BSON: str, bool, None, int (int32/int64; ``Int64`` comes
 datetimes (the client is ``tz_aware`` in UTC; mongomock's ``FixedOffset`` UTC is normalised to
 ``datetime.UTC``), and UUIDs as ``Binary`` subtype 4 (the standard representation) written
 explicitly, because mongomock ignores ``uuidRepresentation`` and refuses a bare ``uuid.UUID``.
-Subtype-4 binaries sort by their bytes, i.e. by ``UUID.int``, on both.
+Subtype-4 binaries sort by their bytes, i.e. by ``UUID.int``, on both. Bytes (a vector's
+packed values) are ``Binary`` subtype 0, also written explicitly, and read back as plain
+``bytes`` (pymongo decodes subtype 0 to ``bytes``; mongomock hands back the ``Binary``).
 
 A document written before a field was declared reads that field's default (see
 ``Shape.from_document``); ``migrations.py`` records the layout's version in the database.
 
-Natural ids are ``_id``: ``connector_id``, response ``id``, worker ``id``; a tenant's worker
-config is keyed by the sub-document ``{"tenant_id": ..., "worker_id": ...}``.
+Natural ids are ``_id``: ``connector_id``, response ``id``, worker ``id``, a vector set's
+``connector_id``, an invocation's ``request_id``; a tenant's worker config is keyed by the
+sub-document ``{"tenant_id": ..., "worker_id": ...}``, a vector by ``{"connector_id": ...,
+"vector_id": ...}``.
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ from integration_store.records import Record
 Document = dict[str, Any]
 
 UUID_SUBTYPE: Final = 4
+BYTES_SUBTYPE: Final = 0
 JSON: Final = schema.FieldKind.JSON
 
 
@@ -56,6 +61,8 @@ def plain(value: Any) -> Any:
     """A native value as BSON stores it (UUID → subtype-4 ``Binary``); use for filters too."""
     if isinstance(value, UUID):
         return Binary.from_uuid(value, UuidRepresentation.STANDARD)
+    if type(value) is bytes:
+        return Binary(value, BYTES_SUBTYPE)
     return value
 
 
@@ -83,6 +90,8 @@ def unplain(value: Any) -> Any:
         return value.astimezone(UTC)
     if isinstance(value, Binary) and value.subtype == UUID_SUBTYPE:
         return value.as_uuid(UuidRepresentation.STANDARD)
+    if isinstance(value, bytes):  # a subtype-0 Binary (mongomock), or bytes (pymongo)
+        return bytes(value)
     return value
 
 
@@ -169,10 +178,18 @@ CONNECTOR: Final = Shape(schema.CONNECTOR, "connector_id")
 RESPONSE: Final = Shape(schema.EXTERNAL_RESPONSE, "id")
 WORKER: Final = Shape(schema.WORKER, "id")
 WORKER_CONFIG: Final = Shape(schema.WORKER_CONFIG, None)
-SHAPES: Final = (CONNECTOR, RESPONSE, WORKER, WORKER_CONFIG)
+VECTOR: Final = Shape(schema.VECTOR, None)
+VECTOR_SET: Final = Shape(schema.VECTOR_SET, "connector_id")
+INVOCATION: Final = Shape(schema.INVOCATION, "request_id")
+SHAPES: Final = (CONNECTOR, RESPONSE, WORKER, WORKER_CONFIG, VECTOR, VECTOR_SET, INVOCATION)
 
 
 def config_key(tenant_id: str, worker_id: str) -> Document:
     """The ``_id`` of a tenant's worker config (field order fixed: sub-document equality is
     order-sensitive in MongoDB)."""
     return {"tenant_id": tenant_id, "worker_id": worker_id}
+
+
+def vector_key(connector_id: str, vector_id: str) -> Document:
+    """The ``_id`` of one vector (field order fixed, as for ``config_key``)."""
+    return {"connector_id": connector_id, "vector_id": vector_id}

@@ -20,7 +20,16 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.database import Database
 from pymongo.errors import CollectionInvalid, OperationFailure
 
-from .documents import CONNECTOR, RESPONSE, SHAPES, WORKER, WORKER_CONFIG, Document, Shape
+from .documents import (
+    CONNECTOR,
+    RESPONSE,
+    SHAPES,
+    VECTOR,
+    WORKER,
+    WORKER_CONFIG,
+    Document,
+    Shape,
+)
 
 VERSION_COLLECTION: Final = "schema_version"
 VERSION_ID: Final = "integration_store"
@@ -48,7 +57,14 @@ INDEXES: Final[dict[str, list[IndexModel]]] = {
         IndexModel([("tenant_id", ASCENDING), ("worker_id", ASCENDING)], unique=True,
                    name="tenant_id_worker_id_unique"),
     ],
+    # Serves loading one connector's vectors in vector_id pages, and deleting them by id.
+    VECTOR.collection: [
+        IndexModel([("connector_id", ASCENDING), ("vector_id", ASCENDING)], unique=True,
+                   name="connector_id_vector_id_unique"),
+    ],
 }  # fmt: skip
+"""Indexes beside ``_id``, by collection; a collection missing here needs none (vector sets and
+invocations are only ever read by ``_id``)."""
 
 
 @attrs.frozen
@@ -91,10 +107,16 @@ def _revisions(database: Database[Document]) -> None:
         backfill(shape, "revision")(database)
 
 
+def _vectors_and_invocations(database: Database[Document]) -> None:
+    """Version 4: the vectors, vector_sets and invocations collections (made, with their
+    indexes, by ``upgrade`` before any step runs); no stored document changes."""
+
+
 STEPS: Final[tuple[Step, ...]] = (
     Step(1, "initial layout", _initial_layout),
     Step(2, "external_responses.claimed_by, lease_expires_at", _response_leases),
     Step(3, "connectors, workers, worker_configs.revision", _revisions),
+    Step(4, "vectors, vector_sets, invocations", _vectors_and_invocations),
 )
 """Every layout change, oldest first; versions count up from 1 without gaps."""
 
@@ -113,7 +135,9 @@ def upgrade(database: Database[Document]) -> None:
     for shape in SHAPES:
         if shape.collection not in existing:
             _create_collection(database, shape.collection)
-        database[shape.collection].create_indexes(INDEXES[shape.collection])
+        indexes = INDEXES.get(shape.collection)
+        if indexes:
+            database[shape.collection].create_indexes(indexes)
     current = stored_version(database)
     for step in STEPS:
         if step.version > current:

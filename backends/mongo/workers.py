@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from pymongo import ASCENDING, ReturnDocument
-from pymongo.errors import PyMongoError
 
-from integration_store.errors import IntegrationStoreError
 from integration_store.protocols import Changes, Increments
 from integration_store.records import Record
 
 from .binding import WORKER_CONFIGS, WORKERS, Binding
 from .documents import WORKER, WORKER_CONFIG, Document, Shape, config_key
-from .errors import is_duplicate_key
 
 WORKER_ORDER = [("name", ASCENDING), ("_id", ASCENDING)]
 CONFIG_ORDER = [("worker_id", ASCENDING)]
@@ -85,39 +82,10 @@ class MongoWorkerStorage:
         operations = _operations(WORKER_CONFIG, changes, increments)
         operations["$setOnInsert"] = WORKER_CONFIG.to_values(only_inserted)
         with self._binding.call(write=True):
-            document = self._upsert(
-                config_key(insert["tenant_id"], insert["worker_id"]), operations
+            document = self._binding.upsert(
+                WORKER_CONFIGS, config_key(insert["tenant_id"], insert["worker_id"]), operations
             )
         return WORKER_CONFIG.from_document(document)
-
-    def _upsert(self, key: Document, operations: Document) -> Document:
-        # Two racing upserts of a new key can both try the insert; the loser gets a
-        # duplicate-key error and nothing of it is applied (MongoDB since 4.2 retries that
-        # itself; others may not), so it is sent again — not inside a transaction, where the
-        # error has aborted it. The upsert adds ``increments``, so it is never sent again
-        # after it may have been applied: SecantusDB 0.7.0b3 answers the loser of that race with
-        # ``value: null`` (which MongoDB never does for ``new: true`` + ``upsert``) *after*
-        # applying it as an update, so that answer is followed by a read of the document.
-        attempts = 1 if self._binding.in_transaction else 3
-        for attempt in range(attempts):
-            try:
-                document = self._configs.find_one_and_update(
-                    {"_id": key},
-                    operations,
-                    upsert=True,
-                    return_document=ReturnDocument.AFTER,
-                    session=self._binding.session,
-                )
-            except PyMongoError as error:
-                if attempt + 1 < attempts and is_duplicate_key(error):
-                    continue
-                raise
-            if document is None:
-                document = self._configs.find_one({"_id": key}, session=self._binding.session)
-            if document is not None:
-                return document
-            break
-        raise IntegrationStoreError("the server returned no document for an upsert")
 
     def update_config(
         self,

@@ -1,4 +1,4 @@
-"""The SQL backend: one SQLAlchemy engine per open store, three storages, real transactions.
+"""The SQL backend: one SQLAlchemy engine per open store, five storages, real transactions.
 
 Engines come from ``engine.py``, errors are translated by ``errors.py``, the schema is managed by
 ``admin.py``; this module ties them into the ``Backend`` the store drives.
@@ -12,7 +12,14 @@ from typing import Final
 
 from sqlalchemy.engine import URL, Engine
 
-from integration_store.protocols import CLAIMS, SKIP_LOCKED, TRANSACTIONS, Storages
+from integration_store.protocols import (
+    CLAIMS,
+    INVOCATIONS,
+    SKIP_LOCKED,
+    TRANSACTIONS,
+    VECTORS,
+    Storages,
+)
 from integration_store.unit_of_work import native_transaction
 
 from . import admin
@@ -22,21 +29,25 @@ from .engine import create_sql_engine, is_sqlite_memory
 from .errors import translated_errors
 from .execution import AutocommitRunner, Runner, TransactionRunner, begin_statement, commit
 from .external_responses import SqlExternalResponseStorage
+from .invocations import SqlInvocationStorage
 from .pool import ConnectionPool
 from .rows import StatementCache
 from .statements import claims_skip_locked
 from .tables import ALL_TABLES
+from .vectors import SqlVectorStorage
 from .workers import SqlWorkerStorage
 
 __all__ = ["SqlBackend"]
 
 
 def storages_over(runner: Runner, statements: StatementCache) -> Storages:
-    """The three SQL storages whose statements go through ``runner``."""
+    """The SQL storages whose statements go through ``runner``."""
     return Storages(
         SqlConnectorStorage(runner, statements),
         SqlExternalResponseStorage(runner, statements),
         SqlWorkerStorage(runner, statements),
+        SqlVectorStorage(runner, statements),
+        SqlInvocationStorage(runner, statements),
     )
 
 
@@ -51,7 +62,9 @@ class SqlBackend:
         self._engine = create_sql_engine(url)
         dialect = self._engine.dialect
         skip_locked = {SKIP_LOCKED} if claims_skip_locked(dialect) else set()
-        self.capabilities: Final = frozenset({TRANSACTIONS, CLAIMS, *skip_locked})
+        self.capabilities: Final = frozenset(
+            {TRANSACTIONS, CLAIMS, VECTORS, INVOCATIONS, *skip_locked}
+        )
         self.thread_safe: Final = not is_sqlite_memory(url)
         self._pool = ConnectionPool(
             self._engine, shared=is_sqlite_memory(url), ping=dialect.name != "sqlite"

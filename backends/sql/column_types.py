@@ -11,6 +11,7 @@ types below keep values exactly and make text compare by code point on every dia
   since the Unix epoch.
 - UUIDs: PostgreSQL UUID; SQLite CHAR(32) lowercase hex; MariaDB CHAR(32) ascii_bin hex.
 - bools / ints / floats: BOOLEAN (SQLite INTEGER, MariaDB TINYINT(1)) / BIGINT / DOUBLE.
+- bytes: SQLite BLOB; PostgreSQL BYTEA; MariaDB LONGBLOB (BLOB stops at 64 KiB).
 """
 
 from __future__ import annotations
@@ -69,6 +70,11 @@ def free_text_type() -> sa.types.TypeEngine[str]:
             mysql.LONGTEXT(charset="utf8mb4", collation=MYSQL_TEXT_COLLATION), *MYSQL_FAMILY
         )
     )
+
+
+def binary_type() -> sa.types.TypeEngine[bytes]:
+    """Binary data of any length, kept byte for byte."""
+    return sa.LargeBinary().with_variant(mysql.LONGBLOB(), *MYSQL_FAMILY)
 
 
 # ``load_dialect_impl`` below returns the types themselves: ``dialect.type_descriptor`` would
@@ -204,6 +210,7 @@ _COLUMN_TYPES: Final[dict[FieldKind, Callable[[], sa.types.TypeEngine[Any]]]] = 
     FieldKind.INTEGER: sa.BigInteger,
     FieldKind.FLOAT: sa.Double,  # an IEEE double on every dialect: finite floats round-trip
     FieldKind.BOOLEAN: sa.Boolean,
+    FieldKind.BYTES: binary_type,
 }
 
 

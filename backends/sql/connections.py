@@ -92,14 +92,16 @@ class DbConnection:
         """Run a statement that returns no rows; how many rows it changed."""
         return int(self._execute(prepared.sql, prepared.parameters(values)).rowcount)
 
-    def execute_many(self, prepared: Prepared, rows: list[dict[str, Any]]) -> None:
-        """Run a statement once per set of values, as one batch of the driver."""
+    def execute_many(self, prepared: Prepared, rows: list[dict[str, Any]]) -> int:
+        """Run a statement once per set of values, as one batch of the driver; how many rows
+        the batch changed (sqlite3, psycopg and PyMySQL sum them over the batch)."""
         for listener in self._listeners:
             listener(prepared.sql, True)
         try:
             if self._cursor is None:
                 self._cursor = self.dbapi.cursor()
             self._cursor.executemany(prepared.sql, [prepared.parameters(row) for row in rows])
+            return int(self._cursor.rowcount)
         except Exception as error:
             self.notice(error)
             raise

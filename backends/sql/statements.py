@@ -24,13 +24,16 @@ def upsert(
     key_columns: tuple[str, ...],
     changed: Sequence[str],
     incremented: Sequence[str] = (),
+    *,
+    returning: bool = True,
 ) -> sa.Insert:
     """One ``INSERT`` of a whole row (bound by column name) that, when the key is taken, sets
     only the ``changed`` columns, to the values of the row it tried to insert (each value is
     sent once: a large payload twice could pass MariaDB's ``max_allowed_packet``), and adds to
     each ``incremented`` column the value the row tried to insert for it (the increment).
 
-    ``ON CONFLICT … DO UPDATE`` on SQLite and PostgreSQL (with ``RETURNING`` the stored row),
+    ``ON CONFLICT … DO UPDATE`` on SQLite and PostgreSQL (with ``RETURNING`` the stored row,
+    unless ``returning`` is False: a statement run as an ``executemany`` batch returns nothing),
     ``ON DUPLICATE KEY UPDATE`` on MariaDB/MySQL (the caller reads the row back).
     """
     if is_mysql(dialect):
@@ -45,10 +48,11 @@ def upsert(
         on_conflict = sqlite.insert(table)
     else:
         raise UnsupportedOperationError(f"no upsert for SQL dialect {dialect.name!r}")
-    return on_conflict.on_conflict_do_update(
+    statement = on_conflict.on_conflict_do_update(
         index_elements=[table.c[key] for key in key_columns],
         set_=_assignments(table, key_columns, changed, incremented, on_conflict.excluded),
-    ).returning(*table.c)
+    )
+    return statement.returning(*table.c) if returning else statement
 
 
 def _assignments(

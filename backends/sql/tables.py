@@ -20,6 +20,9 @@ import sqlalchemy as sa
 from integration_store.model.schema import (
     CONNECTOR,
     EXTERNAL_RESPONSE,
+    INVOCATION,
+    VECTOR,
+    VECTOR_SET,
     WORKER,
     WORKER_CONFIG,
     RecordSchema,
@@ -100,5 +103,21 @@ sa.Index(
 
 worker_configs: Final = table_for(WORKER_CONFIG, metadata)
 
-ALL_TABLES: Final = (connectors, external_responses, workers, worker_configs)
+# A connector's vectors load in pages by vector_id: the primary key (connector_id, vector_id)
+# is that order, so a page is one index range scan and needs no index of its own.
+vectors: Final = table_for(VECTOR, metadata)
+
+vector_sets: Final = table_for(VECTOR_SET, metadata)
+
+invocations: Final = table_for(INVOCATION, metadata)
+
+ALL_TABLES: Final = (
+    connectors,
+    external_responses,
+    workers,
+    worker_configs,
+    vectors,
+    vector_sets,
+    invocations,
+)
 """Every table of the store, in an order safe for deleting rows."""

@@ -245,5 +245,13 @@ INVOCATION: Final = RecordSchema(
 """One invocation of a serverless connector's function: its status (invoked, running,
 completed, failed), its result or error, and when it was asked for, started and finished."""
 
-ALL_SCHEMAS: Final = (CONNECTOR, EXTERNAL_RESPONSE, WORKER, WORKER_CONFIG)
+ALL_SCHEMAS: Final = (
+    CONNECTOR,
+    EXTERNAL_RESPONSE,
+    WORKER,
+    WORKER_CONFIG,
+    VECTOR,
+    VECTOR_SET,
+    INVOCATION,
+)
 """Every record kind of the store."""
