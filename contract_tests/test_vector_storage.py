@@ -131,16 +131,21 @@ def test_delete_counts_only_the_ids_that_were_stored(vectors: VectorStorage) -> 
     assert _ids(_load_all(vectors)) == ["b"]
 
 
-def test_delete_all_removes_every_vector_and_the_generation(vectors: VectorStorage) -> None:
+def test_delete_all_removes_every_vector_and_moves_the_generation_on(
+    vectors: VectorStorage,
+) -> None:
     vectors.upsert("c", [vector("a"), vector("b")])
     vectors.upsert("other", [vector("a", connector_id="other")])
 
     assert vectors.delete_all("c") == 2
 
     assert _load_all(vectors) == []
-    assert vectors.generation("c") == 0
+    assert vectors.generation("c") == 2
     assert vectors.delete_all("c") == 0
-    assert vectors.upsert("c", [vector("a")]) == 1
+    assert vectors.generation("c") == 3
+    assert vectors.upsert("c", [vector("a")]) == 4
+    assert vectors.delete_all("never-written") == 0
+    assert vectors.generation("never-written") == 0
     assert _ids(_load_all(vectors, "other")) == ["a"]
     assert vectors.generation("other") == 1
 
@@ -266,7 +271,7 @@ def test_a_committed_upsert_and_delete_all_apply_together(store: Store) -> None:
         vectors.delete_all("gone")
 
     assert _ids(_load_all(vectors)) == ["new"]
-    assert (vectors.generation("c"), vectors.generation("gone")) == (1, 0)
+    assert (vectors.generation("c"), vectors.generation("gone")) == (1, 2)
     assert _load_all(vectors, "gone") == []
 
 

@@ -76,8 +76,9 @@ class MongoVectorStorage:
             result = self._vectors.delete_many(
                 {"connector_id": connector_id}, session=self._binding.session
             )
-            self._binding.collection(VECTOR_SETS).delete_one(
-                {"_id": connector_id}, session=self._binding.session
+            # Kept and moved on, so a client holding the old vectors sees the change.
+            self._binding.collection(VECTOR_SETS).update_one(
+                {"_id": connector_id}, {"$inc": {"generation": 1}}, session=self._binding.session
             )
         return result.deleted_count
 

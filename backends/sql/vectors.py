@@ -90,12 +90,16 @@ class SqlVectorStorage:
         return self._vectors.run(work, write=True)
 
     def delete_all(self, connector_id: str) -> int:
-        """One transaction: the connector's vectors, then its generation row."""
+        """One transaction: the connector's vectors, then its generation moves on (if it has
+        one: the row is kept, so a client holding the old vectors sees the change)."""
         vectors_of = self._vectors.prepared(
             "delete_all", lambda: sa.delete(_V).where(_V.c.connector_id == _P("connector_id"))
         )
         set_of = self._sets.prepared(
-            "delete", lambda: sa.delete(_S).where(_S.c.connector_id == _P("connector_id"))
+            "bump_existing",
+            lambda: sa.update(_S)
+            .where(_S.c.connector_id == _P("connector_id"))
+            .values(generation=_S.c.generation + 1),
         )
         key = {"connector_id": connector_id}
 
