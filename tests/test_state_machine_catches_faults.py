@@ -114,6 +114,8 @@ class _FaultyStorages:
         self.workers = _FaultyStorage(
             inner.workers, record_fault, list_fault, registry_argument_fault
         )
+        self.vectors = _FaultyStorage(inner.vectors, record_fault, list_fault)
+        self.invocations = _FaultyStorage(inner.invocations, record_fault, list_fault)
 
 
 class FaultyBackend:
@@ -257,3 +259,26 @@ def test_an_update_that_ignores_the_expected_revision_is_caught() -> None:
     message, _ = _run_against(FaultyBackend(registry_argument_fault=ignore_revisions))
     label = message.split(":", 1)[0]
     assert label.startswith(("update_", "deprecate_worker")), message
+
+
+def test_vectors_loaded_out_of_code_point_order_are_caught() -> None:
+    def case_insensitive(name: str, rows: list[Record]) -> list[Record]:
+        # What a case-insensitive collation does to a page of vectors ("a" before "B").
+        if name == "load":
+            return sorted(rows, key=lambda row: row["vector_id"].casefold())
+        return rows
+
+    message, _ = _run_against(FaultyBackend(list_fault=case_insensitive))
+    label = message.split(":", 1)[0]  # a load step, or the invariant comparing every vector
+    assert label.startswith(("vectors.load", "invariant vectors")), message
+
+
+def test_vector_values_read_back_as_another_type_are_caught() -> None:
+    def as_memoryview(record: Record) -> Record:
+        # What a driver handing out buffers instead of bytes (psycopg's memoryview) does.
+        if isinstance(record.get("vector_values"), bytes):
+            return {**record, "vector_values": memoryview(record["vector_values"])}
+        return record
+
+    message, _ = _run_against(FaultyBackend(as_memoryview))
+    assert "vector_values" in message or "memoryview" in message, message

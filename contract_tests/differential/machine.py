@@ -14,6 +14,7 @@ from .invalid_calls import InvalidCallRules
 from .outcomes import StepTally
 from .response_rules import ExternalResponseRules
 from .transactions import TransactionRules
+from .vector_rules import VectorRules
 from .worker_rules import WorkerRules
 
 CI_SETTINGS = QUICK
@@ -21,7 +22,12 @@ CI_SETTINGS = QUICK
 
 
 class DifferentialMachine(
-    ConnectorRules, ExternalResponseRules, WorkerRules, InvalidCallRules, TransactionRules
+    ConnectorRules,
+    ExternalResponseRules,
+    WorkerRules,
+    VectorRules,
+    InvalidCallRules,
+    TransactionRules,
 ):
     """The backend under test and the memory reference, driven by the same generated calls."""
 
