@@ -1,0 +1,369 @@
+"""Where a serverless connector's functions run: ``local`` (Python functions of this process),
+``http`` (a POST per invocation) and ``aws_lambda`` (boto3).
+
+A platform calls a function and answers with its JSON result, or raises; it knows nothing of
+invocation records or of the connector's counters, which ``FunctionClient`` keeps. Every failure
+it raises is a plain exception (never an ``IntegrationStoreError``), so the client records it as
+the provider's failure.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from abc import ABC, abstractmethod
+from typing import Any, Final
+
+from integration_store import values
+from integration_store.errors import IntegrationStoreError, ValidationError
+from integration_store.functions import LOCAL_RUNTIME, function_names, get_function
+from integration_store.live.client import describe, redacted
+from integration_store.model.connectors import ConnectorConfig, ServerlessConnector
+
+log: Final = logging.getLogger("integration_store.live.functions")
+
+FunctionInfo = dict[str, Any]
+"""One row of ``list_functions``: ``{"name", "runtime", "memory"}`` (None when unknown)."""
+
+_ERROR_BODY_CHARS: Final = 200
+"""How much of an error response's body a failure message quotes."""
+
+
+class FunctionFailedError(Exception):
+    """The platform answered, and the answer is a failure: the function raised, its result is
+    not JSON, or the service said no. Recorded as the invocation's error."""
+
+
+class PlatformConfigError(Exception):
+    """The connector's config cannot reach its platform (no endpoint, unknown platform or auth
+    type, a missing credential); ``connect()`` records it and returns False."""
+
+
+def json_result(value: object, where: str) -> Any:
+    """``value`` as the exact JSON the store keeps, or ``FunctionFailedError`` saying why not."""
+    try:
+        return values.json_value(value, "result")
+    except ValidationError as error:
+        raise FunctionFailedError(f"{where} is not a JSON value: {error}") from None
+
+
+class FunctionPlatform(ABC):
+    """One platform's way of running functions; shared by threads, so stateless per call."""
+
+    runs_events_itself: bool = False
+    """True when an asynchronous invocation is handed to the platform, which keeps its result
+    (Lambda's ``Event``); False when the store's pool runs it and records the result."""
+
+    @abstractmethod
+    def open(self) -> None:
+        """Check the config and that the platform answers; raise when it does not."""
+
+    def probe(self) -> None:
+        """Check that the platform still answers (by default as ``open`` does)."""
+        self.open()
+
+    def close(self) -> None:  # noqa: B027 - most platforms hold nothing to release
+        """Release what ``open`` took (nothing, by default)."""
+
+    @abstractmethod
+    def call(self, function: str, payload: dict[str, Any]) -> Any:
+        """Run ``function`` with ``payload`` and wait for its JSON result."""
+
+    def send_event(self, function: str, payload: dict[str, Any]) -> None:
+        """Hand an asynchronous invocation to the platform (only if ``runs_events_itself``)."""
+        raise NotImplementedError
+
+    @abstractmethod
+    def list_functions(self) -> list[FunctionInfo]:
+        """The functions the platform offers, by name."""
+
+
+class LocalPlatform(FunctionPlatform):
+    """Functions of this process (``integration_store.functions``), called in the calling
+    thread (or the store's pool, for asynchronous invocations)."""
+
+    def open(self) -> None:
+        """Nothing to reach: the registry is in this process."""
+
+    def call(self, function: str, payload: dict[str, Any]) -> Any:
+        try:
+            result = get_function(function)(payload)
+        except IntegrationStoreError as error:
+            # The function's own failure, even when it is one of ours (it used a store, say):
+            # recorded like any other, not mistaken for a bad argument of ``invoke``.
+            raise FunctionFailedError(f"function {function!r} raised {describe(error)}") from error
+        return json_result(result, f"the result of function {function!r}")
+
+    def list_functions(self) -> list[FunctionInfo]:
+        return [
+            {"name": name, "runtime": LOCAL_RUNTIME, "memory": None} for name in function_names()
+        ]
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Redirects are answers, not followed: urllib would resend the Authorization header to
+    wherever the redirect points, and turn the POST into a bodiless GET."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+class HttpPlatform(FunctionPlatform):
+    """Functions behind an HTTP endpoint: ``POST {endpoint}/{function}`` with the payload as a
+    JSON body; the JSON body of a 2xx answer is the result (an empty body is ``None``).
+
+    Connection failures and 5xx answers are retried ``max_retries`` times, ``retry_delay_seconds``
+    apart; 4xx answers are the caller's fault and timeouts may mean the function is still
+    running, so neither is retried. ``list_functions`` is ``GET {endpoint}``, answering a JSON
+    list of names or of objects with ``name`` (and optionally ``runtime``, ``memory``).
+    ``connect()`` checks that the endpoint answers HTTP at all (any status below 500).
+    """
+
+    def __init__(self, config: ConnectorConfig) -> None:
+        self._config = config
+        self._opener = urllib.request.build_opener(_NoRedirects())
+
+    def open(self) -> None:
+        endpoint = self._endpoint()
+        self._headers()  # a missing credential fails connect, not the first invocation
+        if self._config.timeout_seconds <= 0:
+            raise PlatformConfigError("timeout_seconds must be positive")
+        try:
+            self._send(urllib.request.Request(endpoint, method="GET", headers=self._headers()))
+        except urllib.error.HTTPError as error:
+            if error.code >= 500:
+                raise
+            # Any other answer shows a server is there; GET need not be implemented.
+
+    def call(self, function: str, payload: dict[str, Any]) -> Any:
+        url = f"{self._endpoint()}/{urllib.parse.quote(function, safe='')}"
+        body = json.dumps(payload, ensure_ascii=False, allow_nan=False).encode("utf-8")
+        headers = {**self._headers(), "Content-Type": "application/json"}
+        answer = self._with_retries(
+            f"POST {function}",
+            lambda: urllib.request.Request(url, data=body, method="POST", headers=headers),
+        )
+        return self._decoded(answer, f"the answer of function {function!r}")
+
+    def list_functions(self) -> list[FunctionInfo]:
+        endpoint = self._endpoint()
+        answer = self._decoded(
+            self._with_retries(
+                "GET functions",
+                lambda: urllib.request.Request(endpoint, method="GET", headers=self._headers()),
+            ),
+            "the list of functions",
+        )
+        if not isinstance(answer, list):
+            raise FunctionFailedError(
+                f"GET {self._config.endpoint} must answer a JSON list, not {type(answer).__name__}"
+            )
+        return [_function_info(item) for item in answer]
+
+    # ---- HTTP ---------------------------------------------------------------------------
+
+    def _endpoint(self) -> str:
+        endpoint = self._config.endpoint
+        if not endpoint:
+            raise PlatformConfigError("an http serverless connector needs config.endpoint")
+        if urllib.parse.urlsplit(endpoint).scheme not in ("http", "https"):
+            raise PlatformConfigError("config.endpoint must be an http:// or https:// URL")
+        return endpoint.rstrip("/")
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"Accept": "application/json", "User-Agent": "integration-store"}
+        auth_type, credentials = self._config.auth_type, self._config.credentials
+        if auth_type is None:
+            return headers
+        needed = {"api_key": ("api_key",), "bearer": ("token",), "basic": ("username", "password")}
+        if auth_type not in needed:
+            raise PlatformConfigError(
+                f"auth_type {auth_type!r} is not one of {', '.join(map(repr, needed))} for http"
+            )
+        for key in needed[auth_type]:
+            if not isinstance(credentials.get(key), str) or not credentials[key]:
+                raise PlatformConfigError(f"auth_type {auth_type!r} needs credentials[{key!r}]")
+        if auth_type == "basic":
+            pair = f"{credentials['username']}:{credentials['password']}".encode()
+            headers["Authorization"] = f"Basic {base64.b64encode(pair).decode('ascii')}"
+        else:
+            headers["Authorization"] = f"Bearer {credentials[needed[auth_type][0]]}"
+        return headers
+
+    def _send(self, request: urllib.request.Request) -> bytes:
+        with self._opener.open(request, timeout=self._config.timeout_seconds) as response:
+            body: bytes = response.read()
+            return body
+
+    def _with_retries(self, what: str, request: Any) -> bytes:
+        attempts = 1 + max(self._config.max_retries, 0)
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._send(request())
+            except urllib.error.HTTPError as error:
+                failure: Exception = FunctionFailedError(
+                    f"HTTP {error.code} {error.reason}{_quoted_body(error)}"
+                )
+                if error.code < 500 or attempt == attempts:
+                    raise failure from error
+            except (TimeoutError, urllib.error.URLError, ConnectionError) as error:
+                if _timed_out(error) or attempt == attempts:
+                    raise
+                failure = error
+            log.info(
+                "%s: attempt %d of %d failed (%s); retrying in %ss",
+                what,
+                attempt,
+                attempts,
+                redacted(describe(failure), self._config),
+                self._config.retry_delay_seconds,
+            )
+            time.sleep(max(self._config.retry_delay_seconds, 0))
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    @staticmethod
+    def _decoded(body: bytes, where: str) -> Any:
+        if not body.strip():
+            return None
+        try:
+            value = json.loads(body)
+        except ValueError as error:
+            raise FunctionFailedError(f"{where} is not JSON: {error}") from None
+        return json_result(value, where)
+
+
+def _timed_out(error: BaseException) -> bool:
+    reason = getattr(error, "reason", None)
+    return isinstance(error, TimeoutError) or isinstance(reason, TimeoutError)
+
+
+def _quoted_body(error: urllib.error.HTTPError) -> str:
+    try:
+        text = error.read(_ERROR_BODY_CHARS + 1).decode("utf-8", "replace").strip()
+    except Exception:  # the body is a courtesy; the status says what happened
+        return ""
+    if len(text) > _ERROR_BODY_CHARS:
+        text = text[:_ERROR_BODY_CHARS] + "…"
+    return f": {text}" if text else ""
+
+
+def _function_info(item: object) -> FunctionInfo:
+    if isinstance(item, str):
+        return {"name": item, "runtime": None, "memory": None}
+    if isinstance(item, dict) and isinstance(item.get("name"), str):
+        return {"name": item["name"], "runtime": item.get("runtime"), "memory": item.get("memory")}
+    raise FunctionFailedError("each listed function must be a name or an object with a name")
+
+
+class LambdaPlatform(FunctionPlatform):
+    """AWS Lambda through boto3 (the ``lambda`` extra): ``RequestResponse`` invocations wait
+    for the result, asynchronous ones are ``Event`` invocations that Lambda queues and runs
+    (their result stays with Lambda, so the record stays ``invoked``).
+
+    ``config.endpoint`` overrides the service URL (a local emulator); credentials
+    ``aws_access_key_id`` / ``aws_secret_access_key`` / ``aws_session_token`` when given, else
+    boto3's own chain. Retries are botocore's, ``max_retries`` of them."""
+
+    runs_events_itself = True
+
+    def __init__(self, connector: ServerlessConnector) -> None:
+        self._connector = connector
+        self._client: Any = None
+
+    def open(self) -> None:
+        try:
+            import boto3  # type: ignore[import-untyped]
+            from botocore.config import Config  # type: ignore[import-untyped]
+        except ImportError as error:
+            raise PlatformConfigError(
+                "platform 'aws_lambda' needs boto3: install integration-store[lambda]"
+            ) from error
+        config = self._connector.config
+        keys = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token")
+        self._client = boto3.session.Session().client(
+            "lambda",
+            region_name=self._connector.region,
+            endpoint_url=config.endpoint or None,
+            config=Config(
+                connect_timeout=config.timeout_seconds,
+                read_timeout=config.timeout_seconds,
+                retries={"max_attempts": max(config.max_retries, 0), "mode": "standard"},
+            ),
+            **{key: config.credentials[key] for key in keys if key in config.credentials},
+        )
+        self._client.list_functions(MaxItems=1)
+
+    def close(self) -> None:
+        self._client = None
+
+    def call(self, function: str, payload: dict[str, Any]) -> Any:
+        answer = self._lambda().invoke(
+            FunctionName=function,
+            InvocationType="RequestResponse",
+            Payload=json.dumps(payload, allow_nan=False).encode("utf-8"),
+        )
+        body = answer["Payload"].read()
+        if answer.get("FunctionError"):
+            raise FunctionFailedError(
+                f"function {function!r} failed ({answer['FunctionError']}): "
+                + body.decode("utf-8", "replace")[:_ERROR_BODY_CHARS]
+            )
+        return HttpPlatform._decoded(body, f"the result of function {function!r}")
+
+    def send_event(self, function: str, payload: dict[str, Any]) -> None:
+        answer = self._lambda().invoke(
+            FunctionName=function,
+            InvocationType="Event",
+            Payload=json.dumps(payload, allow_nan=False).encode("utf-8"),
+        )
+        if answer.get("StatusCode") != 202:
+            raise FunctionFailedError(f"Lambda did not queue the event: {answer.get('StatusCode')}")
+
+    def list_functions(self) -> list[FunctionInfo]:
+        functions: list[FunctionInfo] = []
+        for page in self._lambda().get_paginator("list_functions").paginate():
+            functions += [
+                {
+                    "name": f["FunctionName"],
+                    "runtime": f.get("Runtime"),
+                    "memory": f.get("MemorySize"),
+                }
+                for f in page["Functions"]
+            ]
+        return sorted(functions, key=lambda info: info["name"])
+
+    def _lambda(self) -> Any:
+        if self._client is None:
+            raise PlatformConfigError("the Lambda client is closed")
+        return self._client
+
+
+def platform_for(connector: ServerlessConnector) -> FunctionPlatform:
+    """The platform a connector names; ``PlatformConfigError`` for one this library lacks."""
+    if connector.platform == "local":
+        return LocalPlatform()
+    if connector.platform == "http":
+        return HttpPlatform(connector.config)
+    if connector.platform == "aws_lambda":
+        return LambdaPlatform(connector)
+    raise PlatformConfigError(
+        f"unknown serverless platform {connector.platform!r} "
+        "(there are 'local', 'http' and 'aws_lambda')"
+    )
+
+
+__all__ = [
+    "FunctionFailedError",
+    "FunctionInfo",
+    "FunctionPlatform",
+    "HttpPlatform",
+    "LambdaPlatform",
+    "LocalPlatform",
+    "PlatformConfigError",
+    "platform_for",
+]
