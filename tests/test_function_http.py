@@ -5,6 +5,7 @@ recorded ``last_error``, an invocation record or a log line."""
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import socket
@@ -242,20 +243,39 @@ def test_a_redirect_is_not_followed(client: FunctionClient, server: FunctionServ
     assert "/functions/echo" not in server.hits
 
 
+@pytest.mark.parametrize(
+    ("auth", "sent"),
+    [
+        ({}, f"Bearer {SECRET}"),
+        (
+            {"auth_type": "basic", "credentials": {"username": "u", "password": SECRET}},
+            "Basic " + base64.b64encode(f"u:{SECRET}".encode()).decode(),
+        ),
+    ],
+)
 def test_the_secret_never_shows_in_errors_records_or_logs(
-    store: Store, client: FunctionClient, server: FunctionServer, caplog: pytest.LogCaptureFixture
+    store: Store,
+    server: FunctionServer,
+    caplog: pytest.LogCaptureFixture,
+    auth: dict[str, Any],
+    sent: str,
 ) -> None:
+    client = _client(store, server.url, **auth)
+    assert client.connect()
+
     with caplog.at_level(logging.DEBUG), pytest.raises(ConnectorError) as raised:
         client.invoke("leak", {})
 
-    assert server.hits["/functions/leak"] == 4  # retried: the server did quote the secret
+    assert server.hits["/functions/leak"] == 4  # retried: each answer quoted the secret
+    assert server.authorizations[-1] == sent
     connector = store.connectors.get(client.connector_id)
     assert connector is not None and connector.last_error is not None
     record = client.get_result(FIRST_REQUEST)
     texts = [str(raised.value), connector.last_error, record["error"], caplog.text]
     texts += [str(r.args) for r in caplog.records]
-    assert all(SECRET not in text for text in texts)
-    assert "denied for Bearer ***" in record["error"]
+    token = sent.split(" ", 1)[1]
+    assert all(SECRET not in text and token not in text for text in texts)
+    assert f"denied for {sent.split()[0]} ***" in record["error"]
 
 
 def test_an_asynchronous_invocation_runs_in_the_pool(client: FunctionClient) -> None:

@@ -23,7 +23,7 @@ from integration_store import values
 from integration_store.errors import IntegrationStoreError, ValidationError
 from integration_store.functions import LOCAL_RUNTIME, function_names, get_function
 from integration_store.live.client import describe, redacted
-from integration_store.model.connectors import ConnectorConfig, ServerlessConnector
+from integration_store.model.connectors import SECRET_MASK, ConnectorConfig, ServerlessConnector
 
 log: Final = logging.getLogger("integration_store.live.functions")
 
@@ -195,6 +195,15 @@ class HttpPlatform(FunctionPlatform):
             headers["Authorization"] = f"Bearer {credentials[needed[auth_type][0]]}"
         return headers
 
+    def _hidden(self, text: str) -> str:
+        """``text`` without the Authorization header's credential: an answer may quote the
+        header, and a Basic one is the credentials in base64, which ``redacted`` cannot see."""
+        authorization = self._headers().get("Authorization")
+        if authorization:
+            token = authorization.split(" ", 1)[-1]
+            text = text.replace(token, SECRET_MASK)
+        return text
+
     def _send(self, request: urllib.request.Request) -> bytes:
         with self._opener.open(request, timeout=self._config.timeout_seconds) as response:
             body: bytes = response.read()
@@ -207,7 +216,7 @@ class HttpPlatform(FunctionPlatform):
                 return self._send(request())
             except urllib.error.HTTPError as error:
                 failure: Exception = FunctionFailedError(
-                    f"HTTP {error.code} {error.reason}{_quoted_body(error)}"
+                    self._hidden(f"HTTP {error.code} {error.reason}{_quoted_body(error)}")
                 )
                 if error.code < 500 or attempt == attempts:
                     raise failure from error
