@@ -15,6 +15,7 @@ import pytest
 from integration_store import ConnectorConfig, ConnectorError, ValidationError
 from integration_store.errors import NotFoundError
 from integration_store.functions import Function, register_function, unregister_function
+from integration_store.live.connections import ASYNC_INVOCATION_WORKERS
 from integration_store.live.functions import FunctionClient, InvocationNotFoundError
 from integration_store.protocols import INVOCATIONS
 from integration_store.store import Store
@@ -33,17 +34,25 @@ FIRST_REQUEST = UUID(int=2)
 
 
 class Gate:
-    """A function that says it started, then waits to be let go: an invocation held running."""
+    """A function that counts its starts, then waits to be let go: invocations held running."""
 
     def __init__(self) -> None:
-        self.started = threading.Event()
         self.release = threading.Event()
+        self._started = 0
+        self._condition = threading.Condition()
 
     def __call__(self, payload: dict[str, Any]) -> Any:
-        self.started.set()
+        with self._condition:
+            self._started += 1
+            self._condition.notify_all()
         if not self.release.wait(WAIT_SECONDS):
             raise TimeoutError("the test never let the gate go")
         return {"gated": payload}
+
+    def wait_started(self, count: int = 1) -> bool:
+        """Whether ``count`` calls have started (waiting for them, bounded)."""
+        with self._condition:
+            return self._condition.wait_for(lambda: self._started >= count, WAIT_SECONDS)
 
 
 def _echo(payload: dict[str, Any]) -> Any:
@@ -139,7 +148,7 @@ def test_an_asynchronous_invocation_answers_invoked_then_runs_and_completes(
         "status": "invoked",
         "result": None,
     }
-    assert gate.started.wait(WAIT_SECONDS)
+    assert gate.wait_started()
     running = client.get_result(FIRST_REQUEST)
     assert (running["status"], running["result"], running["finished_at"]) == ("running", None, None)
     assert running["started_at"] is not None
@@ -281,6 +290,40 @@ def test_get_result_reads_the_record_from_another_store_on_the_same_database(
         assert isinstance(reader, FunctionClient)
         assert reader.get_result(request_id) == expected
     assert expected["result"] == {"echo": {"from": "first"}}
+
+
+def test_an_invocation_no_longer_invoked_when_its_turn_comes_is_not_run(
+    store: Store, client: FunctionClient, gate: Gate
+) -> None:
+    ran: list[object] = []
+    later = Gate()
+    register_function("contract.count", lambda payload: ran.append(payload))
+    register_function("contract.later", later)
+    try:
+        for n in range(ASYNC_INVOCATION_WORKERS):
+            client.invoke("contract.gate", {"n": n}, async_invoke=True)
+        assert gate.wait_started(ASYNC_INVOCATION_WORKERS)  # every worker of the pool is busy
+        queued = client.invoke("contract.count", {}, async_invoke=True)["request_id"]
+        storage = store.backend.storages.invocations
+        assert storage is not None
+        cancel = {"status": "failed", "error": "cancelled"}
+        assert storage.update(UUID(queued), cancel, expected_status="invoked") is not None
+        for _ in range(ASYNC_INVOCATION_WORKERS):
+            client.invoke("contract.later", {}, async_invoke=True)
+
+        gate.release.set()
+        # Every worker has started an invocation queued after it, so each has finished with it.
+        assert later.wait_started(ASYNC_INVOCATION_WORKERS)
+    finally:
+        later.release.set()
+        unregister_function("contract.count")
+        unregister_function("contract.later")
+
+    assert ran == []
+    assert (client.get_result(queued)["status"], client.get_result(queued)["error"]) == (
+        "failed",
+        "cancelled",
+    )
 
 
 def test_list_functions_names_the_registered_functions(client: FunctionClient) -> None:

@@ -12,7 +12,7 @@ import pytest
 from integration_store import ConnectorError, ValidationError, functions, open_store
 from integration_store.functions import (
     FUNCTIONS_ENTRY_POINT_GROUP,
-    FunctionNotFound,
+    FunctionNotFoundError,
     function_names,
     get_function,
     register_function,
@@ -48,7 +48,7 @@ def test_the_decorator_registers_and_returns_the_function() -> None:
     finally:
         assert unregister_function("registry.double")
     assert not unregister_function("registry.double")
-    with pytest.raises(FunctionNotFound):
+    with pytest.raises(FunctionNotFoundError):
         get_function("registry.double")
 
 

@@ -39,7 +39,7 @@ Function = Callable[[dict[str, Any]], Any]
 F = TypeVar("F", bound=Function)
 
 
-class FunctionNotFound(LookupError):
+class FunctionNotFoundError(LookupError):
     """No function of that name is registered or declared by an entry point.
 
     Deliberately not an ``IntegrationStoreError``: to a client it is the platform's answer
@@ -79,7 +79,7 @@ class _Registry:
             entry for entry in entry_points(group=FUNCTIONS_ENTRY_POINT_GROUP) if entry.name == name
         ]
         if not declared:
-            raise FunctionNotFound(
+            raise FunctionNotFoundError(
                 f"no function named {name!r} is registered "
                 f"(register_function or the entry-point group {FUNCTIONS_ENTRY_POINT_GROUP!r})"
             )
@@ -127,7 +127,7 @@ def function_names() -> list[str]:
 
 def get_function(name: str) -> Function:
     """The function registered as ``name``, importing its entry point on first use;
-    ``FunctionNotFound`` when there is none, the entry point's own error when it fails to
+    ``FunctionNotFoundError`` when there is none, the entry point's own error when it fails to
     load."""
     return _REGISTRY.get(name)
 
@@ -136,7 +136,7 @@ __all__ = [
     "FUNCTIONS_ENTRY_POINT_GROUP",
     "LOCAL_RUNTIME",
     "Function",
-    "FunctionNotFound",
+    "FunctionNotFoundError",
     "function_names",
     "get_function",
     "register_function",

@@ -136,6 +136,7 @@ class HttpPlatform(FunctionPlatform):
         try:
             self._send(urllib.request.Request(endpoint, method="GET", headers=self._headers()))
         except urllib.error.HTTPError as error:
+            error.close()
             if error.code >= 500:
                 raise
             # Any other answer shows a server is there; GET need not be implemented.
@@ -256,6 +257,8 @@ def _quoted_body(error: urllib.error.HTTPError) -> str:
         text = error.read(_ERROR_BODY_CHARS + 1).decode("utf-8", "replace").strip()
     except Exception:  # the body is a courtesy; the status says what happened
         return ""
+    finally:
+        error.close()
     if len(text) > _ERROR_BODY_CHARS:
         text = text[:_ERROR_BODY_CHARS] + "…"
     return f": {text}" if text else ""
