@@ -334,6 +334,20 @@ def test_list_functions_names_the_registered_functions(client: FunctionClient) -
     assert set(listed["contract.echo"]) == {"name", "runtime", "memory"}
 
 
+def test_a_connector_limited_to_some_functions_reaches_only_those(store: Store, gate: Gate) -> None:
+    limited = ConnectorConfig(options={"functions": ["contract.echo"]})
+    store.connectors.create_serverless_connector(
+        "t", "limited", limited, platform="local", connector_id="limited"
+    )
+
+    with store.connectors.open("limited") as client:
+        assert isinstance(client, FunctionClient)
+        assert [row["name"] for row in client.list_functions()] == ["contract.echo"]
+        assert client.invoke("contract.echo", {})["status"] == "completed"
+        with pytest.raises(ConnectorError, match="not one of this connector's functions"):
+            client.invoke("contract.refuse", {})
+
+
 def test_an_unknown_platform_fails_connect_with_the_reason_recorded(store: Store) -> None:
     store.connectors.create_serverless_connector(
         "t", "odd", platform="cloudflare", connector_id="odd"

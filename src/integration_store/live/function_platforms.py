@@ -21,7 +21,12 @@ from typing import Any, Final
 
 from integration_store import values
 from integration_store.errors import IntegrationStoreError, ValidationError
-from integration_store.functions import LOCAL_RUNTIME, function_names, get_function
+from integration_store.functions import (
+    LOCAL_RUNTIME,
+    FunctionNotFoundError,
+    function_names,
+    get_function,
+)
 from integration_store.live.client import describe, redacted
 from integration_store.model.connectors import SECRET_MASK, ConnectorConfig, ServerlessConnector
 
@@ -85,12 +90,27 @@ class FunctionPlatform(ABC):
 
 class LocalPlatform(FunctionPlatform):
     """Functions of this process (``integration_store.functions``), called in the calling
-    thread (or the store's pool, for asynchronous invocations)."""
+    thread (or the store's pool, for asynchronous invocations).
+
+    ``config.options["functions"]``, a list of names, limits a connector to those functions:
+    every connector of a process otherwise reaches every function registered in it."""
+
+    def __init__(self, config: ConnectorConfig) -> None:
+        self._allowed = config.options.get("functions")
 
     def open(self) -> None:
-        """Nothing to reach: the registry is in this process."""
+        allowed = self._allowed
+        if allowed is not None and not (
+            isinstance(allowed, list) and all(isinstance(name, str) for name in allowed)
+        ):
+            raise PlatformConfigError('config.options["functions"] must be a list of names')
 
     def call(self, function: str, payload: dict[str, Any]) -> Any:
+        if self._allowed is not None and function not in self._allowed:
+            raise FunctionNotFoundError(
+                f"function {function!r} is not one of this connector's functions "
+                '(config.options["functions"])'
+            )
         try:
             result = get_function(function)(payload)
         except IntegrationStoreError as error:
@@ -100,9 +120,10 @@ class LocalPlatform(FunctionPlatform):
         return json_result(result, f"the result of function {function!r}")
 
     def list_functions(self) -> list[FunctionInfo]:
-        return [
-            {"name": name, "runtime": LOCAL_RUNTIME, "memory": None} for name in function_names()
-        ]
+        names = function_names()
+        if self._allowed is not None:
+            names = [name for name in names if name in self._allowed]
+        return [{"name": name, "runtime": LOCAL_RUNTIME, "memory": None} for name in names]
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -358,7 +379,7 @@ class LambdaPlatform(FunctionPlatform):
 def platform_for(connector: ServerlessConnector) -> FunctionPlatform:
     """The platform a connector names; ``PlatformConfigError`` for one this library lacks."""
     if connector.platform == "local":
-        return LocalPlatform()
+        return LocalPlatform(connector.config)
     if connector.platform == "http":
         return HttpPlatform(connector.config)
     if connector.platform == "aws_lambda":
