@@ -224,11 +224,10 @@ def test_connection_failures_are_retried_then_fail(
     with caplog.at_level(logging.INFO, "integration_store"), pytest.raises(ConnectorError):
         client.invoke("echo", {})
 
-    retries = [r for r in caplog.records if "retrying" in r.getMessage()]
-    assert [r.getMessage().split(":")[1].strip()[:16] for r in retries] == [
-        "attempt 1 of 3 f",
-        "attempt 2 of 3 f",
-    ]
+    retries = [r.getMessage() for r in caplog.records if "retrying" in r.getMessage()]
+    assert len(retries) == 2
+    assert "attempt 1 of 3 failed (URLError" in retries[0]
+    assert "attempt 2 of 3 failed (URLError" in retries[1]
 
 
 def test_an_answer_that_is_not_json_fails_the_invocation(client: FunctionClient) -> None:
