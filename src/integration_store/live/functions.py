@@ -13,7 +13,6 @@ import logging
 from typing import TYPE_CHECKING, Any, Final
 from uuid import UUID
 
-from integration_store.errors import IntegrationStoreError
 from integration_store.live.client import ConnectorClient, describe, redacted
 from integration_store.live.function_platforms import (
     FunctionInfo,
@@ -126,19 +125,21 @@ class FunctionClient(ConnectorClient[ServerlessConnector]):
         payload: dict[str, Any],
     ) -> None:
         """A pool worker's turn: take the invocation (``invoked`` → ``running``; nothing to do
-        when it was taken or failed meanwhile), run it, and record a failure on the connector
-        as a synchronous call would (there is no caller left to raise to). A failure of the
-        store itself is logged, and the record stays where it was."""
+        when it was taken or failed meanwhile), run it, and record its outcome. A failure is
+        recorded on the connector first, as a synchronous call's would be, so whoever reads the
+        record ``failed`` finds the connector's ``last_error`` already saying why. A failure of
+        the store itself has no caller to raise to: it is logged, the record left as it was."""
         try:
             if not records.start(request_id):
                 return
             try:
-                self._call(records, platform, request_id, function, payload)
-            except IntegrationStoreError:
-                raise
+                result = platform.call(function, payload)
             except Exception as error:
                 self._fail(f"invoke {function!r} ({request_id}) failed: {describe(error)}", error)
-        except Exception as error:  # no caller to raise to: the store failed, so say so
+                records.fail(request_id, self._text(error))
+                return
+            records.complete(request_id, result)
+        except Exception as error:
             log.error(
                 "asynchronous invocation %s could not be recorded: %s",
                 request_id,
