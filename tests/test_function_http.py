@@ -251,6 +251,7 @@ def test_a_redirect_is_not_followed(client: FunctionClient, server: FunctionServ
             "Basic " + base64.b64encode(f"u:{SECRET}".encode()).decode(),
         ),
     ],
+    ids=["api_key", "basic"],
 )
 def test_the_secret_never_shows_in_errors_records_or_logs(
     store: Store,
