@@ -213,6 +213,26 @@ def test_a_secret_in_a_functions_failure_is_redacted_everywhere(
         assert SECRET not in text and "refused ***" in text
 
 
+def test_a_failure_text_no_store_could_keep_is_escaped_not_refused(
+    store: Store, client: FunctionClient
+) -> None:
+    def unprintable(payload: dict[str, Any]) -> Any:
+        raise RuntimeError("NUL \x00 and a lone \ud800 surrogate")
+
+    register_function("contract.unprintable", unprintable)
+    try:
+        with pytest.raises(ConnectorError, match="failed"):
+            client.invoke("contract.unprintable", {})
+    finally:
+        unregister_function("contract.unprintable")
+
+    expected = "RuntimeError: NUL \\x00 and a lone \\ud800 surrogate"
+    assert client.get_result(FIRST_REQUEST)["error"] == expected
+    connector = store.connectors.get(str(CONNECTOR_ID))
+    assert connector is not None and connector.last_error is not None
+    assert connector.last_error.endswith(expected)
+
+
 def test_operations_of_a_client_not_connected_are_refused_and_write_nothing(
     store: Store, client: FunctionClient, ids: SequentialIds
 ) -> None:
