@@ -21,6 +21,7 @@ from integration_store.protocols import INVOCATIONS
 from integration_store.store import Store
 from integration_store.targets import StoreFactory
 from integration_store.testing import FixedClock, SequentialIds
+from integration_store.values import MAX_WRITE_BYTES
 
 pytestmark = pytest.mark.requires(INVOCATIONS)
 
@@ -278,6 +279,34 @@ def test_bad_arguments_name_their_field_and_write_nothing(
     assert store.backend.storages.invocations.get(FIRST_REQUEST) is None
     connector = store.connectors.get(str(CONNECTOR_ID))
     assert connector is not None and connector.error_count == 0
+
+
+def test_a_payload_larger_than_one_write_may_store_is_refused_and_writes_nothing(
+    store: Store, client: FunctionClient, ids: SequentialIds
+) -> None:
+    drawn = ids.drawn
+
+    with pytest.raises(ValidationError) as raised:
+        client.invoke("contract.echo", {"blob": "x" * MAX_WRITE_BYTES})
+
+    assert raised.value.field == "payload"
+    assert ids.drawn == drawn
+    assert store.backend.storages.invocations is not None
+    assert store.backend.storages.invocations.get(FIRST_REQUEST) is None
+
+
+def test_a_result_larger_than_one_write_may_store_fails_the_invocation(
+    client: FunctionClient,
+) -> None:
+    register_function("contract.huge", lambda payload: "x" * (MAX_WRITE_BYTES + 1))
+    try:
+        with pytest.raises(ConnectorError, match="too large to keep"):
+            client.invoke("contract.huge", {})
+    finally:
+        unregister_function("contract.huge")
+
+    failed = client.get_result(FIRST_REQUEST)
+    assert (failed["status"], failed["result"]) == ("failed", None)
 
 
 def test_an_unknown_request_id_or_another_connectors_is_not_found(

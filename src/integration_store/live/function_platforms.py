@@ -50,11 +50,17 @@ class PlatformConfigError(Exception):
 
 
 def json_result(value: object, where: str) -> Any:
-    """``value`` as the exact JSON the store keeps, or ``FunctionFailedError`` saying why not."""
+    """``value`` as the exact JSON the store keeps, or ``FunctionFailedError`` saying why not
+    (not JSON, or more than one write may store)."""
     try:
-        return values.json_value(value, "result")
+        result = values.json_value(value, "result")
     except ValidationError as error:
         raise FunctionFailedError(f"{where} is not a JSON value: {error}") from None
+    try:
+        values.check_write_size({"result": result})
+    except ValidationError as error:
+        raise FunctionFailedError(f"{where} is too large to keep: {error.message}") from None
+    return result
 
 
 class FunctionPlatform(ABC):

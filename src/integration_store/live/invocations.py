@@ -126,12 +126,12 @@ class InvocationRecords:
 def check_invocation(
     function_name: object, payload: object, async_invoke: object
 ) -> tuple[str, dict[str, Any], bool]:
-    """The arguments of ``invoke`` checked and copied: ``ValidationError`` naming the field."""
-    return (
-        values.identifier(function_name, "function_name"),
-        values.json_object(payload, "payload"),
-        values.boolean(async_invoke, "async_invoke"),
-    )
+    """The arguments of ``invoke`` checked and copied: ``ValidationError`` naming the field
+    (a payload too large for one write of every store included)."""
+    function = values.identifier(function_name, "function_name")
+    checked = values.json_object(payload, "payload")
+    values.check_write_size({"function_name": function, "payload": checked})
+    return function, checked, values.boolean(async_invoke, "async_invoke")
 
 
 def _iso(moment: datetime | None) -> str | None:
