@@ -1,5 +1,5 @@
 """Where a serverless connector's functions run: ``local`` (Python functions of this process),
-``http`` (a POST per invocation) and ``aws_lambda`` (boto3).
+``http`` (a POST per invocation) and ``aws_lambda`` (boto3, in ``live.lambda_platform``).
 
 A platform calls a function and answers with its JSON result, or raises; it knows nothing of
 invocation records or of the connector's counters, which ``FunctionClient`` keeps. Every failure
@@ -35,7 +35,7 @@ log: Final = logging.getLogger("integration_store.live.functions")
 FunctionInfo = dict[str, Any]
 """One row of ``list_functions``: ``{"name", "runtime", "memory"}`` (None when unknown)."""
 
-_ERROR_BODY_CHARS: Final = 200
+ERROR_BODY_CHARS: Final = 200
 """How much of an error response's body a failure message quotes."""
 
 
@@ -176,11 +176,11 @@ class HttpPlatform(FunctionPlatform):
             f"POST {function}",
             lambda: urllib.request.Request(url, data=body, method="POST", headers=headers),
         )
-        return self._decoded(answer, f"the answer of function {function!r}")
+        return decoded_json(answer, f"the answer of function {function!r}")
 
     def list_functions(self) -> list[FunctionInfo]:
         endpoint = self._endpoint()
-        answer = self._decoded(
+        answer = decoded_json(
             self._with_retries(
                 "GET functions",
                 lambda: urllib.request.Request(endpoint, method="GET", headers=self._headers()),
@@ -263,15 +263,17 @@ class HttpPlatform(FunctionPlatform):
             time.sleep(max(self._config.retry_delay_seconds, 0))
         raise AssertionError("unreachable: the last attempt returns or raises")
 
-    @staticmethod
-    def _decoded(body: bytes, where: str) -> Any:
-        if not body.strip():
-            return None
-        try:
-            value = json.loads(body)
-        except ValueError as error:
-            raise FunctionFailedError(f"{where} is not JSON: {error}") from None
-        return json_result(value, where)
+
+def decoded_json(body: bytes, where: str) -> Any:
+    """An answer's body as the result: its JSON (checked as ``json_result`` does), or None for
+    an empty body; ``FunctionFailedError`` for a body that is not JSON."""
+    if not body.strip():
+        return None
+    try:
+        value = json.loads(body)
+    except ValueError as error:
+        raise FunctionFailedError(f"{where} is not JSON: {error}") from None
+    return json_result(value, where)
 
 
 def _timed_out(error: BaseException) -> bool:
@@ -281,13 +283,13 @@ def _timed_out(error: BaseException) -> bool:
 
 def _quoted_body(error: urllib.error.HTTPError) -> str:
     try:
-        text = error.read(_ERROR_BODY_CHARS + 1).decode("utf-8", "replace").strip()
+        text = error.read(ERROR_BODY_CHARS + 1).decode("utf-8", "replace").strip()
     except Exception:  # the body is a courtesy; the status says what happened
         return ""
     finally:
         error.close()
-    if len(text) > _ERROR_BODY_CHARS:
-        text = text[:_ERROR_BODY_CHARS] + "…"
+    if len(text) > ERROR_BODY_CHARS:
+        text = text[:ERROR_BODY_CHARS] + "…"
     return f": {text}" if text else ""
 
 
@@ -299,89 +301,6 @@ def _function_info(item: object) -> FunctionInfo:
     raise FunctionFailedError("each listed function must be a name or an object with a name")
 
 
-class LambdaPlatform(FunctionPlatform):
-    """AWS Lambda through boto3 (the ``lambda`` extra): ``RequestResponse`` invocations wait
-    for the result, asynchronous ones are ``Event`` invocations that Lambda queues and runs
-    (their result stays with Lambda, so the record stays ``invoked``).
-
-    ``config.endpoint`` overrides the service URL (a local emulator); credentials
-    ``aws_access_key_id`` / ``aws_secret_access_key`` / ``aws_session_token`` when given, else
-    boto3's own chain. Retries are botocore's, ``max_retries`` of them."""
-
-    runs_events_itself = True
-
-    def __init__(self, connector: ServerlessConnector) -> None:
-        self._connector = connector
-        self._client: Any = None
-
-    def open(self) -> None:
-        try:
-            import boto3  # type: ignore[import-untyped]
-            from botocore.config import Config  # type: ignore[import-untyped]
-        except ImportError as error:
-            raise PlatformConfigError(
-                "platform 'aws_lambda' needs boto3: install integration-store[lambda]"
-            ) from error
-        config = self._connector.config
-        keys = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token")
-        self._client = boto3.session.Session().client(
-            "lambda",
-            region_name=self._connector.region,
-            endpoint_url=config.endpoint or None,
-            config=Config(
-                connect_timeout=config.timeout_seconds,
-                read_timeout=config.timeout_seconds,
-                retries={"max_attempts": max(config.max_retries, 0), "mode": "standard"},
-            ),
-            **{key: config.credentials[key] for key in keys if key in config.credentials},
-        )
-        self._client.list_functions(MaxItems=1)
-
-    def close(self) -> None:
-        self._client = None
-
-    def call(self, function: str, payload: dict[str, Any]) -> Any:
-        answer = self._lambda().invoke(
-            FunctionName=function,
-            InvocationType="RequestResponse",
-            Payload=json.dumps(payload, allow_nan=False).encode("utf-8"),
-        )
-        body = answer["Payload"].read()
-        if answer.get("FunctionError"):
-            raise FunctionFailedError(
-                f"function {function!r} failed ({answer['FunctionError']}): "
-                + body.decode("utf-8", "replace")[:_ERROR_BODY_CHARS]
-            )
-        return HttpPlatform._decoded(body, f"the result of function {function!r}")
-
-    def send_event(self, function: str, payload: dict[str, Any]) -> None:
-        answer = self._lambda().invoke(
-            FunctionName=function,
-            InvocationType="Event",
-            Payload=json.dumps(payload, allow_nan=False).encode("utf-8"),
-        )
-        if answer.get("StatusCode") != 202:
-            raise FunctionFailedError(f"Lambda did not queue the event: {answer.get('StatusCode')}")
-
-    def list_functions(self) -> list[FunctionInfo]:
-        functions: list[FunctionInfo] = []
-        for page in self._lambda().get_paginator("list_functions").paginate():
-            functions += [
-                {
-                    "name": f["FunctionName"],
-                    "runtime": f.get("Runtime"),
-                    "memory": f.get("MemorySize"),
-                }
-                for f in page["Functions"]
-            ]
-        return sorted(functions, key=lambda info: info["name"])
-
-    def _lambda(self) -> Any:
-        if self._client is None:
-            raise PlatformConfigError("the Lambda client is closed")
-        return self._client
-
-
 def platform_for(connector: ServerlessConnector) -> FunctionPlatform:
     """The platform a connector names; ``PlatformConfigError`` for one this library lacks."""
     if connector.platform == "local":
@@ -389,6 +308,8 @@ def platform_for(connector: ServerlessConnector) -> FunctionPlatform:
     if connector.platform == "http":
         return HttpPlatform(connector.config)
     if connector.platform == "aws_lambda":
+        from integration_store.live.lambda_platform import LambdaPlatform
+
         return LambdaPlatform(connector)
     raise PlatformConfigError(
         f"unknown serverless platform {connector.platform!r} "
@@ -401,8 +322,8 @@ __all__ = [
     "FunctionInfo",
     "FunctionPlatform",
     "HttpPlatform",
-    "LambdaPlatform",
     "LocalPlatform",
     "PlatformConfigError",
+    "decoded_json",
     "platform_for",
 ]
