@@ -39,9 +39,12 @@ def redacted(text: str, config: ConnectorConfig) -> str:
 
 
 def describe(error: BaseException) -> str:
-    """A one-line account of a provider's failure: its class and its message."""
+    """A one-line account of a provider's failure: its class and its message, with NUL and lone
+    surrogates escaped (``\\x00``, ``\\ud800``): no store keeps them, and the account is
+    stored as ``last_error``."""
     message = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {message[0]}" if message else type(error).__name__
+    text = f"{type(error).__name__}: {message[0]}" if message else type(error).__name__
+    return text.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 class ConnectorClient(ABC, Generic[C]):
