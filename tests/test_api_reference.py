@@ -19,6 +19,10 @@ PUBLIC_MODULES = [
     "integration_store.testing",
     "integration_store.protocols",
     "integration_store.test_support",
+    "integration_store.functions",
+    "integration_store.live.vectors",
+    "integration_store.live.files",
+    "integration_store.live.functions",
 ]
 """What an application or a backend author uses (``integration_store`` defines ``__all__``, so
 pdoc documents only the modules named)."""
@@ -41,3 +45,5 @@ def test_the_api_reference_builds_from_the_docstrings(tmp_path: Path) -> None:
     store_page = (tmp_path / "integration_store" / "store.html").read_text()
     assert "open_store" in store_page and "run_in_transaction" in store_page
     assert "rotate_secrets" in store_page
+    vectors_page = (tmp_path / "integration_store" / "live" / "vectors.html").read_text()
+    assert "upsert_vectors" in vectors_page and "delete_vectors" in vectors_page

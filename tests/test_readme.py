@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from integration_store.targets import env_urls
 from integration_store.test_support import isolated_url
 
@@ -52,6 +54,13 @@ def test_revisions_example_runs_as_written() -> None:
     (snippet,) = re.findall(r"## Optimistic revisions\n\n.*?```python\n(.*?)```", text, re.S)
 
     exec(compile(snippet, "README revisions", "exec"), {})
+
+
+def test_live_connectors_example_runs_as_written() -> None:
+    pytest.importorskip("numpy")
+    pytest.importorskip("fsspec")
+    (snippet,) = re.findall(r"## Live connectors\n.*?```python\n(.*?)```", README.read_text(), re.S)
+    exec(compile(snippet, "README live connectors", "exec"), {})
 
 
 def test_ci_runs_the_readme_test_command() -> None:
