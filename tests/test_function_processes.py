@@ -9,8 +9,6 @@ import sys
 import textwrap
 from pathlib import Path
 
-import pytest
-
 from integration_store import open_store
 from integration_store.protocols import INVOCATIONS
 
@@ -60,8 +58,7 @@ def _run(script: str, *arguments: str) -> dict[str, object]:
 def test_a_result_invoked_in_one_process_is_read_in_another(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/functions.db"
     with open_store(url) as setup:
-        if INVOCATIONS not in setup.capabilities:
-            pytest.skip("this SQLite backend does not keep invocations yet (capability missing)")
+        assert INVOCATIONS in setup.capabilities
         setup.create_schema()
         setup.connectors.create_serverless_connector("t", "fn", platform="local", connector_id="fn")
 

@@ -51,10 +51,10 @@ class RacingStorage:
         return self.generation_value
 
     def delete(self, connector_id: str, vector_ids: Sequence[str]) -> int:
-        raise NotImplementedError
+        raise AssertionError("a search never deletes")
 
     def delete_all(self, connector_id: str) -> int:
-        raise NotImplementedError
+        raise AssertionError("a search never deletes")
 
     def generation(self, connector_id: str) -> int:
         self.generation_reads += 1

@@ -20,7 +20,11 @@ from abc import ABC, abstractmethod
 from typing import Any, Final
 
 from integration_store import values
-from integration_store.errors import IntegrationStoreError, ValidationError
+from integration_store.errors import (
+    IntegrationStoreError,
+    UnsupportedOperationError,
+    ValidationError,
+)
 from integration_store.functions import (
     LOCAL_RUNTIME,
     FunctionNotFoundError,
@@ -87,7 +91,7 @@ class FunctionPlatform(ABC):
 
     def send_event(self, function: str, payload: dict[str, Any]) -> None:
         """Hand an asynchronous invocation to the platform (only if ``runs_events_itself``)."""
-        raise NotImplementedError
+        raise UnsupportedOperationError(f"{type(self).__name__} does not take events")
 
     @abstractmethod
     def list_functions(self) -> list[FunctionInfo]:
