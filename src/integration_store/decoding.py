@@ -95,25 +95,39 @@ def _compiled(
 def _compile(
     cls: type[T],
 ) -> tuple[Callable[[dict[str, Any]], T], Callable[[dict[str, Any]], T]]:
-    """One ``cls(name=record["name"], …)`` call written out for the class's fields (as attrs
-    writes its ``__init__``), so decoding a record runs no loop; a record missing a field, or
-    holding a value the fast converters do not know, takes the careful path."""
-    fields = [field for field in attrs.fields(attrs.resolve_types(cast(Any, cls))) if field.init]
-    fast = [(field.name, field.alias, _converter(field.type, True)) for field in fields]
-    plan = [(field.name, field.alias, _converter(field.type, False)) for field in fields]
-    namespace: dict[str, Any] = {"cls": cls}
-    arguments = []
-    for index, (name, alias, convert) in enumerate(fast):
-        value = f"record[{name!r}]"
-        if convert is not None:
-            namespace[f"convert_{index}"] = convert
-            value = f"convert_{index}({value})"
-        arguments.append(f"{alias}={value}")
-    if all(convert is None and name == alias for name, alias, convert in fast):
+    """The class's written-out decoder (fast, may raise ``KeyError``) and the decoder that
+    falls back to the careful path on it.
+
+    For a plain slotted class (no validators, no init hooks) the fast decoder sets each slot
+    itself, as attrs' ``__init__`` would, without passing a dozen keyword arguments: that
+    call was most of a record's decoding. Any other class gets one ``cls(name=…)`` call."""
+    fields = attrs.fields(attrs.resolve_types(cast(Any, cls)))
+    plan = [
+        (field.name, field.alias, _converter(field.type, False)) for field in fields if field.init
+    ]
+    namespace: dict[str, Any] = {"cls": cls, "new": object.__new__}
+    setters = _slot_setters(cls, fields)
+    if setters is not None:
+        lines = ["    self = new(cls)"]
+        for index, field in enumerate(fields):
+            namespace[f"set_{index}"] = setters[field.name]
+            value = _value_source(field, index, namespace, own_converter=True)
+            lines.append(f"    set_{index}(self, {value})")
+        source = "def decode(record):\n" + "\n".join(lines) + "\n    return self\n"
+    elif all(
+        _converter(field.type, True) is None and field.name == field.alias
+        for field in fields
+        if field.init
+    ):
         # Nothing to convert: the record's keys are the arguments (a key the class does not
         # take is a TypeError, and the careful path leaves it out).
         source = "def decode(record):\n    return cls(**record)\n"
     else:
+        arguments = [
+            f"{field.alias}={_value_source(field, index, namespace, own_converter=False)}"
+            for index, field in enumerate(fields)
+            if field.init
+        ]
         source = f"def decode(record):\n    return cls({', '.join(arguments)})\n"
     exec(compile(source, f"<integration_store decoder for {cls.__qualname__}>", "exec"), namespace)
     whole: Callable[[dict[str, Any]], T] = namespace["decode"]
@@ -131,3 +145,56 @@ def _compile(
             )
 
     return whole, decode
+
+
+def _value_source(
+    field: Any, index: int, namespace: dict[str, Any], *, own_converter: bool
+) -> str:
+    """The expression giving a field's value from ``record`` in a written-out decoder: the
+    stored value converted to the field's type, then (``own_converter``: when no ``__init__``
+    runs) through the field's own converter; a field ``__init__`` does not take gets its
+    default."""
+    if not field.init:
+        default = field.default
+        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+            namespace[f"factory_{index}"] = default.factory
+            return f"factory_{index}()"
+        namespace[f"default_{index}"] = default
+        return f"default_{index}"
+    value = f"record[{field.name!r}]"
+    convert = _converter(field.type, True)
+    if convert is not None:
+        namespace[f"convert_{index}"] = convert
+        value = f"convert_{index}({value})"
+    if own_converter and field.converter is not None:
+        namespace[f"own_converter_{index}"] = field.converter
+        value = f"own_converter_{index}({value})"
+    return value
+
+
+def _slot_setters(cls: type, fields: Any) -> dict[str, Callable[[Any, Any], None]] | None:
+    """Each field's slot setter, when setting the slots is all ``__init__`` does: a slotted
+    class without validators, init hooks, hash caching or fields whose default needs ``self``;
+    else None (the class is built through its ``__init__``)."""
+    if any("__dict__" in vars(klass) for klass in cls.__mro__) or any(
+        hasattr(cls, hook) for hook in ("__attrs_pre_init__", "__attrs_post_init__")
+    ):
+        return None
+    slots = {
+        name
+        for klass in cls.__mro__
+        for name in getattr(klass, "__slots__", ())
+        if name != "__weakref__"
+    }
+    if slots != {field.name for field in fields}:
+        return None  # e.g. a hash cache slot ``__init__`` resets
+    setters: dict[str, Callable[[Any, Any], None]] = {}
+    for field in fields:
+        slot: Any = getattr(cls, field.name, None)
+        default = field.default
+        takes_self = isinstance(default, attrs.Factory) and default.takes_self  # type: ignore[arg-type]
+        is_slot = type(slot) is types.MemberDescriptorType
+        if field.validator is not None or takes_self or not is_slot:
+            return None
+        setters[field.name] = slot.__set__
+    return setters
