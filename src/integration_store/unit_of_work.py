@@ -55,6 +55,14 @@ class OpenTransaction:
             raise StoreClosedError("this unit of work has ended; use the store or a new one")
 
 
+class _ThreadState(threading.local):
+    """The calling thread's open transaction. A class attribute gives every thread its None
+    without raising: ``getattr(local, name, None)`` on a missing name raised and caught an
+    ``AttributeError``, half a microsecond on every store call."""
+
+    transaction: OpenTransaction | None = None
+
+
 class CallRouter:
     """Routes each storage call of one store to the right storages, under the right lock."""
 
@@ -64,7 +72,7 @@ class CallRouter:
         self._lock: AbstractContextManager[Any] = (
             nullcontext() if backend.thread_safe else threading.RLock()
         )
-        self._local = threading.local()
+        self._local = _ThreadState()
         self.closed = False
 
     def check_open(self) -> None:
@@ -75,8 +83,7 @@ class CallRouter:
     @property
     def joined(self) -> OpenTransaction | None:
         """The transaction the calling thread has open, if any."""
-        open_transaction: OpenTransaction | None = getattr(self._local, "transaction", None)
-        return open_transaction
+        return self._local.transaction
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:
@@ -106,7 +113,7 @@ class CallRouter:
             if self.closed:
                 raise StoreClosedError("the store is closed")
             try:
-                joined: OpenTransaction | None = getattr(local, "transaction", None)
+                joined = local.transaction
                 if joined is not None:
                     result = getattr(getattr(joined.storages, driver), method)(*args, **kwargs)
                 elif thread_safe:
