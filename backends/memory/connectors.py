@@ -8,14 +8,15 @@ from collections.abc import Sequence
 from typing import Final
 
 from integration_store.errors import ConflictError
+from integration_store.json_copies import StoredRecord, copy_record, kept_record_copier
 from integration_store.model import schema
 from integration_store.protocols import Changes, ConnectorGroupCount, ConnectorQuery, Increments
 from integration_store.records import Record
 
-from .undo_log import UndoLog, clone, record_cloner
+from .undo_log import UndoLog
 
-clone_record: Final = record_cloner(schema.CONNECTOR)
-"""A stored or returned record's copy: the caller never shares containers with the store."""
+kept_copy: Final = kept_record_copier(schema.CONNECTOR)
+"""What is stored of a record given: the caller never shares containers with the store."""
 
 
 OrderKey = tuple[str, str]
@@ -24,16 +25,19 @@ OrderKey = tuple[str, str]
 
 class MemoryConnectorStorage:
     """``ConnectorStorage`` on dicts, with each tenant's (and all) keys kept in ``find`` order,
-    so a page costs its own length, not a sort of the tenant."""
+    so a page costs its own length, not a sort of the tenant.
+
+    Reads return the stored ``StoredRecord`` itself: a write stores a new one and never changes
+    one in place, and the core copies what it hands out."""
 
     def __init__(self, undo_log: UndoLog) -> None:
         self._undo_log = undo_log
-        self._rows: dict[str, Record] = {}
+        self._rows: dict[str, StoredRecord] = {}
         self._by_name: dict[tuple[str, str], str] = {}
         self._ordered: dict[str | None, list[OrderKey]] = {None: []}
         """Sorted keys per tenant; under None, every tenant's."""
 
-    def _add(self, record: Record) -> None:
+    def _add(self, record: StoredRecord) -> None:
         connector_id = record["connector_id"]
         self._rows[connector_id] = record
         self._by_name[(record["tenant_id"], record["name"])] = connector_id
@@ -41,7 +45,7 @@ class MemoryConnectorStorage:
         bisect.insort(self._ordered.setdefault(record["tenant_id"], []), key)
         bisect.insort(self._ordered[None], key)
 
-    def _remove(self, connector_id: str) -> Record:
+    def _remove(self, connector_id: str) -> StoredRecord:
         record = self._rows.pop(connector_id)
         del self._by_name[(record["tenant_id"], record["name"])]
         key = (record["name"], connector_id)
@@ -52,11 +56,11 @@ class MemoryConnectorStorage:
     def _drop(self, connector_id: str) -> None:
         self._remove(connector_id)
 
-    def _add_all(self, records: list[Record]) -> None:
+    def _add_all(self, records: list[StoredRecord]) -> None:
         for record in records:
             self._add(record)
 
-    def _replace(self, record: Record) -> None:
+    def _replace(self, record: StoredRecord) -> None:
         before = self._rows[record["connector_id"]]
         if (before["tenant_id"], before["name"]) == (record["tenant_id"], record["name"]):
             self._rows[record["connector_id"]] = record
@@ -69,7 +73,7 @@ class MemoryConnectorStorage:
             raise ConflictError(f"connector_id {record['connector_id']!r} is taken")
         if (record["tenant_id"], record["name"]) in self._by_name:
             raise ConflictError(f"name {record['name']!r} is taken in its tenant")
-        self._add(clone_record(record))
+        self._add(kept_copy(record))
         self._undo_log.on_rollback(lambda: self._drop(record["connector_id"]))
 
     def insert_many(self, records: Sequence[Record]) -> None:
@@ -81,7 +85,7 @@ class MemoryConnectorStorage:
         if not ids.isdisjoint(self._rows) or not names.isdisjoint(self._by_name):
             raise ConflictError("a connector_id or (tenant_id, name) of the batch is taken")
         for record in records:
-            self._add(clone_record(record))
+            self._add(kept_copy(record))
         self._undo_log.on_rollback(lambda: self._drop_all(ids))
 
     def _drop_all(self, connector_ids: set[str]) -> None:
@@ -90,16 +94,16 @@ class MemoryConnectorStorage:
 
     def get(self, connector_id: str) -> Record | None:
         record = self._rows.get(connector_id)
-        return None if record is None else clone_record(record)
+        return record
 
     def get_by_name(self, tenant_id: str, name: str) -> Record | None:
         connector_id = self._by_name.get((tenant_id, name))
-        return None if connector_id is None else clone_record(self._rows[connector_id])
+        return None if connector_id is None else self._rows[connector_id]
 
     def find(self, query: ConnectorQuery) -> list[Record]:
         keys = self._ordered.get(query.tenant_id, [])
         start = 0 if query.after is None else bisect.bisect_right(keys, query.after)
-        to_skip, page = query.offset, []
+        to_skip, page = query.offset, list[Record]()
         for _, connector_id in itertools.islice(keys, start, None):
             record = self._rows[connector_id]
             if (
@@ -110,7 +114,7 @@ class MemoryConnectorStorage:
             if to_skip:
                 to_skip -= 1
                 continue
-            page.append(clone_record(record))
+            page.append(record)
             if len(page) == query.limit:
                 break
         return page
@@ -129,12 +133,12 @@ class MemoryConnectorStorage:
             return None
         if expected_revision is not None and before["revision"] != expected_revision:
             return None
-        after = {**before, **clone(dict(changes))}
+        after = StoredRecord({**before, **copy_record(dict(changes))})
         for field, amount in increments.items():
             after[field] = before[field] + amount
         self._replace(after)
         self._undo_log.on_rollback(lambda: self._replace(before))
-        return clone_record(after)
+        return after
 
     def delete(self, connector_id: str, tenant_id: str | None) -> bool:
         record = self._rows.get(connector_id)

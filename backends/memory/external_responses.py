@@ -9,16 +9,17 @@ from typing import Any, Final
 from uuid import UUID
 
 from integration_store.errors import ConflictError
+from integration_store.json_copies import StoredRecord, copy_record, kept_record_copier
 from integration_store.model import schema
 from integration_store.protocols import ResponseCondition, claimable
 from integration_store.records import Record
 
-from .undo_log import UndoLog, clone, record_cloner
+from .undo_log import UndoLog
 
 PendingKey = tuple[datetime, int]
 
-clone_record: Final = record_cloner(schema.EXTERNAL_RESPONSE)
-"""A stored or returned record's copy: the caller never shares containers with the store."""
+kept_copy: Final = kept_record_copier(schema.EXTERNAL_RESPONSE)
+"""What is stored of a record given: the caller never shares containers with the store."""
 
 
 def _pending_key(record: Record) -> PendingKey:
@@ -26,11 +27,14 @@ def _pending_key(record: Record) -> PendingKey:
 
 
 class MemoryExternalResponseStorage:
-    """``ExternalResponseStorage`` on dicts; pending lists stay sorted by (received_at, id.int)."""
+    """``ExternalResponseStorage`` on dicts; pending lists stay sorted by (received_at, id.int).
+
+    Reads return the stored ``StoredRecord`` itself: a write stores a new one and never changes
+    one in place, and the core copies what it hands out."""
 
     def __init__(self, undo_log: UndoLog) -> None:
         self._undo_log = undo_log
-        self._rows: dict[UUID, Record] = {}
+        self._rows: dict[UUID, StoredRecord] = {}
         self._pending: dict[str, list[PendingKey]] = {}
 
     def _index(self, record: Record) -> None:
@@ -43,7 +47,7 @@ class MemoryExternalResponseStorage:
             keys = self._pending[record["interpretation_owner"]]
             del keys[bisect.bisect_left(keys, _pending_key(record))]
 
-    def _store(self, record: Record) -> None:
+    def _store(self, record: StoredRecord) -> None:
         old = self._rows.get(record["id"])
         if old is not None:
             self._unindex(old)
@@ -56,7 +60,7 @@ class MemoryExternalResponseStorage:
     def insert(self, record: Record) -> None:
         if record["id"] in self._rows:
             raise ConflictError(f"external response id {record['id']} is taken")
-        self._store(clone_record(record))
+        self._store(kept_copy(record))
         self._undo_log.on_rollback(lambda: self._drop(record["id"]))
 
     def insert_many(self, records: Sequence[Record]) -> None:
@@ -65,7 +69,7 @@ class MemoryExternalResponseStorage:
         if len(ids) < len(records) or not ids.isdisjoint(self._rows):
             raise ConflictError("an external response id of the batch is taken or repeated")
         for record in records:
-            self._store(clone_record(record))
+            self._store(kept_copy(record))
         self._undo_log.on_rollback(lambda: self._drop_all(ids))
 
     def _drop_all(self, response_ids: set[UUID]) -> None:
@@ -74,7 +78,7 @@ class MemoryExternalResponseStorage:
 
     def get(self, response_id: UUID) -> Record | None:
         record = self._rows.get(response_id)
-        return None if record is None else clone_record(record)
+        return record
 
     def update(
         self,
@@ -85,10 +89,10 @@ class MemoryExternalResponseStorage:
         before = self._rows.get(response_id)
         if before is None or (condition is not None and not condition.matches(before)):
             return None
-        after = {**before, **clone(dict(changes))}
+        after = StoredRecord({**before, **copy_record(dict(changes))})
         self._store(after)
         self._undo_log.on_rollback(lambda: self._store(before))
-        return clone_record(after)
+        return after
 
     def claim(
         self,
@@ -120,7 +124,7 @@ class MemoryExternalResponseStorage:
         keys = self._pending.get(interpretation_owner, [])
         start = 0 if after is None else bisect.bisect_right(keys, (after[0], after[1].int))
         page = keys[start : start + limit]
-        return [clone_record(self._rows[UUID(int=id_int)]) for _, id_int in page]
+        return [self._rows[UUID(int=id_int)] for _, id_int in page]
 
     def clear(self) -> None:
         self._rows.clear()

@@ -6,13 +6,14 @@ from typing import Final
 from uuid import UUID
 
 from integration_store.errors import ConflictError
+from integration_store.json_copies import copy_record, record_copier
 from integration_store.model import schema
 from integration_store.protocols import Changes
 from integration_store.records import Record
 
-from .undo_log import UndoLog, clone, put, record_cloner
+from .undo_log import UndoLog, put
 
-clone_record: Final = record_cloner(schema.INVOCATION)
+clone_record: Final = record_copier(schema.INVOCATION)
 
 
 class MemoryInvocationStorage:
@@ -39,7 +40,7 @@ class MemoryInvocationStorage:
         before = self._rows.get(request_id)
         if before is None or (expected_status is not None and before["status"] != expected_status):
             return None
-        after = {**before, **clone(dict(changes))}
+        after = {**before, **copy_record(dict(changes))}
         self._rows[request_id] = after
         self._undo_log.on_rollback(lambda: put(self._rows, request_id, before))
         return clone_record(after)

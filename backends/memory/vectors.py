@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
+from integration_store.json_copies import record_copier
 from integration_store.model import schema
 from integration_store.records import Record
 
-from .undo_log import UndoLog, put, record_cloner
+from .undo_log import UndoLog, put
 
-clone_record: Final = record_cloner(schema.VECTOR)
+clone_record: Final = record_copier(schema.VECTOR)
 
 
 class MemoryVectorStorage:

@@ -12,11 +12,14 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Callable
+from datetime import date, datetime
 from enum import Enum
 from typing import Any, Final, TypeVar, cast
 from uuid import UUID
 
 import attrs
+
+from integration_store.json_copies import copy_json
 
 T = TypeVar("T")
 
@@ -198,3 +201,72 @@ def _slot_setters(cls: type, fields: Any) -> dict[str, Callable[[Any, Any], None
             return None
         setters[field.name] = slot.__set__
     return setters
+
+
+_IMMUTABLE: Final = frozenset({str, int, float, bool, bytes, datetime, date, UUID, type(None)})
+
+
+def _copy_of(annotation: Any) -> Convert | None:
+    """How a field's value of this type is copied so that the copy shares no container with
+    it (None: immutable, shared as it is)."""
+    origin = typing.get_origin(annotation)
+    arguments = typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        copies = [_copy_of(argument) for argument in arguments]
+        if all(copy is None for copy in copies):
+            return None
+        if type(None) in arguments and len(arguments) == 2:
+            (copy,) = [copy for copy in copies if copy is not None]
+            return _optional(copy)
+        return copy_json
+    if origin is tuple and all(_copy_of(item) is None for item in arguments if item != Ellipsis):
+        return None  # a tuple of immutable items
+    if annotation in _IMMUTABLE or (isinstance(annotation, type) and issubclass(annotation, Enum)):
+        return None
+    if attrs.has(annotation):
+        return copier_for(annotation)
+    return copy_json  # JSON containers; anything else is returned as it is
+
+
+def copier_for(cls: type[T]) -> Callable[[T], T]:
+    """The function copying an object of ``cls`` so that the copy shares no container with it
+    (what the core hands out of an object it keeps, see ``StoredRecord``)."""
+    copier = _COPIERS.get(cls)
+    if copier is None:
+        copier = _COPIERS[cls] = _compile_copier(cls)
+    return copier
+
+
+_COPIERS: dict[type, Callable[[Any], Any]] = {}
+
+
+def _compile_copier(cls: type[T]) -> Callable[[T], T]:
+    """Slots set one by one from the original (as ``_compile`` decodes), or for a class with
+    more to its ``__init__``, the class called again with copies of its fields."""
+    fields = attrs.fields(attrs.resolve_types(cast(Any, cls)))
+    namespace: dict[str, Any] = {"cls": cls, "new": object.__new__}
+    values = []
+    for index, field in enumerate(fields):
+        value = f"original.{field.name}"
+        copy = _copy_of(field.type)
+        if copy is not None:
+            namespace[f"copy_{index}"] = copy
+            value = f"copy_{index}({value})"
+        values.append(value)
+    setters = _slot_setters(cls, fields)
+    if setters is not None:
+        lines = ["    self = new(cls)"]
+        for index, (field, value) in enumerate(zip(fields, values, strict=True)):
+            namespace[f"set_{index}"] = setters[field.name]
+            lines.append(f"    set_{index}(self, {value})")
+        source = "def copy(original):\n" + "\n".join(lines) + "\n    return self\n"
+    else:
+        arguments = [
+            f"{field.alias}={value}"
+            for field, value in zip(fields, values, strict=True)
+            if field.init
+        ]
+        source = f"def copy(original):\n    return cls({', '.join(arguments)})\n"
+    exec(compile(source, f"<integration_store copier for {cls.__qualname__}>", "exec"), namespace)
+    copier: Callable[[T], T] = namespace["copy"]
+    return copier

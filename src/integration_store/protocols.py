@@ -10,7 +10,9 @@ Rules every implementation follows:
 * Records are ``dict`` s shaped as declared in ``integration_store.model.schema``; what a
   backend returns is a fresh dict the caller may keep or mutate, with aware UTC datetimes,
   ``uuid.UUID`` ids, plain ``int``/``float``/``bool``/``str`` and JSON fields equal *and of
-  the same types* as written.
+  the same types* as written — or a ``StoredRecord`` (``json_copies``): the record the
+  backend keeps, returned as it is, which nobody mutates (a write keeps a new one); the core
+  decodes it once and hands out copies.
 * A backend never keeps the containers of a record it is given (``insert``, ``upsert_config``,
   ``changes``): it stores a copy or an encoding. The services hand the caller objects that share
   those JSON values, so a kept reference would let the caller's mutation change stored data.

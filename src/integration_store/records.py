@@ -18,7 +18,8 @@ from uuid import UUID
 import attrs
 import cattrs
 
-from integration_store.decoding import decoder_for
+from integration_store.decoding import copier_for, decoder_for
+from integration_store.json_copies import StoredRecord
 from integration_store.model import schema
 from integration_store.model.connectors import (
     CONNECTOR_CLASSES,
@@ -84,6 +85,11 @@ def to_record(value: ExternalResponse | Worker | WorkerConfig) -> Record:
 
 def from_record(record: Record, cls: type[T]) -> T:
     """Build a response, worker or worker configuration back from its record."""
+    if type(record) is StoredRecord:
+        kept = record.decoded
+        if type(kept) is not cls:
+            kept = record.decoded = decoder_for(cls)(record)
+        return copier_for(cls)(kept)
     return decoder_for(cls)(record)
 
 
@@ -143,7 +149,18 @@ def connector_to_record(connector: Connector) -> Record:
 def connector_from_record(record: Record) -> Connector:
     """Build the connector's own class back from a record (subclass fields from ``extra``); a
     kind no class of this process declares, or whose class cannot take the stored fields (a
-    field changed type since), reads as an ``UnknownKindConnector``."""
+    field changed type since), reads as an ``UnknownKindConnector``.
+
+    A ``StoredRecord`` is decoded once: later reads of it cost a copy of the kept object."""
+    if type(record) is StoredRecord:
+        kept = record.decoded
+        if not isinstance(kept, Connector):
+            kept = record.decoded = _decoded_connector(record)
+        return copier_for(type(kept))(kept)
+    return _decoded_connector(record)
+
+
+def _decoded_connector(record: Record) -> Connector:
     cls = CONNECTOR_CLASSES.get(record["kind"])
     if cls is not None and cls is not UnknownKindConnector:
         extra = record["extra"]

@@ -19,6 +19,7 @@ from typing import Any, Final
 
 from integration_store import jsoncodec
 from integration_store.errors import IntegrationStoreError, SecretKeyError, ValidationError
+from integration_store.json_copies import StoredRecord, copy_record
 from integration_store.protocols import (
     Changes,
     ConnectorGroupCount,
@@ -151,7 +152,9 @@ class SealedConnectorStorage:
                 "the stored credentials are encrypted: open the store with its secret key "
                 f"(open_store(url, secret_key=...) or ${KEY_VARIABLE})"
             )
-        return _with_credentials(record, self._box.open(credentials))
+        opened = _with_credentials(record, self._box.open(credentials))
+        # The copy shares a kept record's other containers, which must not reach a caller.
+        return copy_record(opened) if type(record) is StoredRecord else opened
 
     def insert(self, record: Record) -> None:
         self._inner.insert(self._sealed(record))

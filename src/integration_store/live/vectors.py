@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from integration_store import values
 from integration_store.errors import UnsupportedOperationError, ValidationError
+from integration_store.json_copies import copy_json
 from integration_store.live import vector_checks as checks
 from integration_store.live.client import ConnectorClient
 from integration_store.live.vector_checks import CheckedVector, VectorSettings
@@ -110,18 +111,9 @@ class BuiltinVectors:
         positions, scores = index.nearest(query.astype(np.float64), top_k, rows)
         ids, metadata = index.ids, index.metadata
         return [
-            {"id": ids[row], "score": score, "metadata": json_copy(metadata[row])}
+            {"id": ids[row], "score": score, "metadata": copy_json(metadata[row])}
             for row, score in zip(positions.tolist(), scores.tolist(), strict=True)
         ]
-
-
-def json_copy(value: Any) -> Any:
-    """A detached copy of checked JSON: a caller changing a result never changes the cache."""
-    if isinstance(value, dict):
-        return {key: json_copy(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [json_copy(item) for item in value]
-    return value
 
 
 def _open_qdrant(

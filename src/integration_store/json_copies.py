@@ -1,0 +1,85 @@
+"""Copies of records and JSON values with fresh containers, and the record a backend shares.
+
+Only JSON values are containers (dicts and lists) in a record; everything else it holds is
+immutable, so a copy copies only those, all the way down — several times faster than
+``copy.deepcopy``, which dominated list calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from integration_store.model.schema import RecordSchema
+
+Record = dict[str, Any]
+
+
+class StoredRecord(dict[str, Any]):
+    """A record a backend keeps and returns as it is, instead of a fresh copy (the memory
+    backend does): nobody mutates it — a write stores a new record — so the core decodes it
+    once, keeps the object in ``decoded`` and hands out copies with their own JSON containers.
+
+    Code that derives a plain dict from one (``{**record, ...}``) shares its containers and
+    must copy them (``copy_record``) before anything reaches a caller."""
+
+    __slots__ = ("decoded",)
+
+    def __init__(self, record: Record) -> None:
+        super().__init__(record)
+        self.decoded: Any = None
+
+
+def copy_json(value: Any) -> Any:
+    """A JSON value with fresh containers (anything else as it is); the copy starts as a
+    C-level shallow copy and only nested containers are replaced."""
+    kind = type(value)
+    if kind is dict:
+        copy = value.copy()
+        for key, item in value.items():
+            item_kind = type(item)
+            if item_kind is dict or item_kind is list:
+                copy[key] = copy_json(item)
+        return copy
+    if kind is list:
+        copy = value.copy()
+        for index, item in enumerate(value):
+            item_kind = type(item)
+            if item_kind is dict or item_kind is list:
+                copy[index] = copy_json(item)
+        return copy
+    return value
+
+
+def copy_record(record: Record) -> Record:
+    """A copy the caller may keep or mutate without touching the original (any record or
+    patch): a plain dict whose containers are all fresh."""
+    copy = dict(record)
+    for key, value in record.items():
+        kind = type(value)
+        if kind is dict or kind is list:
+            copy[key] = copy_json(value)
+    return copy
+
+
+def record_copier(schema: RecordSchema) -> Callable[[Record], Record]:
+    """``copy_record`` for whole records of one schema, written out for its JSON fields: no
+    test of every value's type, which is most of ``copy_record``'s time on a connector."""
+    copier: Callable[[Record], Record] = _written_copier(schema, dict)
+    return copier
+
+
+def kept_record_copier(schema: RecordSchema) -> Callable[[Record], StoredRecord]:
+    """``record_copier`` making the ``StoredRecord`` a backend keeps of a record it is given."""
+    copier: Callable[[Record], StoredRecord] = _written_copier(schema, StoredRecord)
+    return copier
+
+
+def _written_copier(schema: RecordSchema, into: type[Record]) -> Any:
+    copies = "".join(
+        f"    copy[{name!r}] = copy_json(record[{name!r}])\n" for name in schema.json_fields
+    )
+    source = f"def copy(record):\n    copy = into(record)\n{copies}    return copy\n"
+    namespace: dict[str, Any] = {"copy_json": copy_json, "into": into}
+    exec(compile(source, f"<copy of a {schema.name} record>", "exec"), namespace)
+    return namespace["copy"]
