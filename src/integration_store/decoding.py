@@ -45,17 +45,25 @@ def _optional(convert: Convert) -> Convert:
 _AS_STORED: Final = frozenset({str, int, float, bool, dict, list, Any})
 
 
-def _converter(annotation: Any, fast: bool) -> Convert | None:
+def _converter(annotation: Any, fast: bool, copying: bool = False) -> Convert | None:
     """How a stored value of a field with this type becomes the field's value (None: as is).
-    ``fast`` converters may raise ``KeyError`` where the careful ones raise a clear error."""
+    ``fast`` converters may raise ``KeyError`` where the careful ones raise a clear error;
+    ``copying`` ones give the value containers of its own (see ``decoder_for``)."""
+    convert = _plain_converter(annotation, fast, copying)
+    if convert is None and copying:
+        return _copy_of(annotation)
+    return convert
+
+
+def _plain_converter(annotation: Any, fast: bool, copying: bool) -> Convert | None:
     origin = typing.get_origin(annotation)
     arguments = typing.get_args(annotation)
     if origin in (typing.Union, types.UnionType) and type(None) in arguments:
         (inner,) = [argument for argument in arguments if argument is not type(None)]
-        convert = _converter(inner, fast)
+        convert = _converter(inner, fast, copying)
         return None if convert is None else _optional(convert)
     if origin is tuple:
-        item = _converter(arguments[0], fast)
+        item = _converter(arguments[0], fast, copying)
         return tuple if item is None else lambda values: tuple(map(item, values))
     if annotation in _AS_STORED or origin in (dict, list):
         return None
@@ -64,39 +72,42 @@ def _converter(annotation: Any, fast: bool) -> Convert | None:
     if isinstance(annotation, type) and issubclass(annotation, Enum):
         return _enum_member(annotation, fast)
     if attrs.has(annotation):
-        return _compiled(annotation)[0] if fast else decoder_for(annotation)
+        return _compiled(annotation, copying)[0] if fast else decoder_for(annotation, copying)
     return None  # datetimes and anything else a record holds as the domain value
 
 
-def decoder_for(cls: type[T]) -> Callable[[dict[str, Any]], T]:
+def decoder_for(cls: type[T], copying: bool = False) -> Callable[[dict[str, Any]], T]:
     """The function building ``cls`` from a record (or a record's JSON object, for a nested
     class); keys the class does not take by ``__init__`` are left out, missing ones get the
-    class's defaults."""
-    decode = _DECODERS.get(cls)
+    class's defaults. A ``copying`` decoder gives the object JSON containers of its own, for
+    a record whose containers are shared (``StoredRecord``); else the object shares them."""
+    decode = _DECODERS.get((cls, copying))
     if decode is None:
-        decode = _DECODERS[cls] = _compiled(cls)[1]
+        decode = _DECODERS[cls, copying] = _compiled(cls, copying)[1]
     return decode
 
 
-_DECODERS: dict[type, Callable[[dict[str, Any]], Any]] = {}
+_DECODERS: dict[tuple[type, bool], Callable[[dict[str, Any]], Any]] = {}
 
 
-_COMPILED: dict[type, tuple[Callable[[dict[str, Any]], Any], Callable[[dict[str, Any]], Any]]] = {}
+_COMPILED: dict[
+    tuple[type, bool], tuple[Callable[[dict[str, Any]], Any], Callable[[dict[str, Any]], Any]]
+] = {}
 
 
 def _compiled(
-    cls: type[T],
+    cls: type[T], copying: bool = False
 ) -> tuple[Callable[[dict[str, Any]], T], Callable[[dict[str, Any]], T]]:
     """The class's written-out decoder (fast, may raise ``KeyError``) and the decoder that
     falls back to the careful path on it."""
-    compiled = _COMPILED.get(cls)
+    compiled = _COMPILED.get((cls, copying))
     if compiled is None:
-        compiled = _COMPILED[cls] = _compile(cls)
+        compiled = _COMPILED[cls, copying] = _compile(cls, copying)
     return compiled
 
 
 def _compile(
-    cls: type[T],
+    cls: type[T], copying: bool
 ) -> tuple[Callable[[dict[str, Any]], T], Callable[[dict[str, Any]], T]]:
     """The class's written-out decoder (fast, may raise ``KeyError``) and the decoder that
     falls back to the careful path on it.
@@ -106,7 +117,9 @@ def _compile(
     call was most of a record's decoding. Any other class gets one ``cls(name=…)`` call."""
     fields = attrs.fields(attrs.resolve_types(cast(Any, cls)))
     plan = [
-        (field.name, field.alias, _converter(field.type, False)) for field in fields if field.init
+        (field.name, field.alias, _converter(field.type, False, copying))
+        for field in fields
+        if field.init
     ]
     namespace: dict[str, Any] = {"cls": cls, "new": object.__new__}
     setters = _slot_setters(cls, fields)
@@ -114,11 +127,11 @@ def _compile(
         lines = ["    self = new(cls)"]
         for index, field in enumerate(fields):
             namespace[f"set_{index}"] = setters[field.name]
-            value = _value_source(field, index, namespace, own_converter=True)
+            value = _value_source(field, index, namespace, copying, own_converter=True)
             lines.append(f"    set_{index}(self, {value})")
         source = "def decode(record):\n" + "\n".join(lines) + "\n    return self\n"
     elif all(
-        _converter(field.type, True) is None and field.name == field.alias
+        _converter(field.type, True, copying) is None and field.name == field.alias
         for field in fields
         if field.init
     ):
@@ -127,7 +140,7 @@ def _compile(
         source = "def decode(record):\n    return cls(**record)\n"
     else:
         arguments = [
-            f"{field.alias}={_value_source(field, index, namespace, own_converter=False)}"
+            f"{field.alias}={_value_source(field, index, namespace, copying, own_converter=False)}"
             for index, field in enumerate(fields)
             if field.init
         ]
@@ -151,7 +164,7 @@ def _compile(
 
 
 def _value_source(
-    field: Any, index: int, namespace: dict[str, Any], *, own_converter: bool
+    field: Any, index: int, namespace: dict[str, Any], copying: bool, *, own_converter: bool
 ) -> str:
     """The expression giving a field's value from ``record`` in a written-out decoder: the
     stored value converted to the field's type, then (``own_converter``: when no ``__init__``
@@ -165,7 +178,7 @@ def _value_source(
         namespace[f"default_{index}"] = default
         return f"default_{index}"
     value = f"record[{field.name!r}]"
-    convert = _converter(field.type, True)
+    convert = _converter(field.type, True, copying)
     if convert is not None:
         namespace[f"convert_{index}"] = convert
         value = f"convert_{index}({value})"

@@ -84,13 +84,21 @@ def to_record(value: ExternalResponse | Worker | WorkerConfig) -> Record:
 
 
 def from_record(record: Record, cls: type[T]) -> T:
-    """Build a response, worker or worker configuration back from its record."""
+    """Build a response, worker or worker configuration back from its record (a
+    ``StoredRecord`` as ``connector_from_record`` says)."""
     if type(record) is StoredRecord:
         kept = record.decoded
+        if kept is None:
+            record.decoded = READ_ONCE
+            return decoder_for(cls, copying=True)(dict(record))
         if type(kept) is not cls:
-            kept = record.decoded = decoder_for(cls)(record)
+            kept = record.decoded = decoder_for(cls)(dict(record))
         return copier_for(cls)(kept)
     return decoder_for(cls)(record)
+
+
+READ_ONCE: Final = object()
+"""``StoredRecord.decoded`` of a record decoded once (with copies, nothing kept)."""
 
 
 # A subclass field lives in the JSON ``extra`` field: the kinds JSON lacks travel as text.
@@ -151,24 +159,28 @@ def connector_from_record(record: Record) -> Connector:
     kind no class of this process declares, or whose class cannot take the stored fields (a
     field changed type since), reads as an ``UnknownKindConnector``.
 
-    A ``StoredRecord`` is decoded once: later reads of it cost a copy of the kept object."""
+    A ``StoredRecord`` (shared with its backend) is decoded with copies of its containers the
+    first time; read again, its object is kept, and each later read costs a copy of that."""
     if type(record) is StoredRecord:
         kept = record.decoded
+        if kept is None:  # most records a write returns are never read again
+            record.decoded = READ_ONCE
+            return _decoded_connector(dict(record), copying=True)
         if not isinstance(kept, Connector):
-            kept = record.decoded = _decoded_connector(record)
+            kept = record.decoded = _decoded_connector(dict(record))
         return copier_for(type(kept))(kept)
     return _decoded_connector(record)
 
 
-def _decoded_connector(record: Record) -> Connector:
+def _decoded_connector(record: Record, copying: bool = False) -> Connector:
     cls = CONNECTOR_CLASSES.get(record["kind"])
     if cls is not None and cls is not UnknownKindConnector:
         extra = record["extra"]
         try:
             fields = {**record, **_convert_extra(cls, extra, decode=True)} if extra else record
             # ``kind`` and ``extra`` are no fields; a subclass fixes ``connector_type`` itself.
-            return decoder_for(cls)(fields)
+            return decoder_for(cls, copying)(fields)
         except (TypeError, ValueError):
             pass  # stored by another version of the class: read as unknown, never raise
     unknown = {**record, "stored_kind": record["kind"], "stored_fields": record["extra"]}
-    return decoder_for(UnknownKindConnector)(unknown)
+    return decoder_for(UnknownKindConnector, copying)(unknown)

@@ -7,7 +7,6 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import UTC, datetime
 from types import TracebackType
 from typing import TypeVar
 
@@ -42,18 +41,13 @@ from integration_store.services import (
     WorkerRegistryService,
     revisions,
 )
-from integration_store.services.context import Clock, IdFactory, ServiceContext
+from integration_store.services.context import Clock, IdFactory, ServiceContext, system_clock
 from integration_store.unit_of_work import CallRouter
 
 T = TypeVar("T")
 
 MAX_TRANSACTION_RETRIES = 100
 """Most retries ``Store.run_in_transaction`` takes."""
-
-
-def system_clock() -> datetime:
-    """The default clock: now, in UTC."""
-    return datetime.now(UTC)
 
 
 @attrs.frozen

@@ -1,0 +1,39 @@
+"""The default clock gives what a store keeps (UTC, whole milliseconds) without the check the
+store runs on an injected clock's answer."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+
+import pytest
+
+from integration_store import values
+from integration_store.services.context import ServiceContext, system_clock
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def test_the_system_clock_is_already_checked_and_truncated() -> None:
+    now = system_clock()
+    assert type(now) is datetime and now.tzinfo is UTC
+    assert values.timestamp(now, "now") == now and now.microsecond % 1000 == 0
+
+
+@pytest.mark.parametrize(
+    "milliseconds",
+    [0, 1_764_131_234_567, 4_398_046_511_103, 23_838_955_643_339, 253_402_300_799_999],
+)
+def test_the_system_clock_is_exact_to_the_millisecond(
+    monkeypatch: pytest.MonkeyPatch, milliseconds: int
+) -> None:
+    # 23_838_955_643_339 is a float division landing one microsecond off (year 2725).
+    monkeypatch.setattr(time, "time_ns", lambda: milliseconds * 1_000_000 + 999_999)
+    assert system_clock() - EPOCH == timedelta(milliseconds=milliseconds)
+
+
+def test_an_injected_clock_is_still_checked_and_truncated() -> None:
+    given = datetime(2026, 1, 2, 3, 4, 5, 678_901, tzinfo=UTC)
+    service_context = ServiceContext(clock=lambda: given, id_factory=uuid4)
+    assert service_context.now() == given.replace(microsecond=678_000)
