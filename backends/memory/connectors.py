@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from integration_store.errors import ConflictError
-from integration_store.json_copies import StoredRecord, copy_record, kept_record_copier
+from integration_store.json_copies import StoredRecord, kept_changed, kept_record_copier
 from integration_store.model import schema
 from integration_store.protocols import Changes, ConnectorGroupCount, ConnectorQuery, Increments
 from integration_store.records import Record
@@ -133,9 +133,7 @@ class MemoryConnectorStorage:
             return None
         if expected_revision is not None and before["revision"] != expected_revision:
             return None
-        after = StoredRecord({**before, **copy_record(dict(changes))})
-        for field, amount in increments.items():
-            after[field] = before[field] + amount
+        after = kept_changed(before, changes, increments)
         self._replace(after)
         self._undo_log.on_rollback(lambda: self._replace(before))
         return after

@@ -9,7 +9,7 @@ from typing import Any, Final
 from uuid import UUID
 
 from integration_store.errors import ConflictError
-from integration_store.json_copies import StoredRecord, copy_record, kept_record_copier
+from integration_store.json_copies import StoredRecord, kept_changed, kept_record_copier
 from integration_store.model import schema
 from integration_store.protocols import ResponseCondition, claimable
 from integration_store.records import Record
@@ -89,7 +89,7 @@ class MemoryExternalResponseStorage:
         before = self._rows.get(response_id)
         if before is None or (condition is not None and not condition.matches(before)):
             return None
-        after = StoredRecord({**before, **copy_record(dict(changes))})
+        after = kept_changed(before, changes)
         self._store(after)
         self._undo_log.on_rollback(lambda: self._store(before))
         return after

@@ -7,12 +7,15 @@ immutable, so a copy copies only those, all the way down — several times faste
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any, Final
 
 from integration_store.model.schema import RecordSchema
 
 Record = dict[str, Any]
+
+_NONE: Final[Mapping[str, int]] = MappingProxyType({})
 
 
 class StoredRecord(dict[str, Any]):
@@ -23,11 +26,9 @@ class StoredRecord(dict[str, Any]):
     Code that derives a plain dict from one (``{**record, ...}``) shares its containers and
     must copy them (``copy_record``) before anything reaches a caller."""
 
-    __slots__ = ("decoded",)
-
-    def __init__(self, record: Record) -> None:
-        super().__init__(record)
-        self.decoded: Any = None
+    decoded: Any = None
+    """What the core made of it (set by the core; a class default, so making one is as quick
+    as copying a dict)."""
 
 
 def copy_json(value: Any) -> Any:
@@ -60,6 +61,22 @@ def copy_record(record: Record) -> Record:
         if kind is dict or kind is list:
             copy[key] = copy_json(value)
     return copy
+
+
+def kept_changed(
+    before: StoredRecord, changes: Mapping[str, Any], increments: Mapping[str, int] = _NONE
+) -> StoredRecord:
+    """The record a backend keeps after an update of ``before``: ``changes`` set (their JSON
+    values copied: the caller keeps its containers) and ``increments`` added."""
+    after = StoredRecord(before)
+    after.update(changes)
+    for field, value in changes.items():
+        kind = type(value)
+        if kind is dict or kind is list:
+            after[field] = copy_json(value)
+    for field, amount in increments.items():
+        after[field] = before[field] + amount
+    return after
 
 
 def record_copier(schema: RecordSchema) -> Callable[[Record], Record]:

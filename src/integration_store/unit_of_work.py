@@ -21,6 +21,7 @@ import functools
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
+from logging import DEBUG
 from typing import Any, TypeVar
 
 from integration_store import call_log
@@ -108,6 +109,7 @@ class CallRouter:
 
         thread_safe = self._thread_safe
         lock = self._lock
+        logs_writes = call_log.LOGGER.isEnabledFor  # asked per call: levels change at run time
 
         def forward(*args: Any, **kwargs: Any) -> Any:
             if self.closed:
@@ -127,7 +129,7 @@ class CallRouter:
                 if call_log.is_backend_failure(error):
                     call_log.failed(operation, args, error)
                 raise
-            if write:
+            if write and logs_writes(DEBUG):
                 call_log.write_done(operation, args)
             return result
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from integration_store import values
 from integration_store.errors import ConnectorNotFoundError
@@ -19,6 +19,12 @@ from integration_store.records import connector_from_record, converter
 from integration_store.services import revisions
 from integration_store.services.connector_checks import check_fields
 from integration_store.services.context import ServiceContext
+
+_CONNECTED: Final = ConnectorStatus.CONNECTED.value
+_ERROR: Final = ConnectorStatus.ERROR.value
+_DISCONNECTED: Final = ConnectorStatus.DISCONNECTED.value
+_COUNT_CONNECTION: Final = revisions.with_one_write({"connection_count": 1})
+_COUNT_ERROR: Final = revisions.with_one_write({"error_count": 1})
 
 
 class ConnectorUpdates:
@@ -37,8 +43,8 @@ class ConnectorUpdates:
         return self._change(
             connector_id,
             tenant_id,
-            {"status": ConnectorStatus.CONNECTED.value, "last_connected": when, "updated_at": when},
-            {"connection_count": 1},
+            {"status": _CONNECTED, "last_connected": when, "updated_at": when},
+            _COUNT_CONNECTION,
         )
 
     def record_error(
@@ -58,8 +64,8 @@ class ConnectorUpdates:
         return self._change(
             connector_id,
             tenant_id,
-            {"status": ConnectorStatus.ERROR.value, "last_error": error, "updated_at": when},
-            {"error_count": 1},
+            {"status": _ERROR, "last_error": error, "updated_at": when},
+            _COUNT_ERROR,
         )
 
     def disconnect(self, connector_id: str, *, tenant_id: str | None = None) -> Connector:
@@ -70,8 +76,8 @@ class ConnectorUpdates:
         return self._change(
             connector_id,
             tenant_id,
-            {"status": ConnectorStatus.DISCONNECTED.value, "updated_at": when},
-            {},
+            {"status": _DISCONNECTED, "updated_at": when},
+            revisions.ONE_WRITE,
         )
 
     def update_status(
@@ -138,7 +144,7 @@ class ConnectorUpdates:
         scope = values.optional_identifier(tenant_id, "tenant_id")
         expected = revisions.expected(expected_revision)
         changes["updated_at"] = self._context.now()
-        return self._change(connector_id, scope, changes, {}, expected)
+        return self._change(connector_id, scope, changes, revisions.ONE_WRITE, expected)
 
     def _when(self, now: datetime | None) -> datetime:
         return self._context.now() if now is None else values.timestamp(now, "now")
@@ -151,11 +157,12 @@ class ConnectorUpdates:
         increments: Mapping[str, int],
         expected_revision: int | None = None,
     ) -> Connector:
+        """One atomic update; ``increments`` carry the revision step (``with_one_write``)."""
         record = self._storage.update(
             connector_id,
             tenant_id,
             changes,
-            revisions.with_one_write(increments),
+            increments,
             expected_revision,
         )
         if record is not None:
