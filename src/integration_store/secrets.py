@@ -144,8 +144,9 @@ class SealedConnectorStorage:
         path of every read: a dict lookup, no copy)."""
         if record is None:
             return None
-        credentials = _credentials(record)
-        if credentials is None or SEALED not in credentials:
+        config = record.get("config")  # ``_credentials`` written out: this runs on every read
+        credentials = config.get("credentials") if type(config) is dict else None
+        if type(credentials) is not dict or SEALED not in credentials:
             return record
         if self._box is None:
             raise SecretKeyError(
