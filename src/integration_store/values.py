@@ -232,7 +232,7 @@ def _int64(text: str) -> int:
     return number
 
 
-_plain_encode: Final = jsoncodec.dumps
+_plain_encode: Final = jsoncodec.encode_fresh
 _plain_decode: Final = jsoncodec.decoding_function(json.JSONDecoder(parse_int=_int64))
 
 
@@ -252,13 +252,15 @@ def _plain_json_copy(value: object) -> Any:
         raise _NotPlainJson from None
     if text.count("{") + text.count("[") > MAX_JSON_DEPTH:
         raise _NotPlainJson
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise _NotPlainJson from None
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise _NotPlainJson from None
     copy = _plain_decode(text)
     if copy != value:
         raise _NotPlainJson
+    jsoncodec.remember_text(copy, text)
     return copy
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final
 from uuid import UUID
 
-from integration_store import leases, paging, values
+from integration_store import jsoncodec, leases, paging, values
 from integration_store.errors import (
     AlreadyInterpretedError,
     ConflictError,
@@ -97,6 +97,27 @@ class ExternalResponseService:
         reused with other arguments raises ``ResponseAlreadyExistsError``. The response's id
         is then derived from the key (``services.idempotency``), not drawn from the id factory.
         """
+        with jsoncodec.texts_reused():  # the payload is encoded once, by its check
+            return self._record(
+                source,
+                raw_response,
+                interpretation_owner,
+                interpretation_contract,
+                request_id,
+                run_id,
+                idempotency_key,
+            )
+
+    def _record(
+        self,
+        source: object,
+        raw_response: object,
+        interpretation_owner: object,
+        interpretation_contract: object,
+        request_id: object,
+        run_id: object,
+        idempotency_key: object,
+    ) -> ExternalResponse:
         checked = _checked_arguments(
             "",
             source,
@@ -109,7 +130,8 @@ class ExternalResponseService:
         key = values.optional_identifier(idempotency_key, "idempotency_key")
         response_id = None
         if key is not None:
-            response_id = idempotency.response_id(key, checked["interpretation_owner"], source)
+            owner, source_name = checked["interpretation_owner"], checked["source"]
+            response_id = idempotency.response_id(key, owner, source_name)
         response = self._new_response(checked, response_id)
         try:
             self._storage.insert(to_record(response))
@@ -146,7 +168,10 @@ class ExternalResponseService:
         ``ResponseAlreadyExistsError`` naming the item, and none of the batch is stored. At most
         ``values.MAX_BATCH`` items; an empty batch returns ``[]`` without a backend call.
         """
-        batch = values.batch(items, "items")
+        with jsoncodec.texts_reused():  # each payload is encoded once, by its check
+            return self._record_many(values.batch(items, "items"))
+
+    def _record_many(self, batch: list[Any]) -> list[ExternalResponse]:
         checked = [_check_item(item, f"items[{index}]") for index, item in enumerate(batch)]
         if not checked:
             return []
@@ -198,6 +223,19 @@ class ExternalResponseService:
         (backends with the ``claims`` capability) only that claimant's live lease may be
         completed, else ``LeaseLostError``. The check and the write are one atomic step.
         """
+        with jsoncodec.texts_reused():  # the interpretation is encoded once, by its check
+            return self._interpret(
+                response_id, interpreted_value, interpreted_by, claimant, reinterpret
+            )
+
+    def _interpret(
+        self,
+        response_id: object,
+        interpreted_value: object,
+        interpreted_by: object,
+        claimant: object,
+        reinterpret: object,
+    ) -> ExternalResponse:
         checked_id = values.uuid_value(response_id, "response_id")
         value = values.json_object(interpreted_value, "interpreted_value")
         by = values.identifier(interpreted_by, "interpreted_by")
