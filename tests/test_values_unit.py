@@ -209,3 +209,13 @@ def test_quoted_survives_a_value_whose_repr_fails() -> None:
             raise RuntimeError("no")
 
     assert "Broken" in values.quoted(Broken())
+
+
+@given(st.datetimes(timezones=st.just(UTC)), st.sampled_from([0, 1]))
+def test_a_utc_timestamp_is_truncated_to_a_plain_utc_datetime(value: datetime, fold: int) -> None:
+    given_value = value.replace(fold=fold)
+
+    checked = values.timestamp(given_value, "t")
+
+    assert type(checked) is datetime and checked.tzinfo is UTC and checked.fold == 0
+    assert checked == value.replace(microsecond=value.microsecond // 1000 * 1000)

@@ -63,6 +63,8 @@ def quoted(value: object) -> str:
 def _check_characters(value: str, field: str) -> None:
     if "\x00" in value:
         raise ValidationError(field, "must not contain NUL characters")
+    if value.isascii():  # O(1): CPython records it; only other text can hold a surrogate
+        return
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
@@ -181,6 +183,9 @@ def uuid_value(value: object, field: str) -> UUID:
 
 def timestamp(value: object, field: str) -> datetime:
     """A timezone-aware datetime, converted to UTC and truncated to milliseconds."""
+    if type(value) is datetime and value.tzinfo is UTC and not value.fold:  # the clock's own
+        micros = value.microsecond
+        return value.replace(microsecond=micros - micros % 1000) if micros % 1000 else value
     if not isinstance(value, datetime):
         raise ValidationError(field, f"must be a datetime, not {type(value).__name__}")
     if value.tzinfo is None or value.utcoffset() is None:
