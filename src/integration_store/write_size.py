@@ -38,13 +38,13 @@ def _total_size(items: Iterable[object]) -> int:
     # Called on every write: the common types are told apart by ``type``, inline.
     total = 0
     for value in items:
-        kind = type(value)
-        if kind is str or isinstance(value, str):
+        if isinstance(value, str):
             total += len(value) if value.isascii() else len(value.encode("utf-8"))
             continue
+        kind = type(value)
         if kind in _SIZELESS:
             continue
-        if kind is dict or isinstance(value, _JSON_CONTAINERS):
+        if isinstance(value, _JSON_CONTAINERS):
             text = jsoncodec.dumps(value) if value else "[]"
             total += len(text) if text.isascii() else len(text.encode("utf-8"))
             continue
