@@ -169,6 +169,12 @@ def test_the_fast_json_copy_accepts_and_refuses_exactly_what_the_walk_does(value
         {"surrogate": "\ud800"},
         {"\ud800": 1},
         {"colour": _Colour.RED},
+        {"nul": "\x00", "zero": -0.0, "yes": True, "one": 1, "none": None},
+        {"tags": ["a", "\ud800"]},
+        {"tags": ["a", 1, None]},
+        {"inf": float("inf")},
+        {_Colour.RED: 1},
+        {"é": ["ü"]},
     ],
 )
 def test_the_fast_json_copy_matches_the_walk_on_edge_values(value: object) -> None:
