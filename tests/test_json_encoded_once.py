@@ -24,7 +24,7 @@ def store(request: pytest.FixtureRequest) -> Iterator[Store]:
 
 @pytest.fixture
 def encoded(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Every value the JSON encoder is run on, in order."""
+    """Every value the JSON encoder is run on (by the checks or by ``dumps``), in order."""
     seen: list[Any] = []
     encode = jsoncodec._encode
 
@@ -32,7 +32,8 @@ def encoded(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
         seen.append(value)
         return encode(value)
 
-    monkeypatch.setattr(jsoncodec, "_encode", counting)
+    monkeypatch.setattr(jsoncodec, "_encode", counting)  # what dumps runs
+    monkeypatch.setattr(values, "_plain_encode", counting)  # what the checks run
     return seen
 
 

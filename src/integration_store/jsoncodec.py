@@ -17,8 +17,9 @@ from typing import Any, Final
 _DECODER: Final = json.JSONDecoder()
 
 
-def _chunk_encoder(encoder: json.JSONEncoder) -> Callable[[Any], Any] | None:
-    """The C encoder ``encoder.encode`` builds on every call, built once for its settings (None
+def _chunk_encoder(encoder: json.JSONEncoder) -> Callable[[Any, int], Any] | None:
+    """The C encoder ``encoder.encode`` builds on every call (called with the value and the
+    indent level 0), built once for its settings (None
     without the C accelerator). No cycle markers: a cycle ends in ``RecursionError``, and the
     values reaching here are checked first (``integration_store.values`` catches that error)."""
     make: Callable[..., Any] | None = getattr(json.encoder, "c_make_encoder", None)
@@ -35,7 +36,7 @@ def _chunk_encoder(encoder: json.JSONEncoder) -> Callable[[Any], Any] | None:
         encoder.skipkeys,
         encoder.allow_nan,
     )
-    return lambda value: encode(value, 0)
+    return encode  # type: ignore[no-any-return]
 
 
 def encoding_function(encoder: json.JSONEncoder) -> Callable[[Any], str]:
@@ -48,7 +49,7 @@ def encoding_function(encoder: json.JSONEncoder) -> Callable[[Any], str]:
     if chunks is None:
         return encoder.encode
     join = "".join
-    return lambda value: join(chunks(value))
+    return lambda value: join(chunks(value, 0))  # one frame: most values encoded are small
 
 
 def decoding_function(decoder: json.JSONDecoder) -> Callable[[str], Any]:
@@ -90,9 +91,8 @@ def dumps(value: Any) -> str:
     return _encode(value)
 
 
-def encode_fresh(value: Any) -> str:
-    """Encode a JSON value as compact text, never reusing a known text (for checks)."""
-    return _encode(value)
+encode_fresh: Final = _encode
+"""Encode a JSON value as compact text, never reusing a known text (for checks)."""
 
 
 def remember_text(copy: object, text: str) -> None:

@@ -243,7 +243,7 @@ def _int64(text: str) -> int:
 
 
 _plain_encode: Final = jsoncodec.encode_fresh
-_plain_decode: Final = jsoncodec.decoding_function(json.JSONDecoder(parse_int=_int64))
+_plain_scan: Final = json.JSONDecoder(parse_int=_int64).scan_once  # type: ignore[attr-defined]
 
 
 def _plain_json_copy(value: object) -> Any:
@@ -267,7 +267,7 @@ def _plain_json_copy(value: object) -> Any:
             text.encode("utf-8")
         except UnicodeEncodeError:
             raise _NotPlainJson from None
-    copy = _plain_decode(text)
+    copy, _ = _plain_scan(text, 0)
     if copy != value:
         raise _NotPlainJson
     jsoncodec.remember_text(copy, text)
