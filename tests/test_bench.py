@@ -127,3 +127,19 @@ def test_bench_draws_a_chart(tmp_path: Path) -> None:
     _bench(tmp_path, "--chart", str(chart))
 
     assert chart.read_bytes().startswith(b"\x89PNG")
+
+
+def test_bench_runs_only_the_workloads_named(tmp_path: Path) -> None:
+    document = _bench(tmp_path, "--workloads", "get, record_raw_response")
+
+    for backend in document["backends"]:
+        assert [w["workload"] for w in backend["workloads"]] == ["get", "record_raw_response"]
+    assert document["settings"]["workloads"] == ["get", "record_raw_response"]
+
+
+def test_bench_refuses_an_unknown_workload_name(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["bench", "--workloads", "record_raw_responses", "memory://"])
+
+    assert code != 0
+    error = capsys.readouterr().err
+    assert "unknown workload 'record_raw_responses'" in error and "'bulk responses'" in error

@@ -13,6 +13,7 @@ import attrs
 import pytest
 
 from integration_store import Connector, Store, ValidationError, open_store
+from integration_store.model.connectors import ConnectorConfig
 from integration_store.model.fields import declare
 from integration_store.model.schema import FieldKind
 
@@ -226,3 +227,22 @@ def test_a_create_with_an_id_draws_none(store: Store) -> None:
     created = store.connectors.create_file_connector("t", "F")
 
     assert created.connector_id == str(UUID(int=1))
+
+
+@attrs.frozen
+class _TracedConfig(ConnectorConfig):
+    trace: bool = True
+
+
+def test_a_config_subclass_is_checked_and_stored_as_a_connector_config() -> None:
+    with open_store("memory://") as store:
+        registered = store.connectors.register(
+            Connector(connector_id="c", tenant_id="t", name="n", config=_TracedConfig("x"))
+        )
+        with pytest.raises(ValidationError) as raised:
+            store.connectors.register(
+                Connector(connector_id="d", tenant_id="t", name="m", config=_TracedConfig(7))  # type: ignore[arg-type]
+            )
+
+    assert type(registered.config) is ConnectorConfig and registered.config.endpoint == "x"
+    assert raised.value.field == "config.endpoint"

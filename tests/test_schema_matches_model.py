@@ -7,12 +7,16 @@ word, so this test fails first.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from uuid import UUID
+
 import pytest
 
 from integration_store import Connector, ExternalResponse, Worker, WorkerConfig
 from integration_store.model import schema
 from integration_store.model.fields import field_specs
 from integration_store.model.schema import FieldKind, RecordSchema
+from integration_store.records import new_response_record, to_record
 
 STORED_ONLY = {"kind", "extra"}
 """Connector record fields that are no attrs field: the class tag and the subclass fields."""
@@ -49,3 +53,21 @@ def test_every_domain_field_is_declared_with_its_kind(
         assert _comparable(field.kind) == _comparable(spec.kind), name
         stamped = name in STAMPED_BY_THE_STORE and spec.nullable and not field.nullable
         assert stamped or field.nullable == spec.nullable, name
+
+
+def test_a_new_response_record_is_the_record_of_its_response() -> None:
+    arguments = {
+        "source": "src",
+        "raw_response": {"a": [1]},
+        "interpretation_owner": "owner",
+        "interpretation_contract": "v1",
+        "request_id": "req",
+        "run_id": None,
+    }
+    received_at = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+    record = new_response_record(UUID(int=7), received_at, arguments)
+
+    response = ExternalResponse(id=UUID(int=7), received_at=received_at, **arguments)
+    assert list(record.items()) == list(to_record(response).items())
+    assert list(record) == list(schema.EXTERNAL_RESPONSE.names)

@@ -169,6 +169,12 @@ def test_the_fast_json_copy_accepts_and_refuses_exactly_what_the_walk_does(value
         {"surrogate": "\ud800"},
         {"\ud800": 1},
         {"colour": _Colour.RED},
+        {"nul": "\x00", "zero": -0.0, "yes": True, "one": 1, "none": None},
+        {"tags": ["a", "\ud800"]},
+        {"tags": ["a", 1, None]},
+        {"inf": float("inf")},
+        {_Colour.RED: 1},
+        {"é": ["ü"]},
     ],
 )
 def test_the_fast_json_copy_matches_the_walk_on_edge_values(value: object) -> None:
@@ -209,3 +215,13 @@ def test_quoted_survives_a_value_whose_repr_fails() -> None:
             raise RuntimeError("no")
 
     assert "Broken" in values.quoted(Broken())
+
+
+@given(st.datetimes(timezones=st.just(UTC)), st.sampled_from([0, 1]))
+def test_a_utc_timestamp_is_truncated_to_a_plain_utc_datetime(value: datetime, fold: int) -> None:
+    given_value = value.replace(fold=fold)
+
+    checked = values.timestamp(given_value, "t")
+
+    assert type(checked) is datetime and checked.tzinfo is UTC and checked.fold == 0
+    assert checked == value.replace(microsecond=value.microsecond // 1000 * 1000)

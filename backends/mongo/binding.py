@@ -6,8 +6,7 @@ store's business (``integration_store.unit_of_work``), not this backend's.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any, Final
 
 import attrs
@@ -74,13 +73,11 @@ class Binding:
         """True when calls run inside a client-session transaction."""
         return self.session is not None
 
-    @contextmanager
-    def call(self, *, write: bool = False) -> Iterator[None]:
-        """One storage call: translate driver errors. ``write``: it changes documents, so
-        outside a transaction a connection lost after sending it leaves the outcome unknown
-        (inside one, the server aborts the transaction instead)."""
-        with translated(write=write and self.session is None):
-            yield
+    def call(self, *, write: bool = False) -> translated:
+        """One storage call (``with binding.call():``): translate driver errors. ``write``: it
+        changes documents, so outside a transaction a connection lost after sending it leaves
+        the outcome unknown (inside one, the server aborts the transaction instead)."""
+        return translated(write=write and self.session is None)
 
     def insert(self, shape: Shape, record: Record) -> None:
         """Insert a record as a new document; the bare ``ConflictError`` when a key is taken.

@@ -34,7 +34,7 @@ sub-document ``{"tenant_id": ..., "worker_id": ...}``, a vector by ``{"connector
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Final
 from uuid import UUID
@@ -55,6 +55,18 @@ Document = dict[str, Any]
 UUID_SUBTYPE: Final = 4
 BYTES_SUBTYPE: Final = 0
 JSON: Final = schema.FieldKind.JSON
+_NATIVE: Final = frozenset(
+    {
+        schema.FieldKind.IDENTIFIER,
+        schema.FieldKind.TEXT,
+        schema.FieldKind.TIMESTAMP,
+        schema.FieldKind.INTEGER,
+        schema.FieldKind.FLOAT,
+        schema.FieldKind.BOOLEAN,
+        schema.FieldKind.ENUM,
+    }
+)
+"""Kinds whose record values BSON stores as they are (``plain`` would return them unchanged)."""
 
 
 def plain(value: Any) -> Any:
@@ -124,22 +136,27 @@ class Shape:
 
     def to_document(self, record: Mapping[str, Any]) -> Document:
         """A whole record as a new document (``_id`` first when the id is a field)."""
-        document: Document = {}
-        if self.id_field is not None:
-            document["_id"] = plain(record[self.id_field])
-        encode = jsoncodec.dumps
-        for field, is_json in self._layout:
-            value = record[field]
-            document[field] = encode(value) if is_json else plain(value)
-        return document
+        return self._encoder(record)
 
     @functools.cached_property
-    def _layout(self) -> tuple[tuple[str, bool], ...]:
-        """The fields stored beside ``_id``, each with whether it is JSON (worked out once)."""
-        json_fields = self.schema.json_fields
-        return tuple(
-            (field, field in json_fields) for field in self.schema.names if field != self.id_field
-        )
+    def _encoder(self) -> Callable[[Mapping[str, Any]], Document]:
+        """``to_document`` written out for this shape once (as attrs writes an ``__init__``):
+        one dict display, each field converted by its kind — every insert runs it."""
+        items = [] if self.id_field is None else [f"'_id': plain(r[{self.id_field!r}])"]
+        for field in self.schema.fields:
+            if field.name == self.id_field:
+                continue
+            value = f"r[{field.name!r}]"
+            if field.kind is JSON:
+                value = f"dumps({value})"
+            elif field.kind not in _NATIVE:
+                value = f"plain({value})"
+            items.append(f"{field.name!r}: {value}")
+        namespace: dict[str, Any] = {"plain": plain, "dumps": jsoncodec.dumps}
+        source = f"def to_document(r):\n    return {{{', '.join(items)}}}\n"
+        exec(compile(source, f"<{self.collection} document>", "exec"), namespace)
+        encoder: Callable[[Mapping[str, Any]], Document] = namespace["to_document"]
+        return encoder
 
     def to_values(self, changes: Mapping[str, Any]) -> Document:
         """Some fields' values as stored, for ``$set`` / ``$setOnInsert``."""

@@ -9,7 +9,7 @@ it out again.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from typing import Any, Final
 
@@ -106,7 +106,7 @@ class DbConnection:
             self.notice(error)
             raise
 
-    def copy_rows(self, sql: str, rows: list[list[Any]]) -> None:
+    def copy_rows(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """Stream rows into a PostgreSQL ``COPY … FROM STDIN`` (psycopg's copy protocol)."""
         for listener in self._listeners:
             listener(sql, True)

@@ -42,6 +42,24 @@ def _written_out(source: str, namespace: dict[str, Any]) -> Callable[[Any], Any]
     return function
 
 
+def column_values(
+    columns: Sequence[sa.Column[Any]], dialect: Dialect
+) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """The function giving a record's values for ``columns``, in their order, each converted as
+    its column type binds it: the rows a PostgreSQL ``COPY`` takes, written out once per table
+    so a bulk insert builds no parameter dict per row."""
+    namespace: dict[str, Any] = {}
+    items = []
+    for index, column in enumerate(columns):
+        value = f"record[{column.key!r}]"
+        convert = _bind_converter(column.type, dialect)
+        if convert is not None:
+            namespace[f"c{index}"] = convert
+            value = f"c{index}({value})"
+        items.append(value)
+    return _written_out(f"def f(record):\n    return ({', '.join(items)},)\n", namespace)
+
+
 class RowDecoder:
     """Turns a fetched row (a tuple, in the statement's column order) into a record."""
 

@@ -8,6 +8,7 @@ per-call cost — is written once, here.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -18,7 +19,7 @@ from integration_store.records import Record
 
 from .connections import DbConnection
 from .execution import Runner, T, Work
-from .prepared import Prepared
+from .prepared import Prepared, column_values
 from .statements import update_returns_row
 
 Builder = Callable[[], sa.ClauseElement]
@@ -87,17 +88,18 @@ class TableRows:
                 lambda connection: connection.execute_many(statement, rows), single=False
             )
             return
-        names = [column.name for column in self.table.c]
+        copy, values = self._copy
+        self._runner.insert(
+            lambda connection: connection.copy_rows(copy, list(map(values, rows))), single=True
+        )  # one statement: atomic alone
+
+    @functools.cached_property
+    def _copy(self) -> tuple[str, Callable[[Mapping[str, Any]], tuple[Any, ...]]]:
+        """PostgreSQL's ``COPY`` of every column of the table, and a record's row for it."""
         quote = self.dialect.identifier_preparer.quote
-        copy = (
-            f"COPY {quote(self.table.name)} ({', '.join(quote(name) for name in names)}) FROM STDIN"
-        )
-
-        def copy_in(connection: DbConnection) -> None:
-            bound = [statement.parameters(record) for record in rows]
-            connection.copy_rows(copy, [[row[name] for name in names] for row in bound])  # type: ignore[call-overload]
-
-        self._runner.insert(copy_in, single=True)  # one statement: atomic alone
+        names = ", ".join(quote(column.name) for column in self.table.c)
+        copy = f"COPY {quote(self.table.name)} ({names}) FROM STDIN"
+        return copy, column_values(list(self.table.c), self.dialect)
 
     def first(self, key: Hashable, build: Builder, values: dict[str, Any]) -> Record | None:
         """The first row the select returns (None if none)."""

@@ -10,13 +10,16 @@ from __future__ import annotations
 import json
 import json.encoder
 from collections.abc import Callable
+from contextvars import ContextVar, Token
+from types import TracebackType
 from typing import Any, Final
 
 _DECODER: Final = json.JSONDecoder()
 
 
-def _chunk_encoder(encoder: json.JSONEncoder) -> Callable[[Any], Any] | None:
-    """The C encoder ``encoder.encode`` builds on every call, built once for its settings (None
+def _chunk_encoder(encoder: json.JSONEncoder) -> Callable[[Any, int], Any] | None:
+    """The C encoder ``encoder.encode`` builds on every call (called with the value and the
+    indent level 0), built once for its settings (None
     without the C accelerator). No cycle markers: a cycle ends in ``RecursionError``, and the
     values reaching here are checked first (``integration_store.values`` catches that error)."""
     make: Callable[..., Any] | None = getattr(json.encoder, "c_make_encoder", None)
@@ -33,7 +36,7 @@ def _chunk_encoder(encoder: json.JSONEncoder) -> Callable[[Any], Any] | None:
         encoder.skipkeys,
         encoder.allow_nan,
     )
-    return lambda value: encode(value, 0)
+    return encode  # type: ignore[no-any-return]
 
 
 def encoding_function(encoder: json.JSONEncoder) -> Callable[[Any], str]:
@@ -46,7 +49,7 @@ def encoding_function(encoder: json.JSONEncoder) -> Callable[[Any], str]:
     if chunks is None:
         return encoder.encode
     join = "".join
-    return lambda value: join(chunks(value))
+    return lambda value: join(chunks(value, 0))  # one frame: most values encoded are small
 
 
 def decoding_function(decoder: json.JSONDecoder) -> Callable[[str], Any]:
@@ -68,8 +71,56 @@ def decoding_function(decoder: json.JSONDecoder) -> Callable[[str], Any]:
 _COMPACT: Final = json.JSONEncoder(
     ensure_ascii=False, allow_nan=False, separators=(",", ":"), check_circular=False
 )
-dumps: Final = encoding_function(_COMPACT)
-"""Encode a checked JSON value as compact text."""
+_encode: Final = encoding_function(_COMPACT)
+
+_KNOWN_TEXTS: Final[ContextVar[dict[int, tuple[object, str]] | None]] = ContextVar(
+    "integration_store_known_json_texts", default=None
+)
+"""While a write call runs (``texts_reused``): the text each checked JSON copy was encoded to
+by its check, by ``id`` (the entry holds the copy, so the id stays its own)."""
+
+
+def dumps(value: Any) -> str:
+    """Encode a checked JSON value as compact text: the text its check already made when the
+    value is a copy that check returned during the current ``texts_reused`` call."""
+    known = _KNOWN_TEXTS.get()
+    if known is not None:
+        entry = known.get(id(value))
+        if entry is not None and entry[0] is value:
+            return entry[1]
+    return _encode(value)
+
+
+encode_fresh: Final = _encode
+"""Encode a JSON value as compact text, never reusing a known text (for checks)."""
+
+
+def remember_text(copy: object, text: str) -> None:
+    """Note that ``copy``, a fresh JSON value nothing else holds yet, encodes to ``text`` (a
+    no-op outside ``texts_reused``)."""
+    known = _KNOWN_TEXTS.get()
+    if known is not None:
+        known[id(copy)] = (copy, text)
+
+
+class texts_reused:  # named as the function it stands for: ``with texts_reused():``
+    """Within a write call, encode each checked payload once: the check's text serves the
+    write-size cap and the stored form. For calls that never change a checked copy between its
+    check and its write (a changed copy would be stored as it was checked). A class, not a
+    generator: it wraps calls of a few tens of microseconds."""
+
+    __slots__ = ("_token",)
+
+    def __enter__(self) -> None:
+        self._token: Token[dict[int, tuple[object, str]] | None] = _KNOWN_TEXTS.set({})
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        _KNOWN_TEXTS.reset(self._token)
 
 _decode: Final = decoding_function(_DECODER)
 

@@ -9,7 +9,7 @@ objects themselves.
 from __future__ import annotations
 
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from enum import Enum
 from typing import Any, Final, TypeVar
@@ -83,6 +83,28 @@ def to_record(value: ExternalResponse | Worker | WorkerConfig) -> Record:
     return {name: document[name] for name in _SCHEMAS[type(value)].names}
 
 
+def new_response_record(
+    response_id: UUID, received_at: datetime, arguments: Mapping[str, Any]
+) -> Record:
+    """The record of a response just received with these checked arguments (``to_record`` of
+    that response, written out: recording one is the hot path of bulk ingestion)."""
+    return {
+        "id": response_id,
+        "source": arguments["source"],
+        "raw_response": arguments["raw_response"],
+        "interpretation_owner": arguments["interpretation_owner"],
+        "interpretation_contract": arguments["interpretation_contract"],
+        "request_id": arguments["request_id"],
+        "run_id": arguments["run_id"],
+        "received_at": received_at,
+        "interpreted_value": None,
+        "interpreted_at": None,
+        "interpreted_by": None,
+        "claimed_by": None,
+        "lease_expires_at": None,
+    }
+
+
 def from_record(record: Record, cls: type[T]) -> T:
     """Build a response, worker or worker configuration back from its record (a
     ``StoredRecord`` as ``connector_from_record`` says)."""
@@ -138,10 +160,24 @@ def _convert_extra(cls: type[Connector], extra: Record, decode: bool) -> Record:
     return result
 
 
+_EXTRA_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _extra_names(cls: type[Connector]) -> tuple[str, ...]:
+    """``Connector.extra_fields``' names for a class, worked out once (bulk registration
+    flattens thousands of connectors)."""
+    names = _EXTRA_NAMES.get(cls)
+    if names is None:
+        names = _EXTRA_NAMES[cls] = tuple(
+            field.name for field in attrs.fields(cls) if field.name not in _BASE_NAMES
+        )
+    return names
+
+
 def connector_to_record(connector: Connector) -> Record:
     """Flatten a connector (of any subclass) into a record; subclass fields go to ``extra``."""
     document: Record = converter.unstructure(connector)
-    extra = {name: document.pop(name) for name in connector.extra_fields()}
+    extra = {name: document.pop(name) for name in _extra_names(type(connector))}
     # Subclasses fix connector_type with init=False, which cattrs leaves out.
     document["connector_type"] = connector.connector_type.value
     if isinstance(connector, UnknownKindConnector):

@@ -8,7 +8,6 @@ from __future__ import annotations
 import itertools
 import json
 import math
-import reprlib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from enum import Enum
@@ -18,6 +17,8 @@ from uuid import UUID
 from integration_store import jsoncodec
 from integration_store.errors import ValidationError
 from integration_store.model.schema import FieldKind
+from integration_store.quoting import MAX_QUOTED_CHARACTERS as MAX_QUOTED_CHARACTERS
+from integration_store.quoting import quoted as quoted
 from integration_store.write_size import MAX_WRITE_BYTES as MAX_WRITE_BYTES
 from integration_store.write_size import check_write_size as check_write_size
 from integration_store.write_size import encoded_size as encoded_size
@@ -33,36 +34,14 @@ driver)."""
 MAX_JSON_DEPTH = 100
 """Deepest nesting of dicts/lists accepted in a JSON payload (deeper would exhaust the stack)."""
 
-MAX_QUOTED_CHARACTERS: Final = 40
-"""Most characters of a bad value an error message quotes (``quoted``)."""
-
 E = TypeVar("E", bound=Enum)
-
-_QUOTER: Final = reprlib.Repr()
-_QUOTER.maxlevel = 2
-_QUOTER.maxstring = _QUOTER.maxother = MAX_QUOTED_CHARACTERS
-_QUOTER.maxlist = _QUOTER.maxtuple = _QUOTER.maxdict = _QUOTER.maxset = 4
-
-
-def quoted(value: object) -> str:
-    """A bad value as an error message shows it: its ``repr`` when short, else a short prefix
-    and its size. Never the whole value, which may be huge or nested too deep to ``repr``; the
-    one way every ``ValidationError`` quotes a value."""
-    if isinstance(value, str):
-        if len(value) <= MAX_QUOTED_CHARACTERS:
-            return repr(value)
-        return f"{value[:MAX_QUOTED_CHARACTERS]!r}... ({len(value):,} characters)"
-    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
-        return f"an int of {value.bit_length():,} bits"
-    shown = _QUOTER.repr(value)
-    if len(shown) > 2 * MAX_QUOTED_CHARACTERS:
-        shown = shown[: 2 * MAX_QUOTED_CHARACTERS] + "..."
-    return shown
 
 
 def _check_characters(value: str, field: str) -> None:
     if "\x00" in value:
         raise ValidationError(field, "must not contain NUL characters")
+    if value.isascii():  # O(1): CPython records it; only other text can hold a surrogate
+        return
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
@@ -181,6 +160,9 @@ def uuid_value(value: object, field: str) -> UUID:
 
 def timestamp(value: object, field: str) -> datetime:
     """A timezone-aware datetime, converted to UTC and truncated to milliseconds."""
+    if type(value) is datetime and value.tzinfo is UTC and not value.fold:  # the clock's own
+        micros = value.microsecond
+        return value.replace(microsecond=micros - micros % 1000) if micros % 1000 else value
     if not isinstance(value, datetime):
         raise ValidationError(field, f"must be a datetime, not {type(value).__name__}")
     if value.tzinfo is None or value.utcoffset() is None:
@@ -213,12 +195,40 @@ def json_value(value: object, path: str) -> Any:
     fraction of the time a walk in Python takes, and only a value they cannot vouch for (see
     ``_plain_json_copy``) is walked — the walk decides every refusal and names its path.
     """
-    if type(value) is dict and not value:
-        return {}  # the most common value of a JSON field, so checked first
+    if type(value) is dict:
+        if not value:
+            return {}  # the most common value of a JSON field, so checked first
+        copy = _flat_json_copy(value)
+        if copy is not None:
+            jsoncodec.remember_text(copy, _plain_encode(copy))
+            return copy
     try:
         return _plain_json_copy(value)
     except _NotPlainJson:
         return _walked_json(value, path, 0)
+
+
+def _flat_json_copy(value: dict[Any, Any]) -> dict[str, Any] | None:
+    """A copy of a small object of plain scalars or lists of ASCII text (credentials, options,
+    tags), made without decoding its text; None for anything else, which takes the decoder."""
+    if len(value) > 8:
+        return None  # a bigger object is copied faster by decoding its text
+    copy = {}
+    for key, item in value.items():
+        kind = type(item)
+        if kind is list and all(type(part) is str and part.isascii() for part in item):
+            item = list(item)
+        elif not (
+            (kind is str and item.isascii())
+            or (kind is int and INT64_MIN <= item <= INT64_MAX)
+            or (kind is float and math.isfinite(item))
+            or (item is None or kind is bool)
+        ):
+            return None
+        if type(key) is not str or not key.isascii():
+            return None
+        copy[key] = item
+    return copy
 
 
 class _NotPlainJson(Exception):
@@ -232,8 +242,8 @@ def _int64(text: str) -> int:
     return number
 
 
-_plain_encode: Final = jsoncodec.dumps
-_plain_decode: Final = jsoncodec.decoding_function(json.JSONDecoder(parse_int=_int64))
+_plain_encode: Final = jsoncodec.encode_fresh
+_plain_scan: Final = json.JSONDecoder(parse_int=_int64).scan_once  # type: ignore[attr-defined]
 
 
 def _plain_json_copy(value: object) -> Any:
@@ -252,13 +262,15 @@ def _plain_json_copy(value: object) -> Any:
         raise _NotPlainJson from None
     if text.count("{") + text.count("[") > MAX_JSON_DEPTH:
         raise _NotPlainJson
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise _NotPlainJson from None
-    copy = _plain_decode(text)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise _NotPlainJson from None
+    copy, _ = _plain_scan(text, 0)
     if copy != value:
         raise _NotPlainJson
+    jsoncodec.remember_text(copy, text)
     return copy
 
 

@@ -5,9 +5,10 @@ Re-exported by ``integration_store.values``, where the other checks live.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import Final
+from operator import attrgetter
+from typing import Any, Final
 from uuid import UUID
 
 from integration_store import jsoncodec
@@ -47,10 +48,24 @@ def _total_size(items: Iterable[object]) -> int:
             text = jsoncodec.dumps(value) if value else "[]"
             total += len(text) if text.isascii() else len(text.encode("utf-8"))
             continue
-        fields = getattr(kind, "__attrs_attrs__", None)
-        if fields is not None:
-            total += _total_size([getattr(value, field.name) for field in fields])
+        fields = _FIELDS.get(kind)
+        if fields is None:
+            attributes = getattr(kind, "__attrs_attrs__", None)
+            if attributes is None:
+                continue
+            fields = _FIELDS[kind] = _getter(tuple(field.name for field in attributes))
+        total += _total_size(fields(value))
     return total
+
+
+_FIELDS: dict[type, Callable[[object], tuple[Any, ...]]] = {}
+"""Per attrs class, one getter of all its fields' values (worked out once)."""
+
+
+def _getter(names: tuple[str, ...]) -> Callable[[object], tuple[Any, ...]]:
+    if len(names) > 1:
+        return attrgetter(*names)  # C-level, one call for every field
+    return lambda value: tuple(getattr(value, name) for name in names)
 
 
 def check_write_size(fields: Mapping[str, object], prefix: str = "") -> None:

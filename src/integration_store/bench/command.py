@@ -13,6 +13,7 @@ from integration_store.discovery import redacted
 from .harness import BackendResult, Settings, measure_backend, progress
 from .report import as_json, table, write_chart, write_json
 from .targets import family_of
+from .workloads import WORKLOADS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,12 +35,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="cap a round of a slow backend at about this long, with fewer "
                         f"operations ({defaults.round_seconds}; 0: never)")  # fmt: skip
     parser.add_argument("--seed", type=int, default=defaults.seed, help="dataset seed")
+    parser.add_argument("--workloads", type=_workload_names, default=(), metavar="NAME[,NAME]",
+                        help="run only these workloads (names as printed: "
+                        "'record_raw_response,bulk responses')")  # fmt: skip
     parser.add_argument("--json", type=Path, metavar="PATH", help="write every figure as JSON")
     parser.add_argument("--chart", type=Path, metavar="PATH",
                         help="write a PNG bar chart of the ratios (needs the [bench] extra)")
     parser.add_argument("--scaling", type=int, metavar="LARGE",
                         help="instead: time reads at --rows (default 10,000) and at LARGE rows "
                         "(default URLs: a temp SQLite file)")  # fmt: skip
+
+
+def _workload_names(text: str) -> tuple[str, ...]:
+    """The names given to ``--workloads``, each one a workload's (so a typo fails at once)."""
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    known = [workload.name for workload in WORKLOADS]
+    unknown = [name for name in names if name not in known]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown workload {', '.join(map(repr, unknown)) or repr(text)};"
+            f" the workloads are {', '.join(map(repr, known))}"
+        )
+    return names
 
 
 def _label(url: str) -> str:
@@ -60,7 +77,8 @@ def run(args: argparse.Namespace) -> int:
             return run_scaling(urls, small, args.scaling, args, _label)
         settings = Settings(rows=args.rows, ops=args.ops, rounds=args.rounds,
                             bulk_size=args.bulk_size, bulk_rounds=args.bulk_rounds,
-                            round_seconds=args.round_seconds, seed=args.seed)  # fmt: skip
+                            round_seconds=args.round_seconds, seed=args.seed,
+                            workloads=args.workloads)  # fmt: skip
         results, failed = _measure_all(args.urls or default_urls(temp), settings)
         print(table(results), flush=True)
         for line in failed:

@@ -57,6 +57,8 @@ class Settings:
     round_seconds: float = 0.25
     """A round of a slow variant stops short of ``ops`` after about this long."""
     seed: int = 20250101
+    workloads: tuple[str, ...] = ()
+    """Names of the workloads to run (``WORKLOADS``); empty: every one."""
 
 
 @attrs.frozen
@@ -287,6 +289,8 @@ def measure_backend(url: str, label: str, settings: Settings) -> BackendResult:
         for baseline in baselines:
             check_same_results(store, baseline, fixture)
         for number, workload in enumerate(WORKLOADS):
+            if settings.workloads and workload.name not in settings.workloads:
+                continue
             result = measure_workload(number, workload, store, baselines, fixture, settings)
             progress(f"{label}: {workload.name}: {result.status}")
             results.append(result)

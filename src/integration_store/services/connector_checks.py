@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from enum import Enum
-from operator import attrgetter
 from typing import Any, Final
 
 import attrs
@@ -27,7 +26,7 @@ from integration_store.model.fields import field_specs
 def _check_config(config: object, field: str) -> ConnectorConfig:
     if not isinstance(config, ConnectorConfig):
         raise ValidationError(field, f"must be a ConnectorConfig, not {type(config).__name__}")
-    return ConnectorConfig(**check_fields(ConnectorConfig, _init_values(config), f"{field}."))
+    return ConnectorConfig(**check_instance(ConnectorConfig, config, f"{field}."))
 
 
 def _check_capabilities(capabilities: object, field: str) -> tuple[ConnectorCapability, ...]:
@@ -92,21 +91,6 @@ def _check_of(name: str, check: values.Checker, default: object) -> Check:
     return name, check, default if unchanged else _NO_SHORTCUT
 
 
-_GETTERS: dict[type, tuple[tuple[str, ...], Callable[[object], Any]]] = {}
-
-
-def _init_values(instance: object) -> dict[str, Any]:
-    """Every ``__init__`` field of an attrs object by name (one C-level getter per class)."""
-    cls = type(instance)
-    getter = _GETTERS.get(cls)
-    if getter is None:
-        names = tuple(spec.name for spec in field_specs(cls))
-        getter = _GETTERS[cls] = (names, attrgetter(*names))
-    names, get = getter
-    found = get(instance)
-    return dict(zip(names, found if len(names) > 1 else (found,), strict=True))
-
-
 def check_fields(cls: type, given: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     """Checked copies of the given fields of ``cls``, each by its declared kind, in field order.
 
@@ -118,6 +102,35 @@ def check_fields(cls: type, given: Mapping[str, Any], prefix: str = "") -> dict[
             value = given[name]
             checked[name] = value if value is valid_default else check(value, prefix + name)
     return checked
+
+
+_INSTANCE_CHECKS: dict[type, Callable[[Any, str], dict[str, Any]]] = {}
+
+
+def check_instance(cls: type, instance: Any, prefix: str = "") -> dict[str, Any]:
+    """``check_fields`` of ``cls``' every field, read from an attrs object (a connector, its
+    config), with the loop written out once per class (as attrs writes an ``__init__``): bulk
+    registration checks thousands of connectors."""
+    check = _INSTANCE_CHECKS.get(cls)
+    if check is None:
+        check = _INSTANCE_CHECKS[cls] = _written_out_checks(cls)
+    return check(instance, prefix)
+
+
+def _written_out_checks(cls: type) -> Callable[[Any, str], dict[str, Any]]:
+    namespace: dict[str, Any] = {}
+    lines, items = [], []
+    for index, (name, check, valid_default) in enumerate(_checks(cls)):
+        namespace[f"c{index}"], namespace[f"d{index}"] = check, valid_default
+        checked = f"c{index}(v{index}, prefix + {name!r})"
+        if valid_default is not _NO_SHORTCUT:
+            checked = f"v{index} if v{index} is d{index} else {checked}"
+        lines.append(f"    v{index} = instance.{name}\n    v{index} = {checked}\n")
+        items.append(f"{name!r}: v{index}")
+    source = f"def check(instance, prefix):\n{''.join(lines)}    return {{{', '.join(items)}}}\n"
+    exec(compile(source, f"<integration_store checks of {cls.__qualname__}>", "exec"), namespace)
+    written: Callable[[Any, str], dict[str, Any]] = namespace["check"]
+    return written
 
 
 def check_connector(connector: object, at: str | None = None) -> Connector:
@@ -145,7 +158,7 @@ def checked_connector_fields(
         _check_storable(cls, at or "connector")
         _STORABLE.add(cls)
     prefix = "" if at is None else f"{at}."
-    checked = check_fields(cls, _init_values(connector), prefix)
+    checked = check_instance(cls, connector, prefix)
     values.check_write_size(checked, prefix)
     if cls is UnknownKindConnector and checked["stored_kind"] in CONNECTOR_CLASSES:
         raise ValidationError(

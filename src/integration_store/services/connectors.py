@@ -6,7 +6,7 @@ import builtins
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from integration_store import paging, values
+from integration_store import jsoncodec, paging, values
 from integration_store.errors import (
     ConflictError,
     ConnectorNotFoundError,
@@ -87,8 +87,9 @@ class ConnectorRegistry(ConnectorUpdates):
         Raises ``ConnectorAlreadyExistsError`` for a taken connector_id and
         ``DuplicateConnectorNameError`` for a name the tenant already uses.
         """
-        cls, checked = checked_connector_fields(connector)
-        return cast(C, self._insert(cls, checked))
+        with jsoncodec.texts_reused():  # its JSON values are encoded once, by their checks
+            cls, checked = checked_connector_fields(connector)
+            return cast(C, self._insert(cls, checked))
 
     def register_many(self, connectors: Iterable[Connector]) -> builtins.list[Connector]:
         """Store new connectors in one backend round trip, all or nothing.
@@ -101,7 +102,10 @@ class ConnectorRegistry(ConnectorUpdates):
         connector (``connectors[3]``), and none of the batch is stored. At most
         ``values.MAX_BATCH`` connectors; an empty batch returns ``[]`` without a backend call.
         """
-        items = values.batch(connectors, "connectors")
+        with jsoncodec.texts_reused():  # their JSON values are encoded once, by their checks
+            return self._register_many(values.batch(connectors, "connectors"))
+
+    def _register_many(self, items: builtins.list[Any]) -> builtins.list[Connector]:
         checked = [
             checked_connector_fields(item, f"connectors[{i}]") for i, item in enumerate(items)
         ]

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final
 from uuid import UUID
 
-from integration_store import leases, paging, values
+from integration_store import jsoncodec, leases, paging, values
 from integration_store.errors import (
     AlreadyInterpretedError,
     ConflictError,
@@ -19,7 +19,7 @@ from integration_store.errors import (
 from integration_store.model.responses import ExternalResponse, InterpretedResponse
 from integration_store.paging import Page
 from integration_store.protocols import CLAIMS, ExternalResponseStorage, ResponseCondition
-from integration_store.records import Record, from_record, to_record
+from integration_store.records import Record, from_record, new_response_record
 from integration_store.services import idempotency
 from integration_store.services.context import ServiceContext
 
@@ -29,21 +29,23 @@ REQUIRED_KEYS: Final = ("source", "raw_response", "interpretation_owner")
 OPTIONAL_KEYS: Final = ("interpretation_contract", "request_id", "run_id")
 """Keys an item of ``record_raw_responses`` may have."""
 
+_KEYS: Final = frozenset(REQUIRED_KEYS + OPTIONAL_KEYS)
+
 _NO_LEASE: Final[Mapping[str, Any]] = {"claimed_by": None, "lease_expires_at": None}
 """The changes that end a lease: an interpreted or released response is held by nobody."""
 
 
 def _check_item(item: object, at: str) -> dict[str, Any]:
     """One item of a batch: a mapping of ``record_raw_response``'s keyword arguments."""
-    if not isinstance(item, Mapping):
+    if type(item) is not dict and not isinstance(item, Mapping):
         raise ValidationError(at, f"must be a mapping, not {type(item).__name__}")
     for key in REQUIRED_KEYS:
         if key not in item:
             raise ValidationError(f"{at}.{key}", "is required")
     for key in item:
-        if key not in REQUIRED_KEYS and key not in OPTIONAL_KEYS:
+        if key not in _KEYS:
             raise ValidationError(f"{at}.{key}", "is not an argument of record_raw_response")
-    return _checked_arguments(f"{at}.", **{key: item.get(key) for key in item})
+    return _checked_arguments(f"{at}.", **item)
 
 
 def _checked_arguments(
@@ -97,29 +99,31 @@ class ExternalResponseService:
         reused with other arguments raises ``ResponseAlreadyExistsError``. The response's id
         is then derived from the key (``services.idempotency``), not drawn from the id factory.
         """
-        checked = _checked_arguments(
-            "",
-            source,
-            raw_response,
-            interpretation_owner,
-            interpretation_contract,
-            request_id,
-            run_id,
-        )
-        key = values.optional_identifier(idempotency_key, "idempotency_key")
-        response_id = None
-        if key is not None:
-            response_id = idempotency.response_id(key, checked["interpretation_owner"], source)
-        response = self._new_response(checked, response_id)
-        try:
-            self._storage.insert(to_record(response))
-        except ConflictError as conflict:
-            if key is None:
-                raise ResponseAlreadyExistsError(
-                    f"external response {response.id} already exists"
-                ) from conflict
-            return self._recorded_before(response.id, checked, key, conflict)
-        return response
+        with jsoncodec.texts_reused():  # the payload is encoded once, by its check
+            checked = _checked_arguments(
+                "",
+                source,
+                raw_response,
+                interpretation_owner,
+                interpretation_contract,
+                request_id,
+                run_id,
+            )
+            key = values.optional_identifier(idempotency_key, "idempotency_key")
+            response_id = None
+            if key is not None:
+                owner, source_name = checked["interpretation_owner"], checked["source"]
+                response_id = idempotency.response_id(key, owner, source_name)
+            response, record = self._new_response(checked, response_id)
+            try:
+                self._storage.insert(record)
+            except ConflictError as conflict:
+                if key is None:
+                    raise ResponseAlreadyExistsError(
+                        f"external response {response.id} already exists"
+                    ) from conflict
+                return self._recorded_before(response.id, checked, key, conflict)
+            return response
 
     def _recorded_before(
         self, response_id: UUID, checked: Mapping[str, Any], key: str, conflict: ConflictError
@@ -146,12 +150,16 @@ class ExternalResponseService:
         ``ResponseAlreadyExistsError`` naming the item, and none of the batch is stored. At most
         ``values.MAX_BATCH`` items; an empty batch returns ``[]`` without a backend call.
         """
-        batch = values.batch(items, "items")
+        with jsoncodec.texts_reused():  # each payload is encoded once, by its check
+            return self._record_many(values.batch(items, "items"))
+
+    def _record_many(self, batch: list[Any]) -> list[ExternalResponse]:
         checked = [_check_item(item, f"items[{index}]") for index, item in enumerate(batch)]
         if not checked:
             return []
-        responses = [self._new_response(arguments) for arguments in checked]
-        records = [to_record(response) for response in responses]
+        made = [self._new_response(arguments) for arguments in checked]
+        responses = [response for response, _ in made]
+        records = [record for _, record in made]
         seen: set[UUID] = set()
         for index, record in enumerate(records):
             if record["id"] in seen:
@@ -165,14 +173,16 @@ class ExternalResponseService:
 
     def _new_response(
         self, checked: Mapping[str, Any], response_id: UUID | None = None
-    ) -> ExternalResponse:
-        """The response to store. The clock is read before the id is drawn (unless the id is
-        given), by the single and the bulk call alike; its payload is the check's fresh copy,
-        shared with nothing the caller holds, so it is what the record calls return."""
+    ) -> tuple[ExternalResponse, Record]:
+        """The response to store, and its record. The clock is read before the id is drawn
+        (unless the id is given), by the single and the bulk call alike; its payload is the
+        check's fresh copy, shared with nothing the caller holds, so it is what the record
+        calls return."""
         received_at = self._context.now()
         if response_id is None:
             response_id = self._context.new_id()
-        return ExternalResponse(id=response_id, received_at=received_at, **checked)
+        record = new_response_record(response_id, received_at, checked)
+        return ExternalResponse(**record), record
 
     def _batch_conflict_error(self, records: list[Record]) -> ResponseAlreadyExistsError:
         """Storage refused the batch: probe which id is already stored."""
@@ -198,6 +208,19 @@ class ExternalResponseService:
         (backends with the ``claims`` capability) only that claimant's live lease may be
         completed, else ``LeaseLostError``. The check and the write are one atomic step.
         """
+        with jsoncodec.texts_reused():  # the interpretation is encoded once, by its check
+            return self._interpret(
+                response_id, interpreted_value, interpreted_by, claimant, reinterpret
+            )
+
+    def _interpret(
+        self,
+        response_id: object,
+        interpreted_value: object,
+        interpreted_by: object,
+        claimant: object,
+        reinterpret: object,
+    ) -> ExternalResponse:
         checked_id = values.uuid_value(response_id, "response_id")
         value = values.json_object(interpreted_value, "interpreted_value")
         by = values.identifier(interpreted_by, "interpreted_by")
