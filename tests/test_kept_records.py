@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import uuid4
 
-from integration_store.decoding import copier_for
 from integration_store.json_copies import StoredRecord, copy_record, kept_record_copier
 from integration_store.model import schema
 from integration_store.model.connectors import (
@@ -15,6 +14,7 @@ from integration_store.model.connectors import (
     VectorConnector,
 )
 from integration_store.model.responses import ExternalResponse
+from integration_store.object_copies import copier_for
 from integration_store.records import (
     connector_from_record,
     connector_to_record,

@@ -12,18 +12,15 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Callable
-from datetime import date, datetime
 from enum import Enum
 from typing import Any, Final, TypeVar, cast
 from uuid import UUID
 
 import attrs
 
-from integration_store.json_copies import copy_json
+from integration_store.object_copies import Convert, copy_of, optional, slot_setters
 
 T = TypeVar("T")
-
-Convert = Callable[[Any], Any]
 
 
 def _enum_member(cls: type[Enum], fast: bool) -> Convert:
@@ -38,10 +35,6 @@ def _uuid(value: Any) -> UUID:
     return value if type(value) is UUID else UUID(str(value))
 
 
-def _optional(convert: Convert) -> Convert:
-    return lambda value: None if value is None else convert(value)
-
-
 _AS_STORED: Final = frozenset({str, int, float, bool, dict, list, Any})
 
 
@@ -51,7 +44,7 @@ def _converter(annotation: Any, fast: bool, copying: bool = False) -> Convert | 
     ``copying`` ones give the value containers of its own (see ``decoder_for``)."""
     convert = _plain_converter(annotation, fast, copying)
     if convert is None and copying:
-        return _copy_of(annotation)
+        return copy_of(annotation)
     return convert
 
 
@@ -61,7 +54,7 @@ def _plain_converter(annotation: Any, fast: bool, copying: bool) -> Convert | No
     if origin in (typing.Union, types.UnionType) and type(None) in arguments:
         (inner,) = [argument for argument in arguments if argument is not type(None)]
         convert = _converter(inner, fast, copying)
-        return None if convert is None else _optional(convert)
+        return None if convert is None else optional(convert)
     if origin is tuple:
         item = _converter(arguments[0], fast, copying)
         return tuple if item is None else lambda values: tuple(map(item, values))
@@ -122,7 +115,7 @@ def _compile(
         if field.init
     ]
     namespace: dict[str, Any] = {"cls": cls, "new": object.__new__}
-    setters = _slot_setters(cls, fields)
+    setters = slot_setters(cls, fields)
     if setters is not None:
         lines = ["    self = new(cls)"]
         for index, field in enumerate(fields):
@@ -186,100 +179,3 @@ def _value_source(
         namespace[f"own_converter_{index}"] = field.converter
         value = f"own_converter_{index}({value})"
     return value
-
-
-def _slot_setters(cls: type, fields: Any) -> dict[str, Callable[[Any, Any], None]] | None:
-    """Each field's slot setter, when setting the slots is all ``__init__`` does: a slotted
-    class without validators, init hooks, hash caching or fields whose default needs ``self``;
-    else None (the class is built through its ``__init__``)."""
-    if any("__dict__" in vars(klass) for klass in cls.__mro__) or any(
-        hasattr(cls, hook) for hook in ("__attrs_pre_init__", "__attrs_post_init__")
-    ):
-        return None
-    slots = {
-        name
-        for klass in cls.__mro__
-        for name in getattr(klass, "__slots__", ())
-        if name != "__weakref__"
-    }
-    if slots != {field.name for field in fields}:
-        return None  # e.g. a hash cache slot ``__init__`` resets
-    setters: dict[str, Callable[[Any, Any], None]] = {}
-    for field in fields:
-        slot: Any = getattr(cls, field.name, None)
-        default = field.default
-        takes_self = isinstance(default, attrs.Factory) and default.takes_self  # type: ignore[arg-type]
-        is_slot = type(slot) is types.MemberDescriptorType
-        if field.validator is not None or takes_self or not is_slot:
-            return None
-        setters[field.name] = slot.__set__
-    return setters
-
-
-_IMMUTABLE: Final = frozenset({str, int, float, bool, bytes, datetime, date, UUID, type(None)})
-
-
-def _copy_of(annotation: Any) -> Convert | None:
-    """How a field's value of this type is copied so that the copy shares no container with
-    it (None: immutable, shared as it is)."""
-    origin = typing.get_origin(annotation)
-    arguments = typing.get_args(annotation)
-    if origin in (typing.Union, types.UnionType):
-        copies = [_copy_of(argument) for argument in arguments]
-        if all(copy is None for copy in copies):
-            return None
-        if type(None) in arguments and len(arguments) == 2:
-            (copy,) = [copy for copy in copies if copy is not None]
-            return _optional(copy)
-        return copy_json
-    if origin is tuple and all(_copy_of(item) is None for item in arguments if item != Ellipsis):
-        return None  # a tuple of immutable items
-    if annotation in _IMMUTABLE or (isinstance(annotation, type) and issubclass(annotation, Enum)):
-        return None
-    if attrs.has(annotation):
-        return copier_for(annotation)
-    return copy_json  # JSON containers; anything else is returned as it is
-
-
-def copier_for(cls: type[T]) -> Callable[[T], T]:
-    """The function copying an object of ``cls`` so that the copy shares no container with it
-    (what the core hands out of an object it keeps, see ``StoredRecord``)."""
-    copier = _COPIERS.get(cls)
-    if copier is None:
-        copier = _COPIERS[cls] = _compile_copier(cls)
-    return copier
-
-
-_COPIERS: dict[type, Callable[[Any], Any]] = {}
-
-
-def _compile_copier(cls: type[T]) -> Callable[[T], T]:
-    """Slots set one by one from the original (as ``_compile`` decodes), or for a class with
-    more to its ``__init__``, the class called again with copies of its fields."""
-    fields = attrs.fields(attrs.resolve_types(cast(Any, cls)))
-    namespace: dict[str, Any] = {"cls": cls, "new": object.__new__}
-    values = []
-    for index, field in enumerate(fields):
-        value = f"original.{field.name}"
-        copy = _copy_of(field.type)
-        if copy is not None:
-            namespace[f"copy_{index}"] = copy
-            value = f"copy_{index}({value})"
-        values.append(value)
-    setters = _slot_setters(cls, fields)
-    if setters is not None:
-        lines = ["    self = new(cls)"]
-        for index, (field, value) in enumerate(zip(fields, values, strict=True)):
-            namespace[f"set_{index}"] = setters[field.name]
-            lines.append(f"    set_{index}(self, {value})")
-        source = "def copy(original):\n" + "\n".join(lines) + "\n    return self\n"
-    else:
-        arguments = [
-            f"{field.alias}={value}"
-            for field, value in zip(fields, values, strict=True)
-            if field.init
-        ]
-        source = f"def copy(original):\n    return cls({', '.join(arguments)})\n"
-    exec(compile(source, f"<integration_store copier for {cls.__qualname__}>", "exec"), namespace)
-    copier: Callable[[T], T] = namespace["copy"]
-    return copier

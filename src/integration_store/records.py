@@ -18,7 +18,7 @@ from uuid import UUID
 import attrs
 import cattrs
 
-from integration_store.decoding import copier_for, decoder_for
+from integration_store.decoding import decoder_for
 from integration_store.json_copies import StoredRecord
 from integration_store.model import schema
 from integration_store.model.connectors import (
@@ -30,6 +30,7 @@ from integration_store.model.fields import field_specs
 from integration_store.model.responses import ExternalResponse
 from integration_store.model.schema import FieldKind, RecordSchema
 from integration_store.model.workers import Worker, WorkerConfig
+from integration_store.object_copies import copier_for
 
 Record = dict[str, Any]
 
