@@ -92,8 +92,8 @@ def _table(rows: Sequence[dict[str, Any]], small: int, large: int) -> str:
 
 def _gather_statistics(store: Any) -> None:
     """``ANALYZE`` on a SQL store (see the module docstring), then on PostgreSQL a
-    ``CHECKPOINT``: the gigabyte a load of a million rows dirtied is otherwise written out
-    while the large reads are timed (measured: get 90 → 200 µs); other backends keep none."""
+    ``CHECKPOINT``, so the gigabyte a load of a million rows dirtied is not written out while
+    the large reads are timed; other backends keep none."""
     engine = getattr(store.backend, "engine", None)
     if engine is None:
         return
