@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import attrs
 import pytest
 
-from integration_store import Connector, ExternalResponse
+from integration_store.bench.dataset import Dataset
+from integration_store.bench.harness import Settings, build_fixture, opened, seed
 from integration_store.bench.workloads import WORKLOADS
 from integration_store.cli import main
-from integration_store.services.connectors import ConnectorRegistry
-from integration_store.services.responses import ExternalResponseService
 
 TINY = ["--ops", "5", "--rows", "20", "--rounds", "1", "--bulk-size", "5", "--bulk-rounds", "1"]
 BASELINES = {"memory": set(), "sqlite-file": {"raw", "core", "orm"}, "mongomock": {"raw"}}
@@ -30,7 +27,7 @@ def _bench(tmp_path: Path, *extra: str) -> dict[str, Any]:
     return document
 
 
-def _check_figures(document: dict[str, Any], *, everything_available: bool) -> None:
+def _check_figures(document: dict[str, Any]) -> None:
     assert [backend["family"] for backend in document["backends"]] == list(BASELINES)
     for backend in document["backends"]:
         assert set(backend["baselines"]) == BASELINES[backend["family"]]
@@ -38,10 +35,7 @@ def _check_figures(document: dict[str, Any], *, everything_available: bool) -> N
         assert list(by_name) == [workload.name for workload in WORKLOADS]
         for workload in WORKLOADS:
             figures = by_name[workload.name]
-            if figures["status"] != "ok":
-                assert not everything_available
-                assert figures["status"] == "n/a: not available"
-                continue
+            assert figures["status"] == "ok"
             expected = set(backend["baselines"]) | ({"singles"} if workload.singles else set())
             assert set(figures["micros"]) == {"ours"} | expected
             assert all(micros > 0 for micros in figures["micros"].values())
@@ -54,70 +48,22 @@ def test_bench_reports_a_figure_for_every_workload_and_baseline(
 ) -> None:
     document = _bench(tmp_path)
 
-    _check_figures(document, everything_available=False)
+    _check_figures(document)
     table = capsys.readouterr().out
     assert "ours/raw" in table and "sqlite file" in table and "mongomock://" in table
 
 
-# A stand-in for the bulk and keyset API landing on another branch, on top of today's calls, so
-# the workloads that wait for it are exercised end to end now.
-
-
-@attrs.frozen
-class _Page:
-    items: list[Any]
-    next_cursor: int | None
-
-
-def _register_many(self: ConnectorRegistry, connectors: list[Connector]) -> list[Connector]:
-    return [self.register(connector) for connector in connectors]
-
-
-def _list_page(
-    self: ConnectorRegistry, tenant_id: str, limit: int = 100, after: int | None = None
-) -> _Page:
-    offset = after or 0
-    items = self.list(tenant_id=tenant_id, limit=limit, offset=offset)
-    return _Page(items, offset + len(items) if len(items) == limit else None)
-
-
-def _record_raw_responses(
-    self: ExternalResponseService, responses: list[dict[str, Any]]
-) -> list[ExternalResponse]:
-    return [self.record_raw_response(**response) for response in responses]
-
-
-_PENDING = ExternalResponseService.get_pending_interpretations
-
-
-def _pending(
-    self: ExternalResponseService, owner: str, limit: int = 100, after: int | None = None
-) -> Any:
-    if after is None and limit == 100:
-        return _PENDING(self, owner, limit)
-    offset = after or 0
-    items = _PENDING(self, owner, min(10_000, offset + limit))[offset:]
-    return _Page(items, offset + len(items) if len(items) == limit else None)
-
-
-@pytest.fixture
-def upcoming_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(ConnectorRegistry, "register_many", _register_many, raising=False)
-    monkeypatch.setattr(ConnectorRegistry, "list_page", _list_page, raising=False)
-    monkeypatch.setattr(
-        ExternalResponseService, "record_raw_responses", _record_raw_responses, raising=False
-    )
-    monkeypatch.setattr(ExternalResponseService, "get_pending_interpretations", _pending)
-    yield
-
-
-@pytest.mark.usefixtures("upcoming_api")
-def test_bench_measures_the_bulk_and_keyset_workloads_once_their_api_exists(
-    tmp_path: Path,
-) -> None:
-    document = _bench(tmp_path)
-
-    _check_figures(document, everything_available=True)
+def test_the_keyset_workloads_start_from_cursors_spread_through_the_data() -> None:
+    # Each keyset page is timed after a real cursor: a cursor-less page is the first page again.
+    settings = Settings()
+    dataset = Dataset(settings.rows, settings.seed)
+    with opened("memory://") as (store, baselines):
+        seed(store, baselines, dataset)
+        fixture = build_fixture(store, dataset, settings)
+    for pages in (fixture.connector_pages, fixture.pending_pages):
+        assert len(pages) >= 2
+        assert all(cursor is not None and key is not None for cursor, key in pages)
+        assert len({cursor for cursor, _ in pages}) == len(pages)
 
 
 @pytest.mark.skipif(importlib.util.find_spec("matplotlib") is None, reason="needs [bench]")

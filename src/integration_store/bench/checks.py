@@ -20,7 +20,7 @@ from integration_store.store import Store
 from .baseline import Baseline
 from .dataset import BIG_TENANT, NEW_OWNER, NEW_TENANT, PENDING_OWNER, SOURCE, connector
 from .dataset import new_connector as plain_connector
-from .workloads import INTERPRETATION, INTERPRETER, PAGE, Fixture, upcoming
+from .workloads import INTERPRETATION, INTERPRETER, PAGE, Fixture
 
 
 class BaselineMismatchError(IntegrationStoreError):
@@ -66,16 +66,15 @@ def check_same_results(store: Store, baseline: Baseline, fixture: Fixture) -> No
             _records(baseline, baseline.pending_page(PENDING_OWNER, PAGE)))  # fmt: skip
     cursor, connector_key = fixture.connector_pages[-1]
     if connector_key is not None:
-        page = upcoming(connectors, "list_page")(tenant_id=BIG_TENANT, limit=PAGE, after=cursor)
+        page = connectors.list_page(tenant_id=BIG_TENANT, limit=PAGE, after=cursor)
         theirs = baseline.keyset_page(BIG_TENANT, connector_key, PAGE)
         _expect("keyset page", baseline, [connector_to_record(item) for item in page.items],
                 _records(baseline, theirs))  # fmt: skip
     cursor, pending_key = fixture.pending_pages[-1]
     if pending_key is not None:
-        pending = upcoming(responses, "get_pending_interpretations")
-        items = getattr(pending(PENDING_OWNER, limit=PAGE, after=cursor), "items", None)
+        items = responses.get_pending_interpretations(PENDING_OWNER, limit=PAGE, after=cursor)
         theirs_pending = baseline.pending_keyset_page(PENDING_OWNER, pending_key, PAGE)
-        _expect("pending keyset page", baseline, [to_record(item) for item in items or ()],
+        _expect("pending keyset page", baseline, [to_record(item) for item in items],
                 _records(baseline, theirs_pending))  # fmt: skip
 
     created = as_record(baseline.create_connector(plain_connector(connector(

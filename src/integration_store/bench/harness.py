@@ -34,10 +34,7 @@ from .workloads import (
     Fixture,
     Op,
     Workload,
-    has_list_page,
-    has_pending_after,
     payload,
-    upcoming,
 )
 
 WARM_UP_OPS: Final = 10
@@ -144,13 +141,14 @@ def seed(store: Store, baselines: Sequence[Baseline], dataset: Dataset, start: i
 
 
 def _walk(fetch: Callable[[Any, int], Any], key: Callable[[Any], Any], size: int) -> list[Any]:
-    """(cursor, key) pairs of about 20 pages spread evenly through ``size`` rows."""
-    step = max(PAGE, min(10_000, size // 20))
+    """(cursor, key) pairs of up to 20 positions spread evenly through about ``size`` rows,
+    each with a full page after it."""
+    step = max(1, min(10_000, (size - PAGE) // 20))
     pages: list[tuple[Any, Any]] = []
     cursor: Any = None
     while len(pages) < 20:
         page = fetch(cursor, step)
-        if not hasattr(page, "next_cursor") or page.next_cursor is None or not page.items:
+        if page.next_cursor is None or not page.items:
             break
         cursor = page.next_cursor
         pages.append((cursor, key(page.items[-1])))
@@ -161,22 +159,18 @@ def build_fixture(store: Store, dataset: Dataset, settings: Settings) -> Fixture
     """Samples and cursors for the workloads, read from the seeded store (untimed)."""
     sample = dataset.sample_connectors(min(SAMPLE, max(settings.ops, 1)))
     big_tenant = dataset.rows // 2
-    connector_pages: list[Any] = [(None, None)]
-    if has_list_page(store):
-        list_page = upcoming(store.connectors, "list_page")
-        connector_pages = _walk(
-            lambda after, limit: list_page(tenant_id=BIG_TENANT, limit=limit, after=after),
-            lambda item: (item.name, item.connector_id),
-            big_tenant,
-        )
-    pending_pages: list[Any] = [(None, None)]
-    if has_pending_after(store):
-        pending = upcoming(store.external_responses, "get_pending_interpretations")
-        pending_pages = _walk(
-            lambda after, limit: pending(PENDING_OWNER, limit=limit, after=after),
-            lambda item: (item.received_at, item.id),
-            dataset.rows // 4,
-        )
+    list_page = store.connectors.list_page
+    connector_pages = _walk(
+        lambda after, limit: list_page(tenant_id=BIG_TENANT, limit=limit, after=after),
+        lambda item: (item.name, item.connector_id),
+        big_tenant,
+    )
+    pending_page = store.external_responses.pending_page
+    pending_pages = _walk(
+        lambda after, limit: pending_page(PENDING_OWNER, limit=limit, after=after),
+        lambda item: (item.received_at, item.id),
+        dataset.rows * 3 // 16,  # a quarter of the responses, three in four pending
+    )
     return Fixture(
         ops=settings.ops,
         bulk_size=settings.bulk_size,
@@ -234,8 +228,6 @@ def measure_workload(
 ) -> WorkloadResult:
     """Time one workload for ours and every baseline."""
     ops = workload.ops(fixture)
-    if not workload.available(store):
-        return WorkloadResult(workload.name, workload.group, ops, {}, "n/a: not available")
     prefix = f"w{number}"
     variants: dict[str, Callable[[str], Op]] = {
         "ours": lambda tag: workload.ours(store, fixture, f"{prefix}-ours-{tag}")

@@ -3,13 +3,11 @@
 Each workload builds its inputs before the clock starts (``prepare`` gets a tag unique to the
 round and the variant, so created ids and names never collide) and returns ``op(i)``, the
 ``i``-th operation of a round. Ours goes through the public API only; a baseline gets the same
-inputs in plain form. A workload whose API is missing from the installed store (the bulk and
-keyset calls landing on another branch) reports ``n/a: not available``.
+inputs in plain form.
 """
 
 from __future__ import annotations
 
-import inspect
 import random
 from collections.abc import Callable, Sequence
 from typing import Any, Final
@@ -72,27 +70,6 @@ def _new_responses(fixture: Fixture, count: int) -> list[dict[str, Any]]:
     ]
 
 
-def upcoming(owner: object, name: str) -> Any:
-    """A method of the API that is still landing (see ``Workload.available``); typed ``Any``
-    so this module type-checks before and after it lands."""
-    return getattr(owner, name)
-
-
-def has_list_page(store: Store) -> bool:
-    """Whether ``connectors.list_page`` (keyset pages) is installed."""
-    return hasattr(store.connectors, "list_page")
-
-
-def has_pending_after(store: Store) -> bool:
-    """Whether ``get_pending_interpretations`` takes ``after=`` (keyset pages of the queue)."""
-    method = store.external_responses.get_pending_interpretations
-    return "after" in inspect.signature(method).parameters
-
-
-def _always(store: Store) -> bool:
-    return True
-
-
 OursFactory = Callable[[Store, Fixture, str], Op]
 BaselineFactory = Callable[[Baseline, Fixture, str], Op]
 
@@ -106,9 +83,6 @@ class Workload:
     ours: OursFactory
     baseline: BaselineFactory
     singles: OursFactory | None = None
-    available: Callable[[Store], bool] = _always
-    needs: str = ""
-    """The API a missing workload waits for (printed with ``n/a``)."""
     creates: bool = False
     """Whether it adds connectors (to ``NEW_TENANT``, emptied after it)."""
 
@@ -167,19 +141,19 @@ def _ours_interpret(store: Store, fixture: Fixture, tag: str) -> Op:
 
 
 def _ours_keyset(store: Store, fixture: Fixture, tag: str) -> Op:
-    pages, list_page = _cycle(fixture.connector_pages), upcoming(store.connectors, "list_page")
+    pages, list_page = _cycle(fixture.connector_pages), store.connectors.list_page
     return lambda i: list_page(tenant_id=BIG_TENANT, limit=PAGE, after=pages(i)[0])
 
 
 def _ours_pending_keyset(store: Store, fixture: Fixture, tag: str) -> Op:
     pages = _cycle(fixture.pending_pages)
-    pending = upcoming(store.external_responses, "get_pending_interpretations")
+    pending = store.external_responses.get_pending_interpretations
     return lambda i: pending(PENDING_OWNER, limit=PAGE, after=pages(i)[0])
 
 
 def _ours_register_many(store: Store, fixture: Fixture, tag: str) -> Op:
     batch = _new_connectors(tag, fixture.bulk_size)
-    register_many = upcoming(store.connectors, "register_many")
+    register_many = store.connectors.register_many
     return lambda i: register_many(batch)
 
 
@@ -190,7 +164,7 @@ def _ours_register_singly(store: Store, fixture: Fixture, tag: str) -> Op:
 
 def _ours_record_many(store: Store, fixture: Fixture, tag: str) -> Op:
     batch = _new_responses(fixture, fixture.bulk_size)
-    record_many = upcoming(store.external_responses, "record_raw_responses")
+    record_many = store.external_responses.record_raw_responses
     return lambda i: record_many(batch)
 
 
@@ -267,22 +241,16 @@ WORKLOADS: Final = (
     Workload("get_by_name", SINGLE, _ours_get_by_name, _get_by_name),
     Workload("list 100", LIST, _ours_list, _list),
     Workload("pending 100", LIST, _ours_pending, _pending),
-    Workload("keyset page 100", LIST, _ours_keyset, _keyset,
-             available=has_list_page, needs="connectors.list_page"),
-    Workload("pending keyset 100", LIST, _ours_pending_keyset, _pending_keyset,
-             available=has_pending_after, needs="get_pending_interpretations(after=)"),
+    Workload("keyset page 100", LIST, _ours_keyset, _keyset),
+    Workload("pending keyset 100", LIST, _ours_pending_keyset, _pending_keyset),
     Workload("create", SINGLE, _ours_create, _create, creates=True),
     Workload("record_connection", SINGLE, _ours_record_connection, _record_connection),
     Workload("record_raw_response", SINGLE, _ours_record_raw_response, _record_raw_response),
     Workload("interpret", SINGLE, _ours_interpret, _interpret),
     Workload("bulk connectors", BULK, _ours_register_many, _create_many,
-             singles=_ours_register_singly, creates=True,
-             available=lambda store: hasattr(store.connectors, "register_many"),
-             needs="connectors.register_many"),
+             singles=_ours_register_singly, creates=True),
     Workload("bulk responses", BULK, _ours_record_many, _record_many,
-             singles=_ours_record_singly,
-             available=lambda store: hasattr(store.external_responses, "record_raw_responses"),
-             needs="external_responses.record_raw_responses"),
+             singles=_ours_record_singly),
 )  # fmt: skip
 """Every workload, in the order they run and print: reads first, on exactly the seeded
 tables; created connectors are removed after each workload that makes them."""
