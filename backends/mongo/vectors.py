@@ -4,12 +4,19 @@ holding its generation.
 
 A write stores the vectors first and moves the generation on only once the server has
 acknowledged them, so a reader that sees a generation sees the vectors written before it.
+
+MongoDB writes each document on its own: two writes of one connector outside a transaction could
+interleave document by document (one upsert's vector kept, the other's delete of the next id
+applied). A store's threads therefore write a connector's vectors one write at a time
+(``_WRITERS``); writers in other processes are not ordered so (docs/storage-protocols.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from contextlib import suppress
+import threading
+import weakref
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 
 from bson.errors import BSONError
 from pymongo import ASCENDING
@@ -26,6 +33,37 @@ LOAD_ORDER = [("connector_id", ASCENDING), ("vector_id", ASCENDING)]
 UPSERT_ATTEMPTS = 3
 """How often a batch is sent when racing upserts of one new id lose on its unique key (each
 replacement is idempotent, so sending the whole batch again is safe)."""
+
+
+class _WriterLock:
+    """A lock that the registry below may forget once no write holds it."""
+
+    __slots__ = ("__weakref__", "lock")
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+
+
+class _WriterLocks:
+    """One lock per (collection, connector), made on first use and dropped when unused."""
+
+    def __init__(self) -> None:
+        self._locks: weakref.WeakValueDictionary[tuple[str, str], _WriterLock] = (
+            weakref.WeakValueDictionary()
+        )
+        self._guard = threading.Lock()
+
+    @contextmanager
+    def held(self, collection: str, connector_id: str) -> Iterator[None]:
+        with self._guard:
+            writer = self._locks.get((collection, connector_id))
+            if writer is None:
+                writer = self._locks[collection, connector_id] = _WriterLock()
+        with writer.lock:
+            yield
+
+
+_WRITERS = _WriterLocks()
 
 
 class MongoVectorStorage:
@@ -53,17 +91,31 @@ class MongoVectorStorage:
             if self._binding.in_transaction:
                 self._write(documents)
                 return self._bump(connector_id)
-            before = self._stored(connector_id, [d["vector_id"] for d in documents])
-            try:
-                self._write(documents)
-                return self._bump(connector_id)
-            except Exception:
-                with suppress(PyMongoError, BSONError):
-                    self._restore(documents, before)
-                raise
+            with self._one_writer(connector_id):
+                return self._upsert_alone(connector_id, documents)
+
+    def _upsert_alone(self, connector_id: str, documents: list[Document]) -> int:
+        before = self._stored(connector_id, [d["vector_id"] for d in documents])
+        try:
+            self._write(documents)
+            return self._bump(connector_id)
+        except Exception:
+            with suppress(PyMongoError, BSONError):
+                self._restore(documents, before)
+            raise
+
+    @contextmanager
+    def _one_writer(self, connector_id: str) -> Iterator[None]:
+        """This store's writes of the connector one at a time (none inside a transaction,
+        where the server orders them)."""
+        if self._binding.in_transaction:
+            yield
+            return
+        with _WRITERS.held(self._vectors.full_name, connector_id):
+            yield
 
     def delete(self, connector_id: str, vector_ids: Sequence[str]) -> int:
-        with self._binding.call(write=True):
+        with self._binding.call(write=True), self._one_writer(connector_id):
             result = self._vectors.delete_many(
                 {"connector_id": connector_id, "vector_id": {"$in": list(vector_ids)}},
                 session=self._binding.session,
@@ -72,7 +124,7 @@ class MongoVectorStorage:
         return result.deleted_count
 
     def delete_all(self, connector_id: str) -> int:
-        with self._binding.call(write=True):
+        with self._binding.call(write=True), self._one_writer(connector_id):
             result = self._vectors.delete_many(
                 {"connector_id": connector_id}, session=self._binding.session
             )
