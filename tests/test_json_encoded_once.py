@@ -24,15 +24,23 @@ def store(request: pytest.FixtureRequest) -> Iterator[Store]:
 
 @pytest.fixture
 def encoded(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Every value the JSON encoder is run on (by the checks or by ``dumps``), in order."""
+    """Every value a JSON encoder (orjson's or ``json``'s) is run on, by the checks or by
+    ``dumps``, in order."""
     seen: list[Any] = []
-    encode = jsoncodec._encode
+    encode, fast_text = jsoncodec._encode, jsoncodec.fast_text
 
     def counting(value: Any) -> str:
         seen.append(value)
         return encode(value)
 
+    def counting_fast(value: Any) -> str | None:
+        text = fast_text(value)
+        if text is not None:  # else ``json`` encodes it, and is counted there
+            seen.append(value)
+        return text
+
     monkeypatch.setattr(jsoncodec, "_encode", counting)  # what dumps runs
+    monkeypatch.setattr(jsoncodec, "fast_text", counting_fast)  # what dumps and the checks run
     monkeypatch.setattr(values, "_plain_encode", counting)  # what the checks run
     return seen
 

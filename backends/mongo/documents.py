@@ -71,6 +71,8 @@ _NATIVE: Final = frozenset(
 
 def plain(value: Any) -> Any:
     """A native value as BSON stores it (UUID → subtype-4 ``Binary``); use for filters too."""
+    if type(value) is UUID:  # what ``Binary.from_uuid`` makes of it, without its checks
+        return Binary(value.bytes, UUID_SUBTYPE)
     if isinstance(value, UUID):
         return Binary.from_uuid(value, UuidRepresentation.STANDARD)
     if type(value) is bytes:

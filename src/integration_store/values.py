@@ -198,9 +198,10 @@ def json_value(value: object, path: str) -> Any:
     if type(value) is dict:
         if not value:
             return {}  # the most common value of a JSON field, so checked first
-        copy = _flat_json_copy(value)
+        # An object holding an object (an API payload) is no flat one: skip the attempt.
+        copy = None if dict in map(type, value.values()) else _flat_json_copy(value)
         if copy is not None:
-            jsoncodec.remember_text(copy, _plain_encode(copy))
+            jsoncodec.remember_text(copy, jsoncodec.encode_fresh(copy))
             return copy
     try:
         return _plain_json_copy(value)
@@ -242,7 +243,7 @@ def _int64(text: str) -> int:
     return number
 
 
-_plain_encode: Final = jsoncodec.encode_fresh
+_plain_encode: Final = jsoncodec.json_text
 _plain_scan: Final = json.JSONDecoder(parse_int=_int64).scan_once  # type: ignore[attr-defined]
 
 
@@ -254,8 +255,25 @@ def _plain_json_copy(value: object) -> Any:
     bracket count bounds the nesting depth (brackets inside strings count too, so it errs
     towards the walk); UTF-8 encoding finds lone surrogates; the decoder checks every integer's
     range; and the copy must equal the value, which fails for non-text keys (the encoder turns
-    ``1`` into ``"1"``) and tuples (the walk makes them lists).
+    ``1`` into ``"1"``), tuples (the walk makes them lists) and NaN (orjson writes ``null``).
+    orjson (``jsoncodec.fast_text``) goes first: it refuses lone surrogates and writes no int
+    beyond ±2**53; what it cannot write takes ``json``.
     """
+    text = jsoncodec.fast_text(value)
+    if text is None:
+        text, copy = _json_copy(value)
+    elif text.count("{") + text.count("[") > MAX_JSON_DEPTH:
+        raise _NotPlainJson
+    else:
+        copy = jsoncodec.loads(text)
+    if copy != value:
+        raise _NotPlainJson
+    jsoncodec.remember_text(copy, text)
+    return copy
+
+
+def _json_copy(value: object) -> tuple[str, Any]:
+    """``_plain_json_copy`` by ``json`` alone: the text and its decoded copy."""
     try:
         text = _plain_encode(value)
     except (TypeError, ValueError, RecursionError):
@@ -268,10 +286,7 @@ def _plain_json_copy(value: object) -> Any:
         except UnicodeEncodeError:
             raise _NotPlainJson from None
     copy, _ = _plain_scan(text, 0)
-    if copy != value:
-        raise _NotPlainJson
-    jsoncodec.remember_text(copy, text)
-    return copy
+    return text, copy
 
 
 def _walked_json(value: object, path: str, depth: int) -> Any:
