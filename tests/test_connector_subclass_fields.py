@@ -13,9 +13,19 @@ import attrs
 import pytest
 
 from integration_store import Connector, Store, ValidationError, open_store
-from integration_store.model.connectors import ConnectorConfig
+from integration_store.model import schema
+from integration_store.model.connectors import (
+    ConnectorCapability,
+    ConnectorConfig,
+    ConnectorStatus,
+    FileConnector,
+    ServerlessConnector,
+    UnknownKindConnector,
+    VectorConnector,
+)
 from integration_store.model.fields import declare
 from integration_store.model.schema import FieldKind
+from integration_store.records import connector_to_record, general_connector_record
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
@@ -246,3 +256,30 @@ def test_a_config_subclass_is_checked_and_stored_as_a_connector_config() -> None
 
     assert type(registered.config) is ConnectorConfig and registered.config.endpoint == "x"
     assert raised.value.field == "config.endpoint"
+
+
+_WRITER_CASES = [
+    GaugeConnector(connector_id="g", tenant_id="t", name="n"),
+    GaugeConnector(
+        connector_id="g", tenant_id="t", name="n", status=ConnectorStatus.CONNECTED,
+        capabilities=(ConnectorCapability.READ,), last_connected=NOW, last_error="boom",
+        connection_count=3, metadata={"a": [1]}, created_at=NOW, updated_at=NOW, revision=2,
+        threshold=2.5, settings={"k": {"v": None}}, tags=["x"], calibrated_at=NOW,
+        batch=UUID(int=7), tier=Tier.GOLD,
+    ),
+    VectorConnector(connector_id="v", tenant_id="t", name="n", vector_dimension=3),
+    FileConnector(connector_id="f", tenant_id="t", name="n"),
+    ServerlessConnector(connector_id="s", tenant_id="t", name="n"),
+    UnknownKindConnector(
+        connector_id="u", tenant_id="t", name="n", stored_kind="gone", stored_fields={"f": 1}
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("connector", _WRITER_CASES, ids=lambda c: type(c).__name__)
+def test_a_connectors_written_out_record_is_the_converters_record(connector: Connector) -> None:
+    written = connector_to_record(connector)
+    general = general_connector_record(connector)
+
+    assert list(written) == list(general) == list(schema.CONNECTOR.names)
+    assert repr(written) == repr(general)  # the same values, of the same types

@@ -17,6 +17,7 @@ from uuid import UUID
 
 import attrs
 import cattrs
+from cattrs.fns import identity
 
 from integration_store.decoding import decoder_for
 from integration_store.json_copies import StoredRecord
@@ -177,6 +178,63 @@ def _extra_names(cls: type[Connector]) -> tuple[str, ...]:
 
 def connector_to_record(connector: Connector) -> Record:
     """Flatten a connector (of any subclass) into a record; subclass fields go to ``extra``."""
+    cls = type(connector)
+    write = _CONNECTOR_WRITERS.get(cls)
+    if write is None:
+        write = _CONNECTOR_WRITERS[cls] = connector_writer(cls)
+    return write(connector)
+
+
+_CONNECTOR_WRITERS: dict[type, Callable[[Any], Record]] = {}
+
+
+def connector_writer(cls: type[Connector]) -> Callable[[Any], Record]:
+    """``general_connector_record`` written out for one class (as attrs writes an ``__init__``):
+    one dict display in record order, each field through the converter's own hook unless that
+    hook returns the value itself. Registering thousands of connectors runs it for each."""
+    if cls is UnknownKindConnector:
+        return general_connector_record
+    namespace: dict[str, Any] = {"KIND": cls.kind}
+    fields = {field.name: field for field in attrs.fields(attrs.resolve_types(cls))}
+    values = {"kind": "KIND", "connector_type": "c.connector_type.value"}
+    for name in _BASE_NAMES - {"connector_type"}:
+        values[name] = _unstructured(name, fields[name].type, namespace)
+    extra = [
+        f"{name!r}: {_extra_value(cls, name, fields[name].type, namespace)}"
+        for name in _extra_names(cls)
+    ]
+    values["extra"] = f"{{{', '.join(extra)}}}"
+    items = ", ".join(f"{name!r}: {values[name]}" for name in schema.CONNECTOR.names)
+    source = f"def write(c):\n    return {{{items}}}\n"
+    exec(compile(source, f"<integration_store record of {cls.__qualname__}>", "exec"), namespace)
+    written: Callable[[Any], Record] = namespace["write"]
+    return written
+
+
+def _unstructured(name: str, kind: Any, namespace: dict[str, Any]) -> str:
+    hook = converter.get_unstructure_hook(kind)
+    if hook is identity or hook is _same or kind in _AS_THEY_ARE:
+        return f"c.{name}"
+    namespace[f"u_{name}"] = hook
+    return f"u_{name}(c.{name})"
+
+
+def _extra_value(cls: type[Connector], name: str, kind: Any, namespace: dict[str, Any]) -> str:
+    value = _unstructured(name, kind, namespace)
+    coder = dict(_extra_coders(cls, decode=False)).get(name)
+    if coder is None:
+        return value
+    namespace[f"e_{name}"] = coder
+    return f"(None if (v := {value}) is None else e_{name}(v))"
+
+
+_AS_THEY_ARE: Final = frozenset({datetime, datetime | None, UUID, UUID | None})
+"""Types whose hooks (``_make_converter``) return a value, or None, as it is."""
+
+
+def general_connector_record(connector: Connector) -> Record:
+    """``connector_to_record`` by the converter at run time: for unknown kinds, and the
+    reference the written-out writers are tested against."""
     document: Record = converter.unstructure(connector)
     extra = {name: document.pop(name) for name in _extra_names(type(connector))}
     # Subclasses fix connector_type with init=False, which cattrs leaves out.
