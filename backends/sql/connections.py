@@ -9,7 +9,7 @@ it out again.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
 from typing import Any, Final
 
@@ -106,14 +106,19 @@ class DbConnection:
             self.notice(error)
             raise
 
-    def copy_rows(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        """Stream rows into a PostgreSQL ``COPY … FROM STDIN`` (psycopg's copy protocol)."""
+    def copy_rows(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Stream rows into a PostgreSQL ``COPY … FROM STDIN`` (psycopg's copy protocol).
+
+        ``rows`` may be made as they are written: each block of psycopg's buffer goes to the
+        server at once (not after a megabyte, psycopg's default), so the server stores one block
+        while the next is made."""
         for listener in self._listeners:
             listener(sql, True)
         try:
             if self._cursor is None:
                 self._cursor = self.dbapi.cursor()
-            with self._cursor.copy(sql) as copy:
+            writer = _flushing_writer(self._cursor)
+            with self._cursor.copy(sql, writer=writer) as copy:
                 for row in rows:
                     copy.write_row(row)
         except Exception as error:
@@ -176,3 +181,10 @@ def _in_transaction(dbapi: Any) -> bool:
 
 _MYSQL_IN_TRANSACTION: Final = 0x1
 """PyMySQL's ``SERVER_STATUS.SERVER_STATUS_IN_TRANS``."""
+
+
+def _flushing_writer(cursor: Any) -> Any:
+    """psycopg's COPY writer, flushing every block it is given (``flush_threshold=0``)."""
+    from psycopg.copy import LibpqWriter  # only PostgreSQL connections copy
+
+    return LibpqWriter(cursor, flush_threshold=0)

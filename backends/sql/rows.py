@@ -90,8 +90,8 @@ class TableRows:
             return
         copy, values = self._copy
         self._runner.insert(
-            lambda connection: connection.copy_rows(copy, list(map(values, rows))), single=True
-        )  # one statement: atomic alone
+            lambda connection: connection.copy_rows(copy, map(values, rows)), single=True
+        )  # one statement: atomic alone; each row's values made as it is written
 
     @functools.cached_property
     def _copy(self) -> tuple[str, Callable[[Mapping[str, Any]], tuple[Any, ...]]]:
