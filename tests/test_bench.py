@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from integration_store.bench import harness
 from integration_store.bench.dataset import Dataset
 from integration_store.bench.harness import Settings, build_fixture, opened, seed
 from integration_store.bench.workloads import WORKLOADS
@@ -89,3 +90,15 @@ def test_bench_refuses_an_unknown_workload_name(capsys: pytest.CaptureFixture[st
     assert code != 0
     error = capsys.readouterr().err
     assert "unknown workload 'record_raw_responses'" in error and "'bulk responses'" in error
+
+
+def test_bench_measures_each_url_in_a_process_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Broken here, in the test's process only: a backend measured in it would fail.
+    def broken(*arguments: Any) -> None:
+        raise RuntimeError("seeded in the calling process")
+
+    monkeypatch.setattr(harness, "seed", broken)
+
+    assert main(["bench", *TINY, "--workloads", "get", "memory://"]) == 0

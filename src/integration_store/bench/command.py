@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import shutil
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from integration_store.discovery import redacted
@@ -111,10 +113,20 @@ def _measure_all(
         label = _label(url)
         progress(f"{label}: starting")
         try:
-            results.append(measure_backend(url, label, settings))
+            results.append(_measure_apart(url, label, settings))
         except Exception as error:
             failed.append(f"{label}: FAILED: {type(error).__name__}: {error}")
             progress(failed[-1])
             continue
         progress(f"{label}: done in {results[-1].seconds:.1f} s")
     return results, failed
+
+
+def _measure_apart(url: str, label: str, settings: Settings) -> BackendResult:
+    """``measure_backend`` in a new interpreter of its own, as ``verify`` runs each backend: what
+    an earlier backend left in this process (its modules, caches and heap, which the garbage
+    collector walks) would otherwise slow the Python work of the later ones, and each backend's
+    figures would depend on the URLs before it."""
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as apart:
+        return apart.submit(measure_backend, url, label, settings).result()
