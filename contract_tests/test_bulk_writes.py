@@ -13,6 +13,7 @@ import pytest
 from integration_store import (
     Connector,
     ConnectorAlreadyExistsError,
+    ConnectorConfig,
     ConnectorType,
     DuplicateConnectorNameError,
     FileConnector,
@@ -225,6 +226,12 @@ def test_a_batch_is_rolled_back_with_its_unit_of_work(store: Store) -> None:
 # ---- validation names the item; nothing drawn, nothing written ---------------------------
 
 
+def _nan_credentials(connector_id: str) -> FileConnector:
+    return FileConnector(
+        connector_id, "t", connector_id, config=ConnectorConfig(credentials={"k": float("nan")})
+    )
+
+
 @pytest.mark.parametrize(
     ("batch", "field"),
     [
@@ -232,6 +239,10 @@ def test_a_batch_is_rolled_back_with_its_unit_of_work(store: Store) -> None:
         ([FileConnector("a", "t", "a"), {"connector_id": "b"}], "connectors[1]"),
         ([FileConnector("a", "t", "a", metadata={"x": float("nan")})], "connectors[0].metadata"),
         ([FileConnector("a", "t", "a", connection_count=-1)], "connectors[0].connection_count"),
+        (
+            [FileConnector("a", "t", "a"), _nan_credentials("b")],
+            "connectors[1].config.credentials['k']",
+        ),
         ("not a batch", "connectors"),
         (None, "connectors"),
     ],

@@ -125,3 +125,49 @@ def _compile_copier(cls: type[T]) -> Callable[[T], T]:
     exec(compile(source, f"<integration_store copier for {cls.__qualname__}>", "exec"), namespace)
     copier: Callable[[T], T] = namespace["copy"]
     return copier
+
+
+def checked_builder(cls: type[T], stamps: tuple[str, ...]) -> Callable[..., T]:
+    """The function ``build(values, *stamped)`` making ``cls`` from checked field values (any
+    field missing from ``values`` takes its default) and the values of the ``stamps`` fields,
+    in order: what ``cls(**values, **stamps)`` makes, with each slot set directly where that
+    is all ``__init__`` would do (``slot_setters``) — a dozen keyword arguments were most of
+    the call. Values are of their fields' types already; a field's own converter still runs."""
+    fields = attrs.fields(cast(Any, cls))
+    setters = slot_setters(cls, fields)
+    arguments = ", ".join(stamps)
+    namespace: dict[str, Any] = {"cls": cls, "new": object.__new__}
+    unset = any(not field.init and field.default is attrs.NOTHING for field in fields)
+    if setters is None or unset:  # ``__init__`` does more, or leaves a slot unset
+        given = ", ".join(f"{name}={name}" for name in stamps)
+        source = f"def build(values, {arguments}):\n    return cls(**values, {given})\n"
+    else:
+        lines = ["    self = new(cls)"]
+        for index, field in enumerate(fields):
+            value = (
+                field.name if field.name in stamps else _given_or_default(field, index, namespace)
+            )
+            if field.converter is not None:
+                namespace[f"convert_{index}"] = field.converter
+                value = f"convert_{index}({value})"
+            namespace[f"set_{index}"] = setters[field.name]
+            lines.append(f"    set_{index}(self, {value})")
+        source = f"def build(values, {arguments}):\n" + "\n".join(lines) + "\n    return self\n"
+    exec(compile(source, f"<integration_store builder of {cls.__qualname__}>", "exec"), namespace)
+    build: Callable[..., T] = namespace["build"]
+    return build
+
+
+def _given_or_default(field: Any, index: int, namespace: dict[str, Any]) -> str:
+    default = field.default
+    if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+        namespace[f"default_{index}"] = default.factory
+        fallback = f"default_{index}()"
+    else:
+        namespace[f"default_{index}"] = default
+        fallback = f"default_{index}"
+    if not field.init:
+        return fallback
+    if default is attrs.NOTHING:
+        return f"values[{field.name!r}]"
+    return f"(values[{field.name!r}] if {field.name!r} in values else {fallback})"

@@ -23,6 +23,7 @@ from integration_store.model.connectors import (
     ServerlessConnector,
     VectorConnector,
 )
+from integration_store.object_copies import checked_builder
 from integration_store.paging import Page
 from integration_store.protocols import VECTORS, ConnectorQuery, ConnectorStorage, VectorStorage
 from integration_store.records import connector_from_record, connector_to_record
@@ -42,6 +43,10 @@ if TYPE_CHECKING:
     from integration_store.live.connections import LiveConnections
 
 C = TypeVar("C", bound=Connector)
+
+_STAMPS: tuple[str, ...] = ("created_at", "updated_at", "revision")
+_BUILDERS: dict[type, Any] = {}
+"""Per connector class: its ``checked_builder`` with the store-stamped fields."""
 
 
 class ConnectorRegistry(ConnectorUpdates):
@@ -209,7 +214,10 @@ class ConnectorRegistry(ConnectorUpdates):
         the checks' fresh copies, shared with nothing the caller holds, so it is what the
         register calls return."""
         now = self._context.now()
-        return cls(**checked, created_at=now, updated_at=now, revision=revisions.FIRST)
+        build = _BUILDERS.get(cls)
+        if build is None:
+            build = _BUILDERS[cls] = checked_builder(cls, _STAMPS)
+        return cast(C, build(checked, now, now, revisions.FIRST))
 
     def _insert(self, cls: type[C], checked: dict[str, Any]) -> C:
         stamped = self._stamped(cls, checked)
