@@ -17,6 +17,7 @@ from integration_store.errors import (
     ValidationError,
 )
 from integration_store.model.responses import ExternalResponse, InterpretedResponse
+from integration_store.object_copies import checked_builder
 from integration_store.paging import Page
 from integration_store.protocols import CLAIMS, ExternalResponseStorage, ResponseCondition
 from integration_store.records import Record, from_record, new_response_record
@@ -71,6 +72,10 @@ def _checked_arguments(
     }
     values.check_write_size(checked, prefix)
     return checked
+
+
+_new_external_response: Final = checked_builder(ExternalResponse, ())
+"""``ExternalResponse(**record)`` of a new response's record, its slots set directly."""
 
 
 class ExternalResponseService:
@@ -182,7 +187,7 @@ class ExternalResponseService:
         if response_id is None:
             response_id = self._context.new_id()
         record = new_response_record(response_id, received_at, checked)
-        return ExternalResponse(**record), record
+        return _new_external_response(record), record
 
     def _batch_conflict_error(self, records: list[Record]) -> ResponseAlreadyExistsError:
         """Storage refused the batch: probe which id is already stored."""
