@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from operator import attrgetter
 from typing import Any, Final
 from uuid import UUID
 
+import attrs
+
 from integration_store import jsoncodec
 from integration_store.errors import ValidationError
+from integration_store.model.fields import field_specs
+from integration_store.model.schema import FieldKind
 
 MAX_WRITE_BYTES: Final = 8 * 1024 * 1024 - 64 * 1024
 """Most bytes of text and JSON one write call stores (``encoded_size`` of its values): 8 MiB less
@@ -48,31 +51,97 @@ def _total_size(items: Iterable[object]) -> int:
             text = jsoncodec.dumps(value) if value else "[]"
             total += len(text) if text.isascii() else len(text.encode("utf-8"))
             continue
-        fields = _FIELDS.get(kind)
-        if fields is None:
-            attributes = getattr(kind, "__attrs_attrs__", None)
-            if attributes is None:
+        size = _OBJECT_SIZES.get(kind)
+        if size is None:
+            if getattr(kind, "__attrs_attrs__", None) is None:
                 continue
-            fields = _FIELDS[kind] = _getter(tuple(field.name for field in attributes))
-        total += _total_size(fields(value))
+            size = _OBJECT_SIZES[kind] = _object_size(kind)
+        total += size(value)
     return total
 
 
-_FIELDS: dict[type, Callable[[object], tuple[Any, ...]]] = {}
-"""Per attrs class, one getter of all its fields' values (worked out once)."""
+_OBJECT_SIZES: dict[type, Callable[[Any], int]] = {}
+"""Per attrs class (a connector's config), the size of one of its objects (worked out once)."""
 
 
-def _getter(names: tuple[str, ...]) -> Callable[[object], tuple[Any, ...]]:
-    if len(names) > 1:
-        return attrgetter(*names)  # C-level, one call for every field
-    return lambda value: tuple(getattr(value, name) for name in names)
+def _object_size(cls: type) -> Callable[[Any], int]:
+    """``encoded_size`` of a checked object of ``cls``, written out from its fields' kinds
+    (``_written_out``); a class whose fields have no kinds gets the general walk."""
+    try:
+        kinds = {spec.name: spec.kind for spec in field_specs(cls)}
+    except TypeError:
+        names = tuple(field.name for field in attrs.fields(cls))
+        return lambda value: _total_size(getattr(value, name) for name in names)
+    return _written_out(
+        cls,
+        "value",
+        [(f"value.{field.name}", kinds.get(field.name)) for field in attrs.fields(cls)],
+    )
 
 
-def check_write_size(fields: Mapping[str, object], prefix: str = "") -> None:
+def _fields_size(cls: type) -> Callable[[Any], int]:
+    """``encoded_size`` summed over a mapping of checked fields of ``cls`` (any may be absent)."""
+    size = _FIELDS_SIZES.get(cls)
+    if size is None:
+        specs = field_specs(cls)
+        size = _FIELDS_SIZES[cls] = _written_out(
+            cls, "fields", [(f"fields.get({spec.name!r})", spec.kind) for spec in specs]
+        )
+    return size
+
+
+_FIELDS_SIZES: dict[type, Callable[[Any], int]] = {}
+
+
+_TEXT_KINDS: Final = frozenset({FieldKind.IDENTIFIER, FieldKind.TEXT, FieldKind.ENUM})
+_NO_TEXT_KINDS: Final = frozenset(
+    {FieldKind.INTEGER, FieldKind.FLOAT, FieldKind.BOOLEAN, FieldKind.TIMESTAMP, FieldKind.UUID,
+     FieldKind.BYTES}
+)  # fmt: skip
+"""Kinds whose checked values ``encoded_size`` counts 0 (numbers, timestamps, ids, bytes)."""
+
+
+def _written_out(
+    cls: type, argument: str, reads: list[tuple[str, FieldKind | None]]
+) -> Callable[[Any], int]:
+    """A function summing ``encoded_size`` of each value read, given its field's kind: text
+    measured inline, JSON containers by their text, kinds without text skipped, anything
+    else (a nested object, a kind-less field, None) by the general walk — the walk's result
+    for checked values, without its dispatch per value."""
+    lines = [f"def size({argument}):", "    t = 0"]
+    for read, kind in reads:
+        if kind in _NO_TEXT_KINDS:
+            continue
+        lines.append(f"    x = {read}")
+        if kind in _TEXT_KINDS:
+            lines.append("    if type(x) is str:")
+            lines.append("        t += len(x) if x.isascii() else len(x.encode('utf-8'))")
+            lines.append("    elif x is not None:")
+            lines.append("        t += total((x,))")
+        elif kind is FieldKind.JSON:
+            lines.append("    if type(x) is dict or type(x) is list:")
+            lines.append("        s = dumps(x) if x else '[]'")
+            lines.append("        t += len(s) if s.isascii() else len(s.encode('utf-8'))")
+            lines.append("    elif x is not None:")
+            lines.append("        t += total((x,))")
+        else:
+            lines.append("    t += total((x,))")
+    lines.append("    return t")
+    namespace: dict[str, Any] = {"dumps": jsoncodec.dumps, "total": _total_size}
+    source = "\n".join(lines) + "\n"
+    exec(compile(source, f"<integration_store sizes of {cls.__qualname__}>", "exec"), namespace)
+    size: Callable[[Any], int] = namespace["size"]
+    return size
+
+
+def check_write_size(
+    fields: Mapping[str, object], prefix: str = "", of: type | None = None
+) -> None:
     """``ValidationError`` naming the largest of the checked fields one call writes when together
     they take more than ``MAX_WRITE_BYTES`` (``encoded_size``), so no backend is ever asked to
-    store more than every backend can."""
-    total = _total_size(fields.values())
+    store more than every backend can. ``of``: the attrs class the fields are checked fields
+    of (their kinds then spare the size of each its dispatch)."""
+    total = _total_size(fields.values()) if of is None else _fields_size(of)(fields)
     if total > MAX_WRITE_BYTES:
         sizes = {name: encoded_size(value) for name, value in fields.items()}
         largest = max(sizes, key=sizes.__getitem__)

@@ -168,7 +168,7 @@ def checked_connector_fields(
         _STORABLE.add(cls)
     prefix = "" if at is None else f"{at}."
     checked = check_instance(cls, connector, prefix)
-    values.check_write_size(checked, prefix)
+    values.check_write_size(checked, prefix, of=cls)
     if cls is UnknownKindConnector and checked["stored_kind"] in CONNECTOR_CLASSES:
         raise ValidationError(
             f"{prefix}stored_kind",
