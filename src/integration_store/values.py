@@ -55,6 +55,8 @@ def _plain_str(value: str) -> str:
 
 def text(value: object, field: str) -> str:
     """Free text: any length, but no NUL and no lone surrogate."""
+    if type(value) is str and value.isascii() and "\x00" not in value:
+        return value  # most text checked: plain ASCII, taken as it is
     if not isinstance(value, str):
         raise ValidationError(field, f"must be a str, not {type(value).__name__}")
     _check_characters(value, field)
@@ -68,6 +70,13 @@ def optional_text(value: object, field: str) -> str | None:
 
 def identifier(value: object, field: str) -> str:
     """An identifier: non-empty text of at most 255 characters."""
+    if (
+        type(value) is str
+        and 0 < len(value) <= MAX_IDENTIFIER_LENGTH
+        and value.isascii()
+        and "\x00" not in value
+    ):
+        return value  # most ids and names: short plain ASCII, taken as they are
     result = text(value, field)
     if not result:
         raise ValidationError(field, "must not be empty")
