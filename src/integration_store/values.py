@@ -207,8 +207,7 @@ def json_value(value: object, path: str) -> Any:
     if type(value) is dict:
         if not value:
             return {}  # the most common value of a JSON field, so checked first
-        # An object holding an object (an API payload) is no flat one: skip the attempt.
-        copy = None if dict in map(type, value.values()) else _flat_json_copy(value)
+        copy = _flat_json_copy(value)
         if copy is not None:
             jsoncodec.remember_text(copy, jsoncodec.encode_fresh(copy))
             return copy
@@ -226,7 +225,12 @@ def _flat_json_copy(value: dict[Any, Any]) -> dict[str, Any] | None:
     copy = {}
     for key, item in value.items():
         kind = type(item)
-        if kind is list and all(type(part) is str and part.isascii() for part in item):
+        if kind is list:
+            # Tags are text; a list of objects (an API payload's) gives up at its first item.
+            if item and type(item[0]) is not str:
+                return None
+            if not all(type(part) is str and part.isascii() for part in item):
+                return None
             item = list(item)
         elif not (
             (kind is str and item.isascii())
