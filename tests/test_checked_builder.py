@@ -61,3 +61,10 @@ def test_defaults_made_by_a_factory_are_new_for_each_object() -> None:
 
     assert first.metadata == {} and first.metadata is not second.metadata
     assert first.config is not None and first.config == ConnectorConfig()
+
+
+def test_a_config_is_built_as_its_init_makes_it() -> None:
+    values = {"endpoint": "https://x", "credentials": {"k": "v"}, "options": {"n": 1}}
+    build = checked_builder(ConnectorConfig, ())
+
+    assert repr(build(values)) == repr(ConnectorConfig(**values))  # type: ignore[arg-type]

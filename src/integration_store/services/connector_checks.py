@@ -21,12 +21,17 @@ from integration_store.model.connectors import (
     UnknownKindConnector,
 )
 from integration_store.model.fields import field_specs
+from integration_store.object_copies import checked_builder
 
 
 def _check_config(config: object, field: str) -> ConnectorConfig:
     if not isinstance(config, ConnectorConfig):
         raise ValidationError(field, f"must be a ConnectorConfig, not {type(config).__name__}")
-    return ConnectorConfig(**check_instance(ConnectorConfig, config, f"{field}."))
+    return _new_config(check_instance(ConnectorConfig, config, f"{field}."))
+
+
+_new_config: Final = checked_builder(ConnectorConfig, ())
+"""``ConnectorConfig(**checked)``, its slots set directly (every connector checked makes one)."""
 
 
 def _check_capabilities(capabilities: object, field: str) -> tuple[ConnectorCapability, ...]:
