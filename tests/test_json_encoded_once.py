@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from integration_store import jsoncodec, open_store, values
+from integration_store import json_checks, jsoncodec, open_store, values
 from integration_store.store import Store
 
 PAYLOAD = {"id": "chatcmpl-1", "choices": [{"message": {"content": "héllo " * 50}}]}
@@ -41,7 +41,7 @@ def encoded(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
 
     monkeypatch.setattr(jsoncodec, "_encode", counting)  # what dumps runs
     monkeypatch.setattr(jsoncodec, "fast_text", counting_fast)  # what dumps and the checks run
-    monkeypatch.setattr(values, "_plain_encode", counting)  # what the checks run
+    monkeypatch.setattr(json_checks, "_plain_encode", counting)  # what the checks run
     return seen
 
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from integration_store import ValidationError, jsoncodec, values
+from integration_store import ValidationError, json_checks, jsoncodec, values
 
 JSON = st.recursive(
     st.none()
@@ -140,7 +140,7 @@ _ANYTHING = st.recursive(
 
 def _walk_outcome(value: object) -> object:
     try:
-        return ("ok", repr(values._walked_json(value, "v", 0)))
+        return ("ok", repr(json_checks._walked_json(value, "v", 0)))
     except ValidationError as error:
         return ("refused", str(error))
 

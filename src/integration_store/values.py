@@ -6,16 +6,21 @@ the field or JSON path, so services validate everything before they write anythi
 from __future__ import annotations
 
 import itertools
-import json
 import math
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any, Final, TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
-from integration_store import jsoncodec
 from integration_store.errors import ValidationError
+from integration_store.json_checks import INT64_MAX as INT64_MAX
+from integration_store.json_checks import INT64_MIN as INT64_MIN
+from integration_store.json_checks import MAX_JSON_DEPTH as MAX_JSON_DEPTH
+from integration_store.json_checks import json_array as json_array
+from integration_store.json_checks import json_object as json_object
+from integration_store.json_checks import json_value as json_value
+from integration_store.json_checks import plain_str as _plain_str
 from integration_store.model.schema import FieldKind
 from integration_store.quoting import MAX_QUOTED_CHARACTERS as MAX_QUOTED_CHARACTERS
 from integration_store.quoting import quoted as quoted
@@ -24,15 +29,11 @@ from integration_store.write_size import check_write_size as check_write_size
 from integration_store.write_size import encoded_size as encoded_size
 
 MAX_IDENTIFIER_LENGTH = 255
-INT64_MIN = -(2**63)
-INT64_MAX = 2**63 - 1
 MAX_LIMIT = 10_000
 MAX_BATCH = 10_000
 """Most items one bulk write takes: one statement of that many rows still fits every backend's
 limits (SQL bind parameters are sent per row by executemany; a Mongo batch is split by the
 driver)."""
-MAX_JSON_DEPTH = 100
-"""Deepest nesting of dicts/lists accepted in a JSON payload (deeper would exhaust the stack)."""
 
 E = TypeVar("E", bound=Enum)
 
@@ -46,11 +47,6 @@ def _check_characters(value: str, field: str) -> None:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise ValidationError(field, "must not contain lone surrogates") from None
-
-
-def _plain_str(value: str) -> str:
-    # A str subclass (a str-valued Enum, say) is stored as its plain text.
-    return "" + value
 
 
 def text(value: object, field: str) -> str:
@@ -197,160 +193,6 @@ def optional_timestamp(value: object, field: str) -> datetime | None:
     return None if value is None else timestamp(value, field)
 
 
-def json_value(value: object, path: str) -> Any:
-    """A normalised deep copy of a JSON value; tuples become lists. Rejects anything inexact.
-
-    Most payloads are plain JSON already: the C-accelerated encoder and decoder copy those in a
-    fraction of the time a walk in Python takes, and only a value they cannot vouch for (see
-    ``_plain_json_copy``) is walked — the walk decides every refusal and names its path.
-    """
-    if type(value) is dict:
-        if not value:
-            return {}  # the most common value of a JSON field, so checked first
-        copy = _flat_json_copy(value)
-        if copy is not None:
-            jsoncodec.remember_text(copy, jsoncodec.encode_fresh(copy))
-            return copy
-    try:
-        return _plain_json_copy(value)
-    except _NotPlainJson:
-        return _walked_json(value, path, 0)
-
-
-def _flat_json_copy(value: dict[Any, Any]) -> dict[str, Any] | None:
-    """A copy of a small object of plain scalars or lists of ASCII text (credentials, options,
-    tags), made without decoding its text; None for anything else, which takes the decoder."""
-    if len(value) > 8:
-        return None  # a bigger object is copied faster by decoding its text
-    copy = {}
-    for key, item in value.items():
-        kind = type(item)
-        if kind is list:
-            # Tags are text; a list of objects (an API payload's) gives up at its first item.
-            if item and type(item[0]) is not str:
-                return None
-            if not all(type(part) is str and part.isascii() for part in item):
-                return None
-            item = list(item)
-        elif not (
-            (kind is str and item.isascii())
-            or (kind is int and INT64_MIN <= item <= INT64_MAX)
-            or (kind is float and math.isfinite(item))
-            or (item is None or kind is bool)
-        ):
-            return None
-        if type(key) is not str or not key.isascii():
-            return None
-        copy[key] = item
-    return copy
-
-
-class _NotPlainJson(Exception):
-    """The fast copy cannot vouch for a value; the walk decides."""
-
-
-def _int64(text: str) -> int:
-    number = int(text)
-    if not INT64_MIN <= number <= INT64_MAX:
-        raise _NotPlainJson
-    return number
-
-
-_plain_encode: Final = jsoncodec.json_text
-_plain_scan: Final = json.JSONDecoder(parse_int=_int64).scan_once  # type: ignore[attr-defined]
-
-
-def _plain_json_copy(value: object) -> Any:
-    """A detached copy of ``value`` when it is plain JSON that the walk would accept unchanged,
-    made by encoding and decoding it; else ``_NotPlainJson``.
-
-    The encoder refuses what JSON cannot hold (other types, NaN and infinities, cycles); the
-    bracket count bounds the nesting depth (brackets inside strings count too, so it errs
-    towards the walk); UTF-8 encoding finds lone surrogates; the decoder checks every integer's
-    range; and the copy must equal the value, which fails for non-text keys (the encoder turns
-    ``1`` into ``"1"``), tuples (the walk makes them lists) and NaN (orjson writes ``null``).
-    orjson (``jsoncodec.fast_text``) goes first: it refuses lone surrogates and writes no int
-    beyond ±2**53; what it cannot write takes ``json``.
-    """
-    text = jsoncodec.fast_text(value)
-    if text is None:
-        text, copy = _json_copy(value)
-    elif text.count("{") + text.count("[") > MAX_JSON_DEPTH:
-        raise _NotPlainJson
-    else:
-        copy = jsoncodec.loads(text)
-    if copy != value:
-        raise _NotPlainJson
-    jsoncodec.remember_text(copy, text)
-    return copy
-
-
-def _json_copy(value: object) -> tuple[str, Any]:
-    """``_plain_json_copy`` by ``json`` alone: the text and its decoded copy."""
-    try:
-        text = _plain_encode(value)
-    except (TypeError, ValueError, RecursionError):
-        raise _NotPlainJson from None
-    if text.count("{") + text.count("[") > MAX_JSON_DEPTH:
-        raise _NotPlainJson
-    if not text.isascii():
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            raise _NotPlainJson from None
-    copy, _ = _plain_scan(text, 0)
-    return text, copy
-
-
-def _walked_json(value: object, path: str, depth: int) -> Any:
-    """The walk behind ``json_value``: every value checked in Python, refusals named by path."""
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        _check_characters_json(value, path)
-        return _plain_str(value)
-    if isinstance(value, int):
-        if not INT64_MIN <= value <= INT64_MAX:
-            raise ValidationError(path, "integer outside the signed 64-bit range")
-        return int(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValidationError(path, f"float must be finite, not {quoted(value)}")
-        return float(value)
-    if isinstance(value, dict | list | tuple) and depth >= MAX_JSON_DEPTH:
-        raise ValidationError(path, f"nested deeper than {MAX_JSON_DEPTH} levels")
-    if isinstance(value, dict):
-        result: dict[str, Any] = {}
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise ValidationError(path, f"keys must be str, not {type(key).__name__}")
-            at = f"{path}[{quoted(key)}]"
-            _check_characters_json(key, at)
-            result[_plain_str(key)] = _walked_json(item, at, depth + 1)
-        return result
-    if isinstance(value, list | tuple):
-        return [
-            _walked_json(item, f"{path}[{index}]", depth + 1) for index, item in enumerate(value)
-        ]
-    raise ValidationError(path, f"{type(value).__name__} is not a JSON value")
-
-
-def _check_characters_json(value: str, path: str) -> None:
-    # JSON strings may hold NUL; only lone surrogates cannot be stored anywhere.
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValidationError(path, "must not contain lone surrogates") from None
-
-
-def json_object(value: object, field: str) -> dict[str, Any]:
-    """A JSON value that must be a dict at top level."""
-    if not isinstance(value, dict):
-        raise ValidationError(field, f"must be a dict, not {type(value).__name__}")
-    result: dict[str, Any] = json_value(value, field)
-    return result
-
-
 def page(limit: object, offset: object) -> tuple[int, int]:
     """``limit`` in 1..10,000 and ``offset`` ≥ 0."""
     checked_limit = integer(limit, "limit")
@@ -370,14 +212,6 @@ def batch(items: object, field: str) -> list[Any]:
     result = list(itertools.islice(items, MAX_BATCH + 1))
     if len(result) > MAX_BATCH:
         raise ValidationError(field, f"must hold at most {MAX_BATCH} items")
-    return result
-
-
-def json_array(value: object, field: str) -> list[Any]:
-    """A JSON value that must be a list (or tuple) at top level."""
-    if not isinstance(value, list | tuple):
-        raise ValidationError(field, f"must be a list, not {type(value).__name__}")
-    result: list[Any] = json_value(value, field)
     return result
 
 
