@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +14,8 @@ import pytest
 
 from integration_store.bench import harness
 from integration_store.bench.dataset import Dataset
-from integration_store.bench.harness import Settings, build_fixture, opened, seed
-from integration_store.bench.workloads import WORKLOADS
+from integration_store.bench.harness import Settings, build_fixture, opened, seed, time_variants
+from integration_store.bench.workloads import WORKLOADS, Op
 from integration_store.cli import main
 
 TINY = ["--ops", "5", "--rows", "20", "--rounds", "1", "--bulk-size", "5", "--bulk-rounds", "1"]
@@ -102,3 +104,22 @@ def test_bench_measures_each_url_in_a_process_of_its_own(
     monkeypatch.setattr(harness, "seed", broken)
 
     assert main(["bench", *TINY, "--workloads", "get", "memory://"]) == 0
+
+
+def test_no_round_starts_once_the_rounds_have_taken_their_time() -> None:
+    calls: dict[str, int] = {"slow": 0, "fast": 0}
+
+    def variant(name: str, seconds: float) -> Callable[[str], Op]:
+        def op(index: int) -> None:
+            calls[name] += 1
+            time.sleep(seconds)
+
+        return lambda tag: op
+
+    variants = {"slow": variant("slow", 0.02), "fast": variant("fast", 0)}
+    micros, ops = time_variants(variants, 1, 5, 0, rounds_seconds=0.01)
+
+    assert calls == {"slow": 1, "fast": 1}  # one round each, then the budget was spent
+    assert ops == 1 and set(micros) == {"slow", "fast"}
+    time_variants(variants, 1, 3, 0)
+    assert calls == {"slow": 4, "fast": 4}  # without a budget, every round

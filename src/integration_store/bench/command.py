@@ -33,6 +33,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"rows per bulk call ({defaults.bulk_size})")
     parser.add_argument("--bulk-rounds", type=int, default=defaults.bulk_rounds,
                         help=f"timed rounds of the bulk workloads ({defaults.bulk_rounds})")
+    parser.add_argument("--bulk-seconds", type=float, default=defaults.bulk_seconds,
+                        help="start no more bulk rounds after this long "
+                        f"({defaults.bulk_seconds}; 0: never)")  # fmt: skip
     parser.add_argument("--round-seconds", type=float, default=defaults.round_seconds,
                         help="cap a round of a slow backend at about this long, with fewer "
                         f"operations ({defaults.round_seconds}; 0: never)")  # fmt: skip
@@ -79,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
             return run_scaling(urls, small, args.scaling, args, _label)
         settings = Settings(rows=args.rows, ops=args.ops, rounds=args.rounds,
                             bulk_size=args.bulk_size, bulk_rounds=args.bulk_rounds,
+                            bulk_seconds=args.bulk_seconds,
                             round_seconds=args.round_seconds, seed=args.seed,
                             workloads=args.workloads)  # fmt: skip
         results, failed = _measure_all(args.urls or default_urls(temp), settings)
