@@ -117,9 +117,26 @@ def test_no_round_starts_once_the_rounds_have_taken_their_time() -> None:
         return lambda tag: op
 
     variants = {"slow": variant("slow", 0.02), "fast": variant("fast", 0)}
-    micros, ops = time_variants(variants, 1, 5, 0, rounds_seconds=0.01)
+    rounds, ops = time_variants(variants, 1, 5, 0, rounds_seconds=0.01)
 
     assert calls == {"slow": 1, "fast": 1}  # one round each, then the budget was spent
-    assert ops == 1 and set(micros) == {"slow", "fast"}
+    assert ops == 1 and rounds.keys() == {"slow", "fast"}
+    assert all(len(times) == 1 for times in rounds.values())
     time_variants(variants, 1, 3, 0)
     assert calls == {"slow": 4, "fast": 4}  # without a budget, every round
+
+
+def test_a_ratio_pairs_the_variants_timed_in_the_same_round() -> None:
+    # The machine slowed in rounds 2 and 3: both sides of each pair slowed with it.
+    result = harness.WorkloadResult(
+        "get",
+        "single",
+        1,
+        {"ours": 12.0, "raw": 20.0},
+        rounds={"ours": [10.0, 12.0, 30.0, 33.0, 11.0], "raw": [10.0, 11.0, 31.0, 30.0, 20.0]},
+    )
+
+    assert result.ratio("raw") == pytest.approx(1.0)  # the medians' quotient would say 0.6
+    assert result.ratio("core") is None
+    without_rounds = harness.WorkloadResult("get", "single", 1, {"ours": 12.0, "raw": 20.0})
+    assert without_rounds.ratio("raw") == pytest.approx(0.6)

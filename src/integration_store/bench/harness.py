@@ -7,6 +7,10 @@ count for every variant), timed with ``time.perf_counter``; the figure is the me
 operation over the rounds. A bulk workload runs ``bulk_rounds`` rounds of one call each, fewer
 once they have taken ``bulk_seconds``. Variants take turns within a round, in an order rotated
 every round, so drift on a shared machine (other processes, a growing table) spreads over all.
+
+A ratio pairs the rounds: it is the median over rounds of ours ÷ the baseline *in the same
+round* (their runs are seconds apart at most), not the quotient of two medians that may come
+from rounds far apart — a machine that slows for a while then slows both sides of a pair.
 """
 
 from __future__ import annotations
@@ -71,13 +75,21 @@ class WorkloadResult:
     ops: int
     micros: dict[str, float]
     status: str = "ok"
+    rounds: dict[str, list[float]] = attrs.field(factory=dict)
+    """µs per operation of each variant in each round (``micros`` holds their medians)."""
 
     def ratio(self, variant: str) -> float | None:
-        """ours / variant (None when either is missing)."""
-        ours, other = self.micros.get("ours"), self.micros.get(variant)
-        if ours is None or not other:
+        """ours / variant: the median over rounds of the two in the same round (see the module
+        docstring); from the medians when the rounds are not known. None when either is
+        missing."""
+        ours, other = self.rounds.get("ours"), self.rounds.get(variant)
+        if ours and other and len(ours) == len(other) and all(other):
+            pairs = zip(ours, other, strict=True)
+            return statistics.median(mine / theirs for mine, theirs in pairs)
+        mine, theirs = self.micros.get("ours"), self.micros.get(variant)
+        if mine is None or not theirs:
             return None
-        return ours / other
+        return mine / theirs
 
 
 @attrs.frozen
@@ -195,11 +207,11 @@ def time_variants(
     warm_up: int,
     round_seconds: float | None = None,
     rounds_seconds: float | None = None,
-) -> tuple[dict[str, float], int]:
-    """Median µs per operation of each variant (each factory gets a tag unique per round), and
-    the operations per round: ``ops``, or fewer when the slowest variant's warm-up says a round
-    would take longer than ``round_seconds`` (every variant runs the same count). No round
-    starts after ``rounds_seconds`` of them (every variant runs the same rounds)."""
+) -> tuple[dict[str, list[float]], int]:
+    """µs per operation of each variant in each round (each factory gets a tag unique per
+    round), and the operations per round: ``ops``, or fewer when the slowest variant's warm-up
+    says a round would take longer than ``round_seconds`` (every variant runs the same count).
+    No round starts after ``rounds_seconds`` of them (every variant runs the same rounds)."""
     names = list(variants)
     samples: dict[str, list[float]] = {name: [] for name in names}
     slowest = 0.0
@@ -224,7 +236,7 @@ def time_variants(
             for index in range(ops):
                 op(index)
             samples[name].append((time.perf_counter() - start) / ops * 1e6)
-    return {name: statistics.median(values) for name, values in samples.items()}, ops
+    return samples, ops
 
 
 def measure_workload(
@@ -247,7 +259,7 @@ def measure_workload(
     for baseline in baselines:
         variants[baseline.label] = _baseline_factory(workload, baseline, fixture, prefix)
     bulk = workload.group == BULK
-    micros, ops = time_variants(
+    rounds, ops = time_variants(
         variants,
         ops,
         settings.bulk_rounds if bulk else settings.rounds,
@@ -257,7 +269,8 @@ def measure_workload(
     )
     if workload.creates:
         store.connectors.clear_tenant(NEW_TENANT)
-    return WorkloadResult(workload.name, workload.group, ops, micros)
+    micros = {name: statistics.median(values) for name, values in rounds.items()}
+    return WorkloadResult(workload.name, workload.group, ops, micros, rounds=rounds)
 
 
 def _baseline_factory(

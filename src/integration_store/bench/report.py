@@ -1,8 +1,9 @@
 """The report of a run: an aligned text table, a JSON file of every figure, a PNG chart.
 
-Every figure is µs per operation (a bulk operation is one call of ``--bulk-size`` rows); a
-ratio is ours / baseline, so below 1 ours is faster. A figure with a target prints it and a
-✓ or ✗ beside it.
+Every figure is µs per operation (a bulk operation is one call of ``--bulk-size`` rows), the
+median over rounds; a ratio is ours / baseline, the median over rounds of the two timed in the
+same round (``harness``), so below 1 ours is faster. A figure with a target prints it and a ✓
+or ✗ beside it.
 """
 
 from __future__ import annotations
@@ -75,7 +76,8 @@ def table(backends: Sequence[BackendResult]) -> str:
         lines.append("  ".join(cells).rstrip())
     lines.insert(1, "-" * len(lines[0]))
     timing = ", ".join(f"{backend.label} {backend.seconds:.1f} s" for backend in backends)
-    lines.append(f"\ntime per backend: {timing}")
+    lines.append("\nµs: the median over rounds; ours/x: the median over rounds of ours ÷ x")
+    lines.append(f"time per backend: {timing}")
     return "\n".join(lines)
 
 
@@ -105,7 +107,7 @@ def as_json(backends: Sequence[BackendResult], settings: Settings) -> dict[str, 
             workloads.append({
                 "workload": result.workload, "group": result.group, "status": result.status,
                 "ops_per_round": result.ops, "micros": result.micros, "ratios": ratios,
-                "targets": verdicts,
+                "targets": verdicts, "rounds": result.rounds,
             })  # fmt: skip
         out["backends"].append({
             "label": backend.label, "family": backend.family, "baselines": list(backend.baselines),
