@@ -31,6 +31,7 @@ def _bench(tmp_path: Path, *extra: str) -> dict[str, Any]:
 
 
 def _check_figures(document: dict[str, Any]) -> None:
+    assert document["machine_micros"] > 0
     assert [backend["family"] for backend in document["backends"]] == list(BASELINES)
     for backend in document["backends"]:
         assert set(backend["baselines"]) == BASELINES[backend["family"]]
@@ -44,6 +45,7 @@ def _check_figures(document: dict[str, Any]) -> None:
             assert all(micros > 0 for micros in figures["micros"].values())
             assert set(figures["ratios"]) == expected
             assert all(ratio > 0 for ratio in figures["ratios"].values())
+            assert figures["rounds"].keys() == figures["micros"].keys()
 
 
 def test_bench_reports_a_figure_for_every_workload_and_baseline(
@@ -54,6 +56,7 @@ def test_bench_reports_a_figure_for_every_workload_and_baseline(
     _check_figures(document)
     table = capsys.readouterr().out
     assert "ours/raw" in table and "sqlite file" in table and "mongomock://" in table
+    assert "this machine:" in table
 
 
 def test_the_keyset_workloads_start_from_cursors_spread_through_the_data() -> None:

@@ -103,6 +103,26 @@ class BackendResult:
     seconds: float
 
 
+def machine_micros() -> float:
+    """µs this machine takes for a fixed pure-Python loop (the best of five), printed with every
+    run: absolute figures (``memory://``'s targets) move with the machine's speed, and this says
+    how fast the machine was when a run's figures were taken."""
+
+    def loop() -> int:
+        total = 0
+        for index in range(1000):
+            item = {"index": index, "double": 2 * index}
+            total += item["index"]
+        return total
+
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        loop()
+        best = min(best, time.perf_counter() - start)
+    return best * 1e6
+
+
 def progress(message: str) -> None:
     """A progress line on stderr (stdout carries the table)."""
     print(message, file=sys.stderr, flush=True)
