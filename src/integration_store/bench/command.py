@@ -12,7 +12,7 @@ from pathlib import Path
 
 from integration_store.discovery import redacted
 
-from .harness import BackendResult, Settings, measure_backend, progress
+from .harness import BackendResult, Settings, machine_micros, measure_backend, progress
 from .report import as_json, table, write_chart, write_json
 from .targets import family_of
 from .workloads import WORKLOADS
@@ -85,12 +85,13 @@ def run(args: argparse.Namespace) -> int:
                             bulk_seconds=args.bulk_seconds,
                             round_seconds=args.round_seconds, seed=args.seed,
                             workloads=args.workloads)  # fmt: skip
+        machine = machine_micros()  # before the backends load the machine
         results, failed = _measure_all(args.urls or default_urls(temp), settings)
-        print(table(results), flush=True)
+        print(table(results, machine), flush=True)
         for line in failed:
             print(line, flush=True)
         if args.json is not None:
-            write_json(args.json, as_json(results, settings))
+            write_json(args.json, as_json(results, settings, machine))
         if args.chart is not None:
             write_chart(args.chart, results)
         return 1 if failed else 0
