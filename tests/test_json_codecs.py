@@ -7,6 +7,7 @@ refusal naming the same path.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 from collections.abc import Callable, Iterator
@@ -91,6 +92,16 @@ def test_a_json_check_accepts_refuses_and_copies_alike_with_either_codec(value: 
         alone = outcome(lambda: values.json_value(value, "v"))
 
     assert fast == alone
+
+
+@given(VALUES | st.dictionaries(st.text(), VALUES, max_size=4))
+def test_a_payload_is_checked_as_any_json_object(value: Any) -> None:
+    # json_payload skips the flat copy json_object tries first: the same copies and refusals.
+    for codec in (contextlib.nullcontext, json_alone):
+        with codec():
+            assert outcome(lambda: values.json_payload(value, "v")) == outcome(
+                lambda: values.json_object(value, "v")
+            )
 
 
 @given(VALUES)

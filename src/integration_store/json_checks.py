@@ -179,6 +179,19 @@ def json_object(value: object, field: str) -> dict[str, Any]:
     return result
 
 
+def json_payload(value: object, field: str) -> dict[str, Any]:
+    """``json_object`` of a payload received from outside (an API's response): nested as a
+    rule, so it goes to the encoder's copy at once instead of first trying the flat copy that
+    suits configs (the same copies and refusals: the flat copy only ever shortcuts)."""
+    if type(value) is not dict:
+        return json_object(value, field)
+    try:
+        copy: dict[str, Any] = _plain_json_copy(value)
+    except _NotPlainJson:
+        copy = _walked_json(value, field, 0)
+    return copy
+
+
 def json_array(value: object, field: str) -> list[Any]:
     """A JSON value that must be a list (or tuple) at top level."""
     if not isinstance(value, list | tuple):

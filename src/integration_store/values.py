@@ -19,6 +19,7 @@ from integration_store.json_checks import INT64_MIN as INT64_MIN
 from integration_store.json_checks import MAX_JSON_DEPTH as MAX_JSON_DEPTH
 from integration_store.json_checks import json_array as json_array
 from integration_store.json_checks import json_object as json_object
+from integration_store.json_checks import json_payload as json_payload
 from integration_store.json_checks import json_value as json_value
 from integration_store.json_checks import plain_str as _plain_str
 from integration_store.model.schema import FieldKind

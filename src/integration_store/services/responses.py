@@ -60,7 +60,7 @@ def _checked_arguments(
 ) -> dict[str, Any]:
     checked = {
         "source": values.identifier(source, prefix + "source"),
-        "raw_response": values.json_object(raw_response, prefix + "raw_response"),
+        "raw_response": values.json_payload(raw_response, prefix + "raw_response"),
         "interpretation_owner": values.identifier(
             interpretation_owner, prefix + "interpretation_owner"
         ),
