@@ -73,6 +73,16 @@ def server_url(request: pytest.FixtureRequest) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(params=["postgresql", "mysql"])
+def server_base_url(request: pytest.FixtureRequest) -> str:
+    """Each server's URL as named, for code that makes its own databases on it (the bench);
+    skips when a server the environment did not name is down."""
+    with _private_server_url(request.param):  # up, or skipped
+        pass
+    url, _ = _server_url(request.param)
+    return url
+
+
 @pytest.fixture
 def private_server() -> Callable[[str], AbstractContextManager[str]]:
     """Open a private, migrated database on a server by dialect (``with private_server("mysql")

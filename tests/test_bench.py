@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -30,11 +31,11 @@ def _bench(tmp_path: Path, *extra: str) -> dict[str, Any]:
     return document
 
 
-def _check_figures(document: dict[str, Any]) -> None:
+def _check_figures(document: dict[str, Any], baselines: dict[str, set[str]] = BASELINES) -> None:
     assert document["machine_micros"] > 0
-    assert [backend["family"] for backend in document["backends"]] == list(BASELINES)
+    assert [backend["family"] for backend in document["backends"]] == list(baselines)
     for backend in document["backends"]:
-        assert set(backend["baselines"]) == BASELINES[backend["family"]]
+        assert set(backend["baselines"]) == baselines[backend["family"]]
         by_name = {workload["workload"]: workload for workload in backend["workloads"]}
         assert list(by_name) == [workload.name for workload in WORKLOADS]
         for workload in WORKLOADS:
@@ -57,6 +58,27 @@ def test_bench_reports_a_figure_for_every_workload_and_baseline(
     table = capsys.readouterr().out
     assert "ours/raw" in table and "sqlite file" in table and "mongomock://" in table
     assert "this machine:" in table
+
+
+def test_bench_runs_on_each_server_with_its_baselines(server_base_url: str, tmp_path: Path) -> None:
+    # The raw driver, Core and ORM baselines of PostgreSQL and MariaDB first check that they
+    # return what ours returns, then every workload runs once.
+    figures = tmp_path / "bench.json"
+    assert main(["bench", *TINY, "--json", str(figures), server_base_url]) == 0
+
+    family = "postgresql" if server_base_url.startswith("postgresql") else "mariadb"
+    _check_figures(json.loads(figures.read_text()), {family: {"raw", "core", "orm"}})
+
+
+def test_bench_runs_on_the_mongodb_server_with_its_baseline(tmp_path: Path) -> None:
+    named = os.environ.get("INTEGRATION_STORE_TEST_URLS", "").split(",")
+    servers = [url.strip() for url in named if url.strip().startswith("mongodb://")]
+    if not servers:
+        pytest.skip("INTEGRATION_STORE_TEST_URLS names no MongoDB server")
+    figures = tmp_path / "bench.json"
+    assert main(["bench", *TINY, "--json", str(figures), servers[0]]) == 0
+
+    _check_figures(json.loads(figures.read_text()), {"mongodb": {"raw"}})
 
 
 def test_the_keyset_workloads_start_from_cursors_spread_through_the_data() -> None:
