@@ -17,38 +17,16 @@ aware UTC datetimes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, Final
-from uuid import UUID
+from typing import Any
 
 import psycopg
 import sqlalchemy as sa
 
 from integration_store.records import Record
 
-from .baseline import (
-    ConnectorKey,
-    PendingKey,
-    batches,
-    dumps,
-    new_connector_row,
-    new_response_row,
-    now_ms,
-)
-from .dataset import NewConnector, NewResponse
-from .sql_rows import NATIVE, RETURNING_CONNECTOR, RETURNING_RESPONSE, Statements
-
-SQL: Final = Statements("%s")
-_CODEC: Final = NATIVE
-_RECORD_CONNECTION: Final = SQL.record_connection + RETURNING_CONNECTOR
-_INTERPRET: Final = SQL.interpret + RETURNING_RESPONSE
-_INSERT_CONNECTOR: Final = SQL.insert_connector
-_INSERT_RESPONSE: Final = SQL.insert_response
-_GET: Final = SQL.get
-_GET_BY_NAME: Final = SQL.get_by_name
-_LIST: Final = SQL.list_page
-_KEYSET: Final = SQL.keyset_page
-_PENDING: Final = SQL.pending_page
-_PENDING_KEYSET: Final = SQL.pending_keyset_page
+from .baseline import batches
+from .raw_sql import RawSql, Row
+from .sql_rows import NATIVE, Statements
 
 
 def _multi_row_insert(statement: str, rows: int) -> str:
@@ -56,10 +34,11 @@ def _multi_row_insert(statement: str, rows: int) -> str:
     return f"{head} VALUES " + ", ".join([values] * rows)
 
 
-class RawPsycopg:
+class RawPsycopg(RawSql):
     """psycopg 3, autocommit, one statement per call."""
 
-    label = "raw"
+    sql = Statements("%s")
+    codec = NATIVE
 
     def __init__(self, url: str) -> None:
         parsed = sa.make_url(url)
@@ -73,80 +52,27 @@ class RawPsycopg:
             options="-c TimeZone=UTC",
         )
 
-    def _one(self, sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
+    def _one(self, sql: str, params: Sequence[Any]) -> Row | None:
         return self._db.execute(sql, params).fetchone()
 
-    def _all(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    def _all(self, sql: str, params: Sequence[Any]) -> Iterable[Row]:
         return self._db.execute(sql, params).fetchall()
+
+    def _insert(self, sql: str, params: Sequence[Any]) -> None:
+        self._db.execute(sql, params)
+
+    def _changed(self, update: str, params: Sequence[Any], read: str, key: Any) -> Row | None:
+        return self._one(update, params)  # RETURNING, one statement
 
     def _write_many(self, sql: str, params: Sequence[Sequence[Any]]) -> None:
         with self._db.transaction(), self._db.cursor() as cursor:
             cursor.executemany(sql, params)
 
-    def create_connector(self, new: NewConnector) -> Record:
-        row = new_connector_row(new, now_ms())
-        self._db.execute(_INSERT_CONNECTOR, _CODEC.connector_params(row))
-        return row
-
-    def create_connectors(self, new: Sequence[NewConnector]) -> list[Record]:
-        now = now_ms()
-        rows = [new_connector_row(item, now) for item in new]
-        self._write_many(_INSERT_CONNECTOR, [_CODEC.connector_params(row) for row in rows])
-        return rows
-
-    def get(self, connector_id: str) -> Record | None:
-        row = self._one(_GET, (connector_id,))
-        return None if row is None else _CODEC.connector(row)
-
-    def get_by_name(self, tenant_id: str, name: str) -> Record | None:
-        row = self._one(_GET_BY_NAME, (tenant_id, name))
-        return None if row is None else _CODEC.connector(row)
-
-    def list_page(self, tenant_id: str, limit: int) -> list[Record]:
-        return [_CODEC.connector(row) for row in self._all(_LIST, (tenant_id, limit))]
-
-    def keyset_page(self, tenant_id: str, after: ConnectorKey | None, limit: int) -> list[Record]:
-        if after is None:
-            return self.list_page(tenant_id, limit)
-        rows = self._all(_KEYSET, (tenant_id, *SQL.after(after), limit))
-        return [_CODEC.connector(row) for row in rows]
-
-    def record_connection(self, connector_id: str) -> Record | None:
-        now = now_ms()
-        row = self._one(_RECORD_CONNECTION, (now, now, connector_id))
-        return None if row is None else _CODEC.connector(row)
-
-    def record_raw_response(self, new: NewResponse) -> Record:
-        row = new_response_row(new)
-        self._db.execute(_INSERT_RESPONSE, _CODEC.response_params(row))
-        return row
-
-    def record_raw_responses(self, new: Sequence[NewResponse]) -> list[Record]:
-        rows = [new_response_row(item) for item in new]
-        self._write_many(_INSERT_RESPONSE, [_CODEC.response_params(row) for row in rows])
-        return rows
-
-    def pending_page(self, owner: str, limit: int) -> list[Record]:
-        return [_CODEC.response(row) for row in self._all(_PENDING, (owner, limit))]
-
-    def pending_keyset_page(self, owner: str, after: PendingKey | None, limit: int) -> list[Record]:
-        if after is None:
-            return self.pending_page(owner, limit)
-        rows = self._all(_PENDING_KEYSET, (owner, *SQL.after(after), limit))
-        return [_CODEC.response(row) for row in rows]
-
-    def interpret(self, response_id: UUID, value: dict[str, Any], by: str) -> Record | None:
-        row = self._one(_INTERPRET, (dumps(value), now_ms(), by, response_id))
-        return None if row is None else _CODEC.response(row)
-
-    def as_record(self, result: Any) -> Record:
-        return dict(result)
-
     def seed(self, connectors: Iterable[Record], responses: Iterable[Record]) -> None:
         """Multi-row ``INSERT``s of 1,000 rows, one transaction per batch."""
         for records, statement, params in (
-            (connectors, _INSERT_CONNECTOR, _CODEC.connector_params),
-            (responses, _INSERT_RESPONSE, _CODEC.response_params),
+            (connectors, self._insert_connector, self.codec.connector_params),
+            (responses, self._insert_response, self.codec.response_params),
         ):
             for batch in batches(records, 1000):
                 flat = [value for record in batch for value in params(record)]
