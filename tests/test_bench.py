@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -32,7 +31,7 @@ def _bench(tmp_path: Path, *extra: str) -> dict[str, Any]:
 
 
 def _check_figures(document: dict[str, Any], baselines: dict[str, set[str]] = BASELINES) -> None:
-    assert document["machine_micros"] > 0
+    assert document["machine_micros"]["start"] > 0 and document["machine_micros"]["end"] > 0
     assert [backend["family"] for backend in document["backends"]] == list(baselines)
     for backend in document["backends"]:
         assert set(backend["baselines"]) == baselines[backend["family"]]
@@ -47,6 +46,7 @@ def _check_figures(document: dict[str, Any], baselines: dict[str, set[str]] = BA
             assert set(figures["ratios"]) == expected
             assert all(ratio > 0 for ratio in figures["ratios"].values())
             assert figures["rounds"].keys() == figures["micros"].keys()
+            assert len({len(times) for times in figures["rounds"].values()}) == 1
 
 
 def test_bench_reports_a_figure_for_every_workload_and_baseline(
@@ -68,17 +68,6 @@ def test_bench_runs_on_each_server_with_its_baselines(server_base_url: str, tmp_
 
     family = "postgresql" if server_base_url.startswith("postgresql") else "mariadb"
     _check_figures(json.loads(figures.read_text()), {family: {"raw", "core", "orm"}})
-
-
-def test_bench_runs_on_the_mongodb_server_with_its_baseline(tmp_path: Path) -> None:
-    named = os.environ.get("INTEGRATION_STORE_TEST_URLS", "").split(",")
-    servers = [url.strip() for url in named if url.strip().startswith("mongodb://")]
-    if not servers:
-        pytest.skip("INTEGRATION_STORE_TEST_URLS names no MongoDB server")
-    figures = tmp_path / "bench.json"
-    assert main(["bench", *TINY, "--json", str(figures), servers[0]]) == 0
-
-    _check_figures(json.loads(figures.read_text()), {"mongodb": {"raw"}})
 
 
 def test_the_keyset_workloads_start_from_cursors_spread_through_the_data() -> None:
@@ -165,3 +154,8 @@ def test_a_ratio_pairs_the_variants_timed_in_the_same_round() -> None:
     assert result.ratio("core") is None
     without_rounds = harness.WorkloadResult("get", "single", 1, {"ours": 12.0, "raw": 20.0})
     assert without_rounds.ratio("raw") == pytest.approx(0.6)
+    uneven = harness.WorkloadResult(
+        "get", "single", 1, {"ours": 1.0, "raw": 1.0}, rounds={"ours": [1.0], "raw": [1.0, 2.0]}
+    )
+    with pytest.raises(ValueError):
+        uneven.ratio("raw")  # rounds that do not pair are a harness bug, never averaged away

@@ -94,14 +94,38 @@ def test_a_json_check_accepts_refuses_and_copies_alike_with_either_codec(value: 
     assert fast == alone
 
 
-@given(VALUES | st.dictionaries(st.text(), VALUES, max_size=4))
+ASCII = st.text(st.characters(max_codepoint=127), max_size=6) | st.just("[" * 101)
+FLAT_OBJECTS = st.dictionaries(
+    ASCII,
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**64), 2**64)
+    | st.floats()
+    | ASCII
+    | st.lists(ASCII, max_size=3)
+    | st.lists(st.integers(), max_size=2),
+    max_size=9,
+)
+"""Objects of the shape json_object's flat copy takes (or gives up on at one value)."""
+
+
+@given(FLAT_OBJECTS | st.dictionaries(st.text(), VALUES, max_size=4) | VALUES)
 def test_a_payload_is_checked_as_any_json_object(value: Any) -> None:
-    # json_payload skips the flat copy json_object tries first: the same copies and refusals.
+    # json_payload skips the flat copy json_object tries first: the same copies, refusals and
+    # stored texts.
     for codec in (contextlib.nullcontext, json_alone):
-        with codec():
-            assert outcome(lambda: values.json_payload(value, "v")) == outcome(
-                lambda: values.json_object(value, "v")
+        with codec(), jsoncodec.texts_reused():
+            payload, checked = (
+                outcome(lambda: values.json_payload(value, "v")),
+                outcome(lambda: values.json_object(value, "v")),
             )
+            assert payload == checked
+            if payload[0] == "copy":
+                texts = [
+                    jsoncodec.dumps(check(value, "v"))
+                    for check in (values.json_payload, values.json_object)
+                ]
+                assert texts[0] == texts[1]
 
 
 @given(VALUES)

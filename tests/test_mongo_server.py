@@ -5,6 +5,7 @@ module (skipped when neither is available). Also: a down server is reported quic
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import signal
 import socket
@@ -178,3 +179,24 @@ def test_names_stay_unique_even_if_create_schema_was_never_called(private_url: s
             store.connectors.create_file_connector("t", "same")
 
         assert len(store.connectors.list()) == 1
+
+
+def test_the_bench_runs_here_with_its_raw_pymongo_baseline(
+    server_url: str, tmp_path: Path
+) -> None:
+    # The raw pymongo baseline first checks that it returns what ours returns, then every
+    # workload runs once (tiny sizes: figures are checked for presence, never for speed).
+    from integration_store.bench.workloads import WORKLOADS
+    from integration_store.cli import main
+
+    figures = tmp_path / "bench.json"
+    tiny = ["--ops", "5", "--rows", "20", "--rounds", "1", "--bulk-size", "5", "--bulk-rounds", "1"]
+    assert main(["bench", *tiny, "--json", str(figures), server_url]) == 0
+
+    (backend,) = json.loads(figures.read_text())["backends"]
+    assert backend["family"] == "mongodb" and backend["baselines"] == ["raw"]
+    assert [workload["workload"] for workload in backend["workloads"]] == [
+        workload.name for workload in WORKLOADS
+    ]
+    for workload in backend["workloads"]:
+        assert workload["status"] == "ok" and workload["ratios"]["raw"] > 0

@@ -85,8 +85,9 @@ def run(args: argparse.Namespace) -> int:
                             bulk_seconds=args.bulk_seconds,
                             round_seconds=args.round_seconds, seed=args.seed,
                             workloads=args.workloads)  # fmt: skip
-        machine = machine_micros()  # before the backends load the machine
+        started = machine_micros()
         results, failed = _measure_all(args.urls or default_urls(temp), settings)
+        machine = (started, machine_micros())
         print(table(results, machine), flush=True)
         for line in failed:
             print(line, flush=True)

@@ -80,11 +80,13 @@ class WorkloadResult:
 
     def ratio(self, variant: str) -> float | None:
         """ours / variant: the median over rounds of the two in the same round (see the module
-        docstring); from the medians when the rounds are not known. None when either is
-        missing."""
-        ours, other = self.rounds.get("ours"), self.rounds.get(variant)
-        if ours and other and len(ours) == len(other) and all(other):
-            pairs = zip(ours, other, strict=True)
+        docstring); from the medians for a result without its rounds (read from an old JSON).
+        None when either is missing."""
+        if self.rounds:
+            ours, other = self.rounds.get("ours"), self.rounds.get(variant)
+            if not ours or not other or not all(other):
+                return None
+            pairs = zip(ours, other, strict=True)  # every variant runs every round
             return statistics.median(mine / theirs for mine, theirs in pairs)
         mine, theirs = self.micros.get("ours"), self.micros.get(variant)
         if mine is None or not theirs:
@@ -104,9 +106,9 @@ class BackendResult:
 
 
 def machine_micros() -> float:
-    """µs this machine takes for a fixed pure-Python loop (the best of five), printed with every
-    run: absolute figures (``memory://``'s targets) move with the machine's speed, and this says
-    how fast the machine was when a run's figures were taken."""
+    """µs this machine takes for a fixed pure-Python loop (the best of five), printed under a
+    run's table as measured at its start and at its end: absolute figures (``memory://``'s
+    targets) move with the machine's speed, and this says how fast the machine was."""
 
     def loop() -> int:
         total = 0

@@ -39,6 +39,7 @@ class RawPsycopg(RawSql):
 
     sql = Statements("%s")
     codec = NATIVE
+    seed_batch = 1000
 
     def __init__(self, url: str) -> None:
         parsed = sa.make_url(url)
@@ -69,12 +70,12 @@ class RawPsycopg(RawSql):
             cursor.executemany(sql, params)
 
     def seed(self, connectors: Iterable[Record], responses: Iterable[Record]) -> None:
-        """Multi-row ``INSERT``s of 1,000 rows, one transaction per batch."""
+        """Multi-row ``INSERT``s of ``seed_batch`` rows, one transaction per batch."""
         for records, statement, params in (
             (connectors, self._insert_connector, self.codec.connector_params),
             (responses, self._insert_response, self.codec.response_params),
         ):
-            for batch in batches(records, 1000):
+            for batch in batches(records, self.seed_batch):
                 flat = [value for record in batch for value in params(record)]
                 with self._db.transaction():
                     self._db.execute(_multi_row_insert(statement, len(batch)), flat)

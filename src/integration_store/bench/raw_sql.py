@@ -10,6 +10,7 @@ in one transaction).
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 from uuid import UUID
@@ -31,7 +32,7 @@ from .sql_rows import RETURNING_CONNECTOR, RETURNING_RESPONSE, RowCodec, Stateme
 Row = tuple[Any, ...]
 
 
-class RawSql:
+class RawSql(ABC):
     """A raw driver baseline, given its statements, codec and the driver's ways of running them."""
 
     label = "raw"
@@ -46,16 +47,18 @@ class RawSql:
         """Write out the driver's statements once, as hand-written code keeps them in constants
         (``Statements`` builds them on every access)."""
         super().__init_subclass__(**kwargs)
-        if "sql" not in cls.__dict__:
+        sql = getattr(cls, "sql", None)
+        if sql is None:
             return
-        sql = cls.sql
         cls._insert_connector, cls._insert_response = sql.insert_connector, sql.insert_response
         cls._get, cls._get_by_name, cls._get_response = sql.get, sql.get_by_name, sql.get_response
         cls._list, cls._keyset = sql.list_page, sql.keyset_page
         cls._pending, cls._pending_keyset = sql.pending_page, sql.pending_keyset_page
-        returning = cls.returning
-        cls._record_connection = sql.record_connection + (RETURNING_CONNECTOR * returning)
-        cls._interpret = sql.interpret + (RETURNING_RESPONSE * returning)
+        cls._record_connection = sql.record_connection
+        cls._interpret = sql.interpret
+        if cls.returning:
+            cls._record_connection += RETURNING_CONNECTOR
+            cls._interpret += RETURNING_RESPONSE
 
     _insert_connector: ClassVar[str]
     _insert_response: ClassVar[str]
@@ -71,25 +74,30 @@ class RawSql:
 
     # ---- how the driver runs a statement ----------------------------------------------------
 
+    @abstractmethod
     def _one(self, sql: str, params: Sequence[Any]) -> Row | None:
-        raise NotImplementedError
+        """A read's first row (None: none)."""
 
+    @abstractmethod
     def _all(self, sql: str, params: Sequence[Any]) -> Iterable[Row]:
-        raise NotImplementedError
+        """A read's rows."""
 
+    @abstractmethod
     def _insert(self, sql: str, params: Sequence[Any]) -> None:
-        raise NotImplementedError
+        """One row inserted, committed."""
 
+    @abstractmethod
     def _write_many(self, sql: str, params: Sequence[Sequence[Any]]) -> None:
-        raise NotImplementedError
+        """One statement run for each of ``params``, in one transaction."""
 
+    @abstractmethod
     def _changed(self, update: str, params: Sequence[Any], read: str, key: Any) -> Row | None:
         """Run ``update`` and give its row back (``read`` of ``key``: for a database without
         ``RETURNING``)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def close(self) -> None:
-        raise NotImplementedError
+        """Close the connection."""
 
     # ---- the calls --------------------------------------------------------------------------
 

@@ -49,9 +49,9 @@ def _absolute(backend: BackendResult, result: WorkloadResult) -> str:
     return f"{'✓' if target.passes(ours) else '✗'} {target.text}"
 
 
-def table(backends: Sequence[BackendResult], machine_micros: float) -> str:
-    """Every figure as one aligned text table (``machine_micros``: ``harness.machine_micros``
-    at the start of the run)."""
+def table(backends: Sequence[BackendResult], machine: tuple[float, float]) -> str:
+    """Every figure as one aligned text table (``machine``: ``harness.machine_micros`` at the
+    start and at the end of the run)."""
     header = ["backend", "workload", "ops", "ours µs"]
     for baseline in BASELINES:
         header += [f"{baseline} µs", f"ours/{baseline}"]
@@ -79,16 +79,20 @@ def table(backends: Sequence[BackendResult], machine_micros: float) -> str:
     timing = ", ".join(f"{backend.label} {backend.seconds:.1f} s" for backend in backends)
     lines.append("\nµs: the median over rounds; ours/x: the median over rounds of ours ÷ x")
     lines.append(f"time per backend: {timing}")
-    lines.append(f"this machine: {machine_micros:.0f} µs for harness.machine_micros' loop")
+    lines.append(
+        f"this machine: harness.machine_micros' loop took {machine[0]:.0f} µs at the start,"
+        f" {machine[1]:.0f} µs at the end"
+    )
     return "\n".join(lines)
 
 
 def as_json(
-    backends: Sequence[BackendResult], settings: Settings, machine_micros: float
+    backends: Sequence[BackendResult], settings: Settings, machine: tuple[float, float]
 ) -> dict[str, Any]:
     """Every figure, ratio and target verdict of the run."""
     out: dict[str, Any] = {"settings": attrs.asdict(settings), "unit": "µs per operation",
-                           "machine_micros": machine_micros, "backends": []}  # fmt: skip
+                           "machine_micros": {"start": machine[0], "end": machine[1]},
+                           "backends": []}  # fmt: skip
     for backend in backends:
         workloads = []
         for result in backend.workloads:
