@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import multiprocessing
 import os
 import signal
 import socket
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -31,6 +33,7 @@ from integration_store import (
     IntegrationStoreError,
     open_store,
 )
+from integration_store.bench.workloads import WORKLOADS
 from integration_store.discovery import provider_for
 from integration_store.store import Store
 from integration_store.testing import FixedClock, SequentialIds
@@ -186,7 +189,6 @@ def test_the_bench_runs_here_with_its_raw_pymongo_baseline(
 ) -> None:
     # The raw pymongo baseline first checks that it returns what ours returns, then every
     # workload runs once (tiny sizes: figures are checked for presence, never for speed).
-    from integration_store.bench.workloads import WORKLOADS
     from integration_store.cli import main
 
     figures = tmp_path / "bench.json"
@@ -200,3 +202,20 @@ def test_the_bench_runs_here_with_its_raw_pymongo_baseline(
     ]
     for workload in backend["workloads"]:
         assert workload["status"] == "ok" and workload["ratios"]["raw"] > 0
+
+
+
+def test_the_bench_baseline_sends_the_very_commands_ours_sends(server_url: str) -> None:
+    # The bench holds ours to "raw pymongo issuing the same server command": every workload's
+    # filters, sorts, limits and write shapes must match (values differ: ids, names, times).
+    # In a process of its own: pymongo's command listeners are registered for a whole process.
+    from integration_store.bench.commands import command_shapes
+
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as apart:
+        shapes = apart.submit(command_shapes, server_url).result(timeout=120)
+
+    assert set(shapes) == {workload.name for workload in WORKLOADS}
+    for name, (ours, raw) in shapes.items():
+        assert ours, name
+        assert ours == raw, name

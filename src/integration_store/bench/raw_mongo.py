@@ -4,11 +4,14 @@ What it does: per call, the same server command our backend sends, on the same c
 indexes (``create_schema()`` made them) —
 
 - ``get`` / ``get_by_name``: ``find_one({"_id": …})`` / ``find_one({"tenant_id", "name"})``;
-- list pages: ``find({"tenant_id"}).sort(name, _id).limit(100)``; keyset pages add
-  ``$or: [{name: {$gt}}, {name, _id: {$gt}}]``;
+- list pages: ``find({"tenant_id"}).sort(name).limit(100)`` (a name is unique in its tenant,
+  so the ``(tenant_id, name)`` index gives the order); keyset pages add
+  ``name: {$gte}, $or: [{name: {$gt}}, {name, _id: {$gt}}]`` (the ``$gte`` starts the index
+  range at the cursor);
 - ``record_connection``: ``find_one_and_update`` with ``$set`` + ``$inc``, the document after;
 - creates: ``insert_one``; bulk: one ``insert_many``;
-- pending pages: ``find({owner, interpreted_at: None}).sort(received_at, _id).limit(100)``;
+- pending pages: ``find({owner, interpreted_at: None}).sort(received_at, _id).limit(100)``,
+  keyset pages with ``received_at: {$gte}`` and the ``$or`` as above;
 - ``interpret``: ``find_one_and_update`` with ``$set``, the document after.
 
 Documents as our backend stores them (``backends/mongo/documents.py``): ``_id`` is the
@@ -48,7 +51,7 @@ from .baseline import (
 )
 from .dataset import NewConnector, NewResponse
 
-_CONNECTOR_ORDER: Final = [("name", ASCENDING), ("_id", ASCENDING)]
+_CONNECTOR_ORDER: Final = [("name", ASCENDING)]
 _PENDING_ORDER: Final = [("received_at", ASCENDING), ("_id", ASCENDING)]
 _AFTER: Final = ReturnDocument.AFTER
 _STANDARD: Final = UuidRepresentation.STANDARD
@@ -184,6 +187,7 @@ class RawMongo:
         name, connector_id = after
         query = {
             "tenant_id": tenant_id,
+            "name": {"$gte": name},
             "$or": [{"name": {"$gt": name}}, {"name": name, "_id": {"$gt": connector_id}}],
         }
         cursor = self._connectors.find(query).sort(_CONNECTOR_ORDER).limit(limit)
@@ -223,6 +227,7 @@ class RawMongo:
         query = {
             "interpretation_owner": owner,
             "interpreted_at": None,
+            "received_at": {"$gte": received},
             "$or": [
                 {"received_at": {"$gt": received}},
                 {"received_at": received, "_id": {"$gt": key}},
