@@ -7,7 +7,8 @@ What it does, on the tables ``create_schema()`` made (statements: ``sql_rows.Sta
 - every call is one statement, so one round trip and one implicit transaction: ``SELECT`` for
   reads, ``INSERT`` for creates, ``UPDATE … RETURNING`` for changes with the row back;
 - bulk: ``executemany`` (pipelined by psycopg) inside one explicit transaction;
-- keyset pages: ``(name, connector_id) > (%s, %s)`` and ``(received_at, id) > (%s, %s)``.
+- statements in the form ours sends: a tenant's connectors by name alone, keyset pages as
+  ``a >= x AND (a > x OR b > y)`` (``sql_rows.Statements``).
 
 Stored as our backend stores on PostgreSQL: JSON as compact text in ``text`` columns,
 ``timestamptz(3)`` and ``uuid`` passed natively (``sql_rows.NATIVE``); timestamps come back as

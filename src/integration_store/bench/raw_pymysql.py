@@ -1,7 +1,6 @@
 """Raw PyMySQL baseline on the store's MariaDB/MySQL database.
 
-What it does, on the tables ``create_schema()`` made (statements: ``sql_rows.Statements("%s")``,
-keyset pages in the expanded ``a >= x AND (a > x OR b > y)`` form MariaDB turns into a range):
+What it does, on the tables ``create_schema()`` made (statements: ``sql_rows.Statements("%s")``):
 
 - one connection in autocommit mode, ``utf8mb4``, the strict ``sql_mode`` our engine sets;
 - reads and inserts: one statement each (its own implicit transaction);
@@ -9,7 +8,9 @@ keyset pages in the expanded ``a >= x AND (a > x OR b > y)`` form MariaDB turns 
   ``UPDATE … RETURNING``, so ``BEGIN``, ``UPDATE``, ``SELECT``, ``COMMIT`` — the row read inside
   the transaction that changed it, as ours does (autocommit would let another writer's change
   slip in between);
-- bulk: ``executemany`` (which PyMySQL sends as multi-row ``INSERT``s) in one transaction.
+- bulk: ``executemany`` (which PyMySQL sends as multi-row ``INSERT``s) in one transaction;
+- statements in the form ours sends: a tenant's connectors by name alone, keyset pages as
+  ``a >= x AND (a > x OR b > y)`` (``sql_rows.Statements``).
 
 Stored as our backend stores on MariaDB: JSON as compact text, timestamps as integer epoch
 milliseconds, response ids as lowercase hex (``sql_rows.MILLIS_AND_HEX``).
@@ -36,7 +37,7 @@ _SQL_MODE: Final = (
 class RawPyMySQL(RawSql):
     """PyMySQL, autocommit, one statement per call (a transaction where a row comes back)."""
 
-    sql = Statements("%s", row_values=False)
+    sql = Statements("%s")
     codec = MILLIS_AND_HEX
     returning = False
 

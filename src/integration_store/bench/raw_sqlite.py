@@ -8,7 +8,8 @@ What it does, on the tables ``create_schema()`` made (statements: ``sql_rows.Sta
 - writes: one transaction each, ``BEGIN IMMEDIATE`` … ``COMMIT`` (as ours does: a writer waits
   for the lock rather than failing on upgrade), an update's row back through ``RETURNING``;
 - bulk: one transaction around one ``executemany``;
-- keyset pages: ``(name, connector_id) > (?, ?)`` and ``(received_at, id) > (?, ?)``.
+- statements in the form ours sends: a tenant's connectors by name alone, keyset pages as
+  ``a >= x AND (a > x OR b > y)`` (``sql_rows.Statements``).
 
 Stored as our backend stores on SQLite: JSON as compact text, timestamps as integer epoch
 milliseconds, response ids as lowercase hex (``sql_rows.MILLIS_AND_HEX``).

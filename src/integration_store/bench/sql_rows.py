@@ -34,12 +34,12 @@ _R: Final = ", ".join(RESPONSE_COLUMNS)
 
 @attrs.frozen
 class Statements:
-    """Every statement a raw baseline sends, written with placeholder ``p``."""
+    """Every statement a raw baseline sends, written with placeholder ``p``, in the form ours
+    sends: a tenant's connectors ordered by name alone (unique in a tenant, so the
+    ``(tenant_id, name)`` index gives the order), keyset pages as ``a >= x AND (a > x OR b > y)``
+    (every database turns it into an index range)."""
 
     p: str
-    row_values: bool = True
-    """Whether keyset pages use ``(a, b) > (x, y)``; MariaDB gets the expanded form, which its
-    optimiser turns into an index range."""
 
     def _marks(self, count: int) -> str:
         return ", ".join([self.p] * count)
@@ -66,21 +66,16 @@ class Statements:
     def list_page(self) -> str:
         return (
             f"SELECT {_C} FROM {CONNECTORS_TABLE} WHERE tenant_id = {self.p} "
-            f"ORDER BY name, connector_id LIMIT {self.p}"
+            f"ORDER BY name LIMIT {self.p}"
         )
 
     @property
     def keyset_page(self) -> str:
-        """Parameters: tenant, name, connector_id, (name again when expanded), limit."""
+        """Parameters: tenant, name, name again, connector_id, limit (``after``)."""
         p = self.p
-        after = (
-            f"(name, connector_id) > ({p}, {p})"
-            if self.row_values
-            else f"name >= {p} AND (name > {p} OR connector_id > {p})"
-        )
         return (
-            f"SELECT {_C} FROM {CONNECTORS_TABLE} WHERE tenant_id = {p} AND {after} "
-            f"ORDER BY name, connector_id LIMIT {p}"
+            f"SELECT {_C} FROM {CONNECTORS_TABLE} WHERE tenant_id = {p} "
+            f"AND name >= {p} AND (name > {p} OR connector_id > {p}) ORDER BY name LIMIT {p}"
         )
 
     @property
@@ -102,16 +97,12 @@ class Statements:
 
     @property
     def pending_keyset_page(self) -> str:
-        """Parameters: owner, received_at, id, (received_at again when expanded), limit."""
+        """Parameters: owner, received_at, received_at again, id, limit (``after``)."""
         p = self.p
-        after = (
-            f"(received_at, id) > ({p}, {p})"
-            if self.row_values
-            else f"received_at >= {p} AND (received_at > {p} OR id > {p})"
-        )
         return (
             f"SELECT {_R} FROM {RESPONSES_TABLE} WHERE interpretation_owner = {p} "
-            f"AND interpreted_at IS NULL AND {after} ORDER BY received_at, id LIMIT {p}"
+            f"AND interpreted_at IS NULL AND received_at >= {p} "
+            f"AND (received_at > {p} OR id > {p}) ORDER BY received_at, id LIMIT {p}"
         )
 
     @property
@@ -128,8 +119,8 @@ class Statements:
         return f"SELECT {_R} FROM {RESPONSES_TABLE} WHERE id = {self.p}"
 
     def after(self, key: tuple[Any, Any]) -> tuple[Any, ...]:
-        """A keyset page's parameters for ``key`` (the first column repeated when expanded)."""
-        return key if self.row_values else (key[0], key[0], key[1])
+        """A keyset page's parameters for ``key``: the first column twice, then the second."""
+        return (key[0], key[0], key[1])
 
 
 RETURNING_CONNECTOR: Final = f" RETURNING {_C}"
