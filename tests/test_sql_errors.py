@@ -106,7 +106,7 @@ def test_a_killed_connection_fails_the_transaction_and_the_next_call_works(
 ) -> None:
     with open_store(server_url) as store:
         store.connectors.register(VectorConnector(connector_id="c", tenant_id="t", name="n"))
-        # Pooled connections killed while idle: pre-ping replaces them.
+        # Pooled connections killed while idle: the read runs again on a new one.
         kill_sessions(server_url)
         assert store.connectors.get("c") is not None
         # Killed in the middle of a unit of work: the work is lost, the error says why.

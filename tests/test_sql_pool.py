@@ -11,7 +11,7 @@ import pytest
 
 pytest.importorskip("sqlalchemy")
 
-from integration_store import Connector, open_store
+from integration_store import Connector, VectorConnector, open_store
 from integration_store.backends.sql import SqlBackend
 from integration_store.backends.sql.pool import PING_AFTER_IDLE_SECONDS, ConnectionPool
 from integration_store.errors import StoreClosedError
@@ -99,3 +99,18 @@ def test_psycopg_noticing_its_socket_closed_before_libpq_does_marks_the_connecti
             assert connection.broken
         finally:
             pool.release(connection)
+
+
+def test_a_write_right_after_the_server_dropped_the_idle_connection_goes_to_a_new_one(
+    server_url: str, kill_sessions: Callable[..., int]
+) -> None:
+    """As after a server restart: the dropped connection is noticed by its socket before the
+    write is sent (not by its age: it idled far less than ``PING_AFTER_IDLE_SECONDS``), so the
+    write is applied once and says so, instead of failing with an unknown outcome."""
+    with open_store(server_url) as store:
+        store.connectors.register(VectorConnector(connector_id="a", tenant_id="t", name="a"))
+        assert kill_sessions(server_url) >= 1
+
+        store.connectors.register(VectorConnector(connector_id="b", tenant_id="t", name="b"))
+        assert store.connectors.record_connection("a").connection_count == 1
+        assert [c.connector_id for c in store.connectors.list("t")] == ["a", "b"]

@@ -27,7 +27,15 @@ class DbConnection:
     closing a cursor per statement costs more than a one-row read on some drivers.
     """
 
-    __slots__ = ("_cursor", "_is_disconnect", "_listeners", "broken", "dbapi", "idle_since")
+    __slots__ = (
+        "_cursor",
+        "_is_disconnect",
+        "_listeners",
+        "broken",
+        "dbapi",
+        "idle_since",
+        "socket",
+    )
 
     def __init__(
         self,
@@ -36,6 +44,8 @@ class DbConnection:
         listeners: list[StatementListener],
     ) -> None:
         self.dbapi = dbapi
+        self.socket = _socket_of(dbapi)
+        """The connection's socket, where the driver tells it (the pool polls it)."""
         self.idle_since = time.monotonic()
         self.broken = False
         self._is_disconnect = is_disconnect
@@ -167,6 +177,16 @@ class DbConnection:
         """Close the DB-API connection; a failure to close a dead one changes nothing."""
         with suppress(Exception):
             self.dbapi.close()
+
+
+def _socket_of(dbapi: Any) -> int | None:
+    """The file descriptor of a driver connection's socket: psycopg's ``fileno()``, PyMySQL's
+    socket object (it has no public accessor); None for SQLite and drivers that hide it."""
+    fileno = getattr(dbapi, "fileno", None)
+    if callable(fileno):  # psycopg
+        return int(fileno())
+    sock = getattr(dbapi, "_sock", None)  # PyMySQL
+    return int(sock.fileno()) if sock is not None else None
 
 
 def _in_transaction(dbapi: Any) -> bool:

@@ -6,14 +6,20 @@ engine's connect hooks still set SQLite's pragmas and MariaDB's SQL mode), then 
 engine's pool for good and kept in autocommit mode. Taking an idle connection and giving it back
 are single operations on a deque, with no lock; only a call that finds none idle takes one.
 
-A dropped connection (a server restart, a killed session) is noticed without a ping per call:
-one idle for longer than ``PING_AFTER_IDLE_SECONDS`` is pinged before a write, a read that fails
-for a lost connection runs again once on a new one (``execution.py``; reading twice changes
-nothing), and a connection that failed that way is closed with every idle one beside it.
+A dropped connection (a server restart, a killed session) is noticed without a round trip:
+before a write, the connection's socket is polled (zero timeout). A healthy idle connection
+receives nothing unasked, while a dropped one has the server's close (and its last words)
+waiting, so only a connection with something waiting is pinged, and closed if the ping fails: the
+write then goes to a live connection instead of failing with an unknown outcome. A read that
+fails for a lost connection runs again once on a new one (``execution.py``; reading twice
+changes nothing), and a connection that failed that way is closed with every idle one beside it.
+For a driver whose socket is not known, a connection idle for ``PING_AFTER_IDLE_SECONDS`` is
+pinged before a write instead.
 """
 
 from __future__ import annotations
 
+import select
 import threading
 import time
 from collections import deque
@@ -32,7 +38,8 @@ WAIT_FOR_CONNECTION_SECONDS: Final = 30
 """How long a call waits for a free connection before ``BackendUnavailableError``."""
 
 PING_AFTER_IDLE_SECONDS: Final = 1.0
-"""A connection idle this long may have been dropped by the server: pinged before a write."""
+"""For a driver whose socket cannot be polled: a connection idle this long may have been
+dropped by the server, so it is pinged before a write."""
 
 _RECHECK_SECONDS: Final = 0.05
 """How often a waiting call looks for a returned connection it was not woken for."""
@@ -134,8 +141,9 @@ class ConnectionPool:
             self._returned.notify()
 
     def _stale(self, connection: DbConnection) -> bool:
-        """Ping a connection that sat idle long enough to have been dropped; close it if so."""
-        if time.monotonic() - connection.idle_since < PING_AFTER_IDLE_SECONDS:
+        """Whether an idle connection about to take a write was dropped (then closed): pinged
+        only when ``_may_be_dropped`` says so."""
+        if not _may_be_dropped(connection):
             return False
         try:
             connection.command("SELECT 1")
@@ -182,6 +190,24 @@ class ConnectionPool:
         self._closed = True
         self.discard_idle()
         self._shared = None  # the engine's StaticPool owns a shared one and closes it on dispose
+
+
+def _may_be_dropped(connection: DbConnection) -> bool:
+    """Whether the server sent something to (or closed) an idle connection, by a zero-timeout
+    poll of its socket; without a socket, whether it sat idle long enough to have been dropped."""
+    if connection.socket is None:
+        return time.monotonic() - connection.idle_since >= PING_AFTER_IDLE_SECONDS
+    if _CAN_POLL:
+        poller = select.poll()
+        poller.register(connection.socket, select.POLLIN | select.POLLPRI)
+        return bool(poller.poll(0))  # a hang-up or error is reported as well
+    readable, _, failed = select.select([connection.socket], [], [connection.socket], 0)
+    return bool(readable or failed)
+
+
+_CAN_POLL: Final = hasattr(select, "poll")
+"""``select.poll`` (not on Windows) takes any descriptor; ``select.select`` only those below
+``FD_SETSIZE``."""
 
 
 # psycopg raises this from its wait loop when the socket goes away, before libpq has marked the
