@@ -3,7 +3,8 @@ proves what it stores; this proves how)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -56,3 +57,39 @@ def test_record_raw_responses_sends_one_executemany_insert(store: Store) -> None
     sent = _inserts_during(store, lambda: store.external_responses.record_raw_responses(items))
 
     assert sent == [True]
+
+
+def test_a_mariadb_batch_of_two_megabytes_is_one_insert_statement(
+    private_server: Callable[[str], AbstractContextManager[str]],
+) -> None:
+    """PyMySQL alone splits an ``executemany`` into INSERTs of at most 1,024,000 bytes; the
+    store lets it fill the server's ``max_allowed_packet`` instead. Counted by the server, in
+    the session that ran the batch."""
+    items = [
+        {
+            "source": "s",
+            "raw_response": {"text": f"{i:04} " + "x" * 2000},
+            "interpretation_owner": "o",
+        }
+        for i in range(1000)
+    ]
+    with private_server("mysql") as url, open_store(url) as store:
+        assert isinstance(store.backend, SqlBackend)
+        pool = store.backend._pool
+        store.external_responses.record_raw_response("s", {}, "o")  # the session's connection
+
+        def session_inserts() -> int:
+            connection, _ = pool.acquire(for_write=False)
+            try:
+                cursor = connection.dbapi.cursor()
+                cursor.execute("SHOW SESSION STATUS LIKE 'Com_insert'")
+                return int(cursor.fetchone()[1])
+            finally:
+                pool.release(connection)
+
+        before = session_inserts()
+        store.external_responses.record_raw_responses(items)
+
+        assert session_inserts() - before == 1
+        assert pool._opened == 1  # the batch ran in the session counted
+        assert len(store.external_responses.get_pending_interpretations("o", 2000)) == 1001

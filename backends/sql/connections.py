@@ -31,6 +31,7 @@ class DbConnection:
         "_cursor",
         "_is_disconnect",
         "_listeners",
+        "_max_statement_bytes",
         "broken",
         "dbapi",
         "idle_since",
@@ -42,8 +43,11 @@ class DbConnection:
         dbapi: Any,
         is_disconnect: Callable[[BaseException, Any], bool],
         listeners: list[StatementListener],
+        *,
+        max_statement_bytes: int | None = None,
     ) -> None:
         self.dbapi = dbapi
+        self._max_statement_bytes = max_statement_bytes
         self.socket = _socket_of(dbapi)
         """The connection's socket, where the driver tells it (the pool polls it)."""
         self.idle_since = time.monotonic()
@@ -51,6 +55,14 @@ class DbConnection:
         self._is_disconnect = is_disconnect
         self._listeners = listeners
         self._cursor: Any = None
+
+    def _new_cursor(self) -> Any:
+        """The connection's cursor, made on first use; PyMySQL's told how long a statement
+        its ``executemany`` may build (it splits at a megabyte otherwise)."""
+        cursor = self._cursor = self.dbapi.cursor()
+        if self._max_statement_bytes is not None:
+            cursor.max_stmt_length = self._max_statement_bytes
+        return cursor
 
     def notice(self, error: BaseException) -> None:
         """Remember that ``error`` lost the connection, so it is not reused."""
@@ -65,7 +77,7 @@ class DbConnection:
         try:
             cursor = self._cursor
             if cursor is None:
-                cursor = self._cursor = self.dbapi.cursor()
+                cursor = self._new_cursor()
             if parameters is None:
                 cursor.execute(sql)
             else:
@@ -109,7 +121,7 @@ class DbConnection:
             listener(prepared.sql, True)
         try:
             if self._cursor is None:
-                self._cursor = self.dbapi.cursor()
+                self._new_cursor()
             self._cursor.executemany(prepared.sql, [prepared.parameters(row) for row in rows])
             return int(self._cursor.rowcount)
         except Exception as error:
@@ -126,7 +138,7 @@ class DbConnection:
             listener(sql, True)
         try:
             if self._cursor is None:
-                self._cursor = self.dbapi.cursor()
+                self._new_cursor()
             writer = _flushing_writer(self._cursor)
             with self._cursor.copy(sql, writer=writer) as copy:
                 for row in rows:

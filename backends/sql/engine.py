@@ -140,12 +140,21 @@ def _install_sqlite_hooks(engine: Engine, file_backed: bool, busy_timeout_ms: in
         connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
 
 
+MAX_STATEMENT_BYTES: Final = "integration_store_max_statement_bytes"
+"""Under this key of a MariaDB/MySQL connection's pool record: the longest statement it may
+send, so a bulk INSERT is split (by PyMySQL) only past the server's ``max_allowed_packet``."""
+
+_MYSQL_PACKET_MARGIN: Final = 1024
+"""Bytes of a packet besides the statement (its command byte), with room to spare."""
+
+
 def _install_mysql_hooks(engine: Engine) -> None:
     """Refuse a server whose ``max_allowed_packet`` cannot hold a write every other backend
-    stores: a clear error when connecting, not a lost connection on the first large write."""
+    stores: a clear error when connecting, not a lost connection on the first large write.
+    Else note the longest statement the connection may send (``MAX_STATEMENT_BYTES``)."""
 
     @event.listens_for(engine, "connect")
-    def _check_max_allowed_packet(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    def _check_max_allowed_packet(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute("SELECT @@max_allowed_packet")
@@ -159,6 +168,9 @@ def _install_mysql_hooks(engine: Engine) -> None:
                 f"its cap: SET GLOBAL max_allowed_packet = {MYSQL_MIN_MAX_ALLOWED_PACKET} "
                 "(and in the server's configuration)"
             )
+        # PyMySQL refuses to send a packet beyond its own limit too.
+        limit = min(int(size), int(dbapi_connection.max_allowed_packet))
+        record.info[MAX_STATEMENT_BYTES] = limit - _MYSQL_PACKET_MARGIN
 
 
 def _switch_to_wal(cursor: Any, busy_timeout_ms: int) -> None:

@@ -30,6 +30,7 @@ from sqlalchemy.engine import Dialect, Engine
 from integration_store.errors import BackendUnavailableError, StoreClosedError
 
 from .connections import DbConnection, StatementListener
+from .engine import MAX_STATEMENT_BYTES
 
 MAX_CONNECTIONS: Final = 20
 """Connections one store opens at most; a call waits for a free one beyond that."""
@@ -125,13 +126,17 @@ class ConnectionPool:
         pooled = self._engine.raw_connection()  # runs the engine's connect hooks
         dialect = self._engine.dialect
         dbapi = pooled.dbapi_connection
+        max_statement_bytes = pooled.info.get(MAX_STATEMENT_BYTES)
         if self._shared_mode:
             pooled.close()  # back to the engine's StaticPool, which keeps it open and shares it
         else:
             pooled.detach()  # ours from now on; the engine's pool serves only schema work
         _set_autocommit(dialect.name, dbapi)
         return DbConnection(
-            dbapi, lambda error, raw: _is_disconnect(dialect, error, raw), self.listeners
+            dbapi,
+            lambda error, raw: _is_disconnect(dialect, error, raw),
+            self.listeners,
+            max_statement_bytes=max_statement_bytes,
         )
 
     def _forget(self) -> None:
