@@ -34,6 +34,10 @@ lease_seconds = st.one_of(
 
 names = st.one_of(st.sampled_from(gen.POOL_NAMES), gen.identifiers())
 optional_ids = st.one_of(st.none(), gen.identifiers())
+idempotency_keys = st.one_of(st.none(), st.sampled_from(["key-1", "key-2", "key-3"]))
+"""Few keys, so a keyed call often repeats an earlier one (or reuses its key)."""
+keyed_payloads = st.sampled_from([{}, {"n": 1}])
+"""Two payloads, so a repeated key comes with the same request about half the time."""
 optional_times = st.one_of(st.none(), gen.aware_datetimes())
 worker_statuses = st.one_of(
     st.sampled_from(list(WorkerStatus)), st.sampled_from(gen.WORKER_STATUSES), gen.free_text(8)

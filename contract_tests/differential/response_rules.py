@@ -209,6 +209,55 @@ class ExternalResponseRules(MachineHarness):
             self.known_responses[response.id] = response.interpretation_owner
         return multiple(*(response.id for response in result or []))
 
+    @rule(
+        target=a.response_ids,
+        key=a.idempotency_keys,
+        raw=a.keyed_payloads,
+        owner=a.owners,
+    )
+    def record_keyed_response(
+        self, key: str | None, raw: dict[str, Any], owner: str
+    ) -> MultipleResults[UUID]:
+        """record_raw_response(idempotency_key=…) from one source: repeats and reused keys."""
+        result = self.returned(
+            self.compare(
+                "record_raw_response(idempotency_key)",
+                lambda s: s.external_responses.record_raw_response(
+                    "keyed", dict(raw), owner, idempotency_key=key
+                ),
+            )
+        )
+        if result is None:
+            return multiple()
+        self.known_responses[result.id] = owner
+        return multiple(result.id)
+
+    @rule(
+        target=a.response_ids,
+        items=st.lists(
+            st.fixed_dictionaries(
+                {"source": st.just("keyed"), "raw_response": a.keyed_payloads},
+                optional={"idempotency_key": a.idempotency_keys},
+            ),
+            max_size=4,
+        ),
+        owner=a.owners,
+    )
+    def record_keyed_responses(
+        self, items: list[dict[str, Any]], owner: str
+    ) -> MultipleResults[UUID]:
+        """record_raw_responses with keyed items: some stored before, some repeated in it."""
+        batch = [{**item, "interpretation_owner": owner} for item in items]
+        result = self.returned(
+            self.compare(
+                "record_raw_responses(idempotency_key)",
+                lambda s: s.external_responses.record_raw_responses([dict(i) for i in batch]),
+            )
+        )
+        for response in result or []:
+            self.known_responses[response.id] = owner
+        return multiple(*(response.id for response in result or []))
+
     @rule(response_id=a.response_ids)
     def rewind_id_factories(self, response_id: UUID) -> None:
         """Both id factories go back to an id already handed out, so the next responses (single
@@ -244,7 +293,6 @@ class ExternalResponseRules(MachineHarness):
             walked = [response for page in pages for response in page.items]
             queue = self.store.external_responses.get_pending_interpretations(owner, a.ALL)
             self.record("pending_page walk = queue", identical_difference(walked, queue, "walk"))
-
 
 
 def _lost_or(attempt: Callable[[], ExternalResponse]) -> ExternalResponse | str:

@@ -3,7 +3,7 @@ interpretation (never the raw payload) to consumers."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from typing import Any, Final
 from uuid import UUID
 
@@ -23,55 +23,10 @@ from integration_store.protocols import CLAIMS, ExternalResponseStorage, Respons
 from integration_store.records import Record, from_record, new_response_record
 from integration_store.services import idempotency
 from integration_store.services.context import ServiceContext
-
-REQUIRED_KEYS: Final = ("source", "raw_response", "interpretation_owner")
-"""Keys every item of ``record_raw_responses`` has (the required arguments of the single call)."""
-
-OPTIONAL_KEYS: Final = ("interpretation_contract", "request_id", "run_id")
-"""Keys an item of ``record_raw_responses`` may have."""
-
-_KEYS: Final = frozenset(REQUIRED_KEYS + OPTIONAL_KEYS)
+from integration_store.services.response_checks import CheckedItem, check_item, checked_arguments
 
 _NO_LEASE: Final[Mapping[str, Any]] = {"claimed_by": None, "lease_expires_at": None}
 """The changes that end a lease: an interpreted or released response is held by nobody."""
-
-
-def _check_item(item: object, at: str) -> dict[str, Any]:
-    """One item of a batch: a mapping of ``record_raw_response``'s keyword arguments."""
-    if type(item) is not dict and not isinstance(item, Mapping):
-        raise ValidationError(at, f"must be a mapping, not {type(item).__name__}")
-    for key in REQUIRED_KEYS:
-        if key not in item:
-            raise ValidationError(f"{at}.{key}", "is required")
-    for key in item:
-        if key not in _KEYS:
-            raise ValidationError(f"{at}.{key}", "is not an argument of record_raw_response")
-    return _checked_arguments(f"{at}.", **item)
-
-
-def _checked_arguments(
-    prefix: str,
-    source: object,
-    raw_response: object,
-    interpretation_owner: object,
-    interpretation_contract: object = None,
-    request_id: object = None,
-    run_id: object = None,
-) -> dict[str, Any]:
-    checked = {
-        "source": values.identifier(source, prefix + "source"),
-        "raw_response": values.json_payload(raw_response, prefix + "raw_response"),
-        "interpretation_owner": values.identifier(
-            interpretation_owner, prefix + "interpretation_owner"
-        ),
-        "interpretation_contract": values.optional_identifier(
-            interpretation_contract, prefix + "interpretation_contract"
-        ),
-        "request_id": values.optional_identifier(request_id, prefix + "request_id"),
-        "run_id": values.optional_identifier(run_id, prefix + "run_id"),
-    }
-    values.check_write_size(checked, prefix)
-    return checked
 
 
 _new_external_response: Final = checked_builder(ExternalResponse, ())
@@ -105,7 +60,7 @@ class ExternalResponseService:
         is then derived from the key (``services.idempotency``), not drawn from the id factory.
         """
         with jsoncodec.texts_reused():  # the payload is encoded once, by its check
-            checked = _checked_arguments(
+            checked = checked_arguments(
                 "",
                 source,
                 raw_response,
@@ -135,11 +90,9 @@ class ExternalResponseService:
     ) -> ExternalResponse:
         """The response an earlier call stored under the same idempotency key, when that call
         had the same arguments."""
-        record = self._storage.get(response_id)
-        if record is not None:
-            stored = from_record(record, ExternalResponse)
-            if idempotency.is_same_request(stored, checked):
-                return stored
+        stored = self._stored(response_id)
+        if stored is not None and idempotency.is_same_request(stored, checked):
+            return stored
         raise ResponseAlreadyExistsError(
             f"idempotency key {key!r} was used for another response ({response_id})"
         ) from conflict
@@ -147,23 +100,25 @@ class ExternalResponseService:
     def record_raw_responses(self, items: Iterable[Mapping[str, object]]) -> list[ExternalResponse]:
         """Store many raw payloads in one backend round trip, all or nothing.
 
-        Each item is a mapping of ``record_raw_response``'s keyword arguments (``source``,
-        ``raw_response`` and ``interpretation_owner`` required). Every item is validated before
-        anything is drawn or written (``ValidationError`` naming it: ``items[2].raw_response``);
-        then each item reads the clock and draws its id exactly as ``record_raw_response`` would,
-        in order. An id already stored or repeated in the batch raises
-        ``ResponseAlreadyExistsError`` naming the item, and none of the batch is stored. At most
+        Each item is a mapping of ``record_raw_response``'s arguments (``source``,
+        ``raw_response`` and ``interpretation_owner`` required; ``idempotency_key`` too). Every
+        item is validated before anything is drawn or written (``ValidationError`` naming it:
+        ``items[2].raw_response``); then each item reads the clock and draws its id (or derives
+        it from its key) exactly as ``record_raw_response`` would, in order. An id already
+        stored or repeated in the batch raises ``ResponseAlreadyExistsError`` naming the item,
+        and none of the batch is stored. A keyed item an earlier call stored with the same
+        arguments is not stored again: the batch returns that response in its place and stores
+        the rest, so a batch whose outcome was unknown can be sent again. At most
         ``values.MAX_BATCH`` items; an empty batch returns ``[]`` without a backend call.
         """
         with jsoncodec.texts_reused():  # each payload is encoded once, by its check
             return self._record_many(values.batch(items, "items"))
 
     def _record_many(self, batch: list[Any]) -> list[ExternalResponse]:
-        checked = [_check_item(item, f"items[{index}]") for index, item in enumerate(batch)]
+        checked = [check_item(item, f"items[{index}]") for index, item in enumerate(batch)]
         if not checked:
             return []
-        made = [self._new_response(arguments) for arguments in checked]
-        responses = [response for response, _ in made]
+        made = [self._new_response(item.arguments, _keyed_id(item)) for item in checked]
         records = [record for _, record in made]
         seen: set[UUID] = set()
         for index, record in enumerate(records):
@@ -173,8 +128,43 @@ class ExternalResponseService:
         try:
             self._storage.insert_many(records)
         except ConflictError as conflict:
-            raise self._batch_conflict_error(records) from conflict
-        return responses
+            return self._record_rest(checked, made, conflict)
+        return [response for response, _ in made]
+
+    def _record_rest(
+        self,
+        checked: list[CheckedItem],
+        made: list[tuple[ExternalResponse, Record]],
+        conflict: ConflictError,
+    ) -> list[ExternalResponse]:
+        """The batch clashed with stored responses. Keyed items an earlier call stored with the
+        same arguments are that call's responses, and the rest is stored (all or nothing);
+        another clash raises, naming its item."""
+        earlier: dict[int, ExternalResponse] = {}
+        for index, (item, (response, _)) in enumerate(zip(checked, made, strict=True)):
+            key = item.idempotency_key
+            stored = None if key is None else self._stored(response.id)
+            if stored is None:
+                continue
+            if not idempotency.is_same_request(stored, item.arguments):
+                raise ResponseAlreadyExistsError(
+                    f"items[{index}]: idempotency key {key!r} was used for another response "
+                    f"({response.id})"
+                ) from conflict
+            earlier[index] = stored
+        rest = [record for index, (_, record) in enumerate(made) if index not in earlier]
+        if not earlier:  # no key was stored before: an id clash
+            raise self._batch_conflict_error(made) from conflict
+        if rest:
+            try:
+                self._storage.insert_many(rest)
+            except ConflictError as clash:
+                raise self._batch_conflict_error(made, earlier) from clash
+        return [earlier.get(index, response) for index, (response, _) in enumerate(made)]
+
+    def _stored(self, response_id: UUID) -> ExternalResponse | None:
+        record = self._storage.get(response_id)
+        return None if record is None else from_record(record, ExternalResponse)
 
     def _new_response(
         self, checked: Mapping[str, Any], response_id: UUID | None = None
@@ -189,10 +179,13 @@ class ExternalResponseService:
         record = new_response_record(response_id, received_at, checked)
         return _new_external_response(record), record
 
-    def _batch_conflict_error(self, records: list[Record]) -> ResponseAlreadyExistsError:
-        """Storage refused the batch: probe which id is already stored."""
-        for index, record in enumerate(records):
-            if self._storage.get(record["id"]) is not None:
+    def _batch_conflict_error(
+        self, made: list[tuple[ExternalResponse, Record]], earlier: Container[int] = ()
+    ) -> ResponseAlreadyExistsError:
+        """Storage refused the batch: probe which id is already stored (but those of the
+        ``earlier`` items, stored under their keys)."""
+        for index, (_, record) in enumerate(made):
+            if index not in earlier and self._storage.get(record["id"]) is not None:
                 return _already_exists(record, index)
         return ResponseAlreadyExistsError("items: the batch clashed with a response removed since")
 
@@ -364,3 +357,12 @@ def _already_exists(
     record: Record, index: int, why: str = "already exists"
 ) -> ResponseAlreadyExistsError:
     return ResponseAlreadyExistsError(f"items[{index}]: external response {record['id']} {why}")
+
+
+def _keyed_id(item: CheckedItem) -> UUID | None:
+    """The id an item's idempotency key gives its response (None: the id factory draws one)."""
+    key = item.idempotency_key
+    if key is None:
+        return None
+    arguments = item.arguments
+    return idempotency.response_id(key, arguments["interpretation_owner"], arguments["source"])
