@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -98,6 +99,44 @@ def test_bench_runs_only_the_workloads_named(tmp_path: Path) -> None:
     for backend in document["backends"]:
         assert [w["workload"] for w in backend["workloads"]] == ["get", "record_raw_response"]
     assert document["settings"]["workloads"] == ["get", "record_raw_response"]
+
+
+def test_scaling_times_each_read_at_both_sizes_with_their_ratio(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    figures = tmp_path / "scaling.json"
+    url = f"sqlite:///{tmp_path}/scaling.db"
+    sizes = ["--rows", "200", "--scaling", "400"]
+
+    code = main(["bench", "--ops", "5", "--rounds", "1", *sizes, "--json", str(figures), url])
+
+    assert code == 0
+    rows = json.loads(figures.read_text(encoding="utf-8"))["scaling"]
+    reads = [
+        "get",
+        "get_by_name",
+        "list 100",
+        "pending 100",
+        "keyset page 100",
+        "pending keyset 100",
+    ]
+    assert sorted(row["workload"] for row in rows) == sorted(reads)
+    printed = [re.split(r"\s{2,}", line) for line in capsys.readouterr().out.splitlines()]
+    assert ["backend", "workload", "µs @ 200", "µs @ 400", "large/small", "target"] in printed
+    by_workload = {cells[1]: cells[2:] for cells in printed if cells[0] == "sqlite file"}
+    for row in rows:
+        assert row["backend"] == "sqlite file" and row["status"] == "ok"
+        assert (row["small_rows"], row["large_rows"]) == (200, 400)
+        assert row["small_micros"] > 0 and row["large_micros"] > 0
+        assert row["ratio"] == pytest.approx(row["large_micros"] / row["small_micros"])
+        assert row["ok"] is (row["ratio"] <= row["limit"])
+        mark = "✓" if row["ok"] else "✗"
+        assert by_workload[row["workload"]] == [
+            f"{row['small_micros']:.1f}",
+            f"{row['large_micros']:.1f}",
+            f"{row['ratio']:.2f}x",
+            f"{mark} ≤{row['limit']:g}x",
+        ]
 
 
 def test_bench_refuses_an_unknown_workload_name(capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,11 +4,12 @@ connection was lost says whether it may have been applied (``OutcomeUnknownError
 
 from __future__ import annotations
 
+import contextlib
 import random
 import socket
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import cast
@@ -300,6 +301,25 @@ def test_a_unit_of_work_lost_before_its_commit_wrote_nothing_and_says_so(
         assert connector is not None and connector.connection_count == 0
 
 
+@contextlib.contextmanager
+def _random_session_kills(url: str, kill_sessions: Callable[..., int]) -> Iterator[None]:
+    """Kill the database's sessions every 5-30 ms while the block runs."""
+    done = threading.Event()
+
+    def killer() -> None:
+        rng = random.Random(7)
+        while not done.wait(rng.uniform(0.005, 0.03)):
+            kill_sessions(url, wait=False)
+
+    kills = threading.Thread(target=killer)
+    kills.start()
+    try:
+        yield
+    finally:
+        done.set()
+        kills.join()
+
+
 def test_writes_under_random_session_kills_say_truly_whether_they_may_have_been_applied(
     server_url: str, kill_sessions: Callable[..., int]
 ) -> None:
@@ -308,7 +328,6 @@ def test_writes_under_random_session_kills_say_truly_whether_they_may_have_been_
     ``OutcomeUnknownError`` may hide a stored one; nothing else may be raised."""
     threads, per_thread = 4, 60
     outcomes: dict[str, str] = {}
-    done = threading.Event()
 
     with open_store(server_url) as store:
 
@@ -325,19 +344,8 @@ def test_writes_under_random_session_kills_say_truly_whether_they_may_have_been_
                 except BackendUnavailableError:
                     outcomes[connector_id] = "not stored"
 
-        def killer() -> None:
-            rng = random.Random(7)
-            while not done.wait(rng.uniform(0.005, 0.03)):
-                kill_sessions(server_url, wait=False)
-
-        kills = threading.Thread(target=killer)
-        kills.start()
-        try:
-            with ThreadPoolExecutor(threads) as pool:
-                list(pool.map(register, range(threads)))
-        finally:
-            done.set()
-            kills.join()
+        with _random_session_kills(server_url, kill_sessions), ThreadPoolExecutor(threads) as pool:
+            list(pool.map(register, range(threads)))
 
         stored = {connector.connector_id for connector in store.connectors.list(limit=1000)}
 
@@ -347,6 +355,39 @@ def test_writes_under_random_session_kills_say_truly_whether_they_may_have_been_
     assert all(cid in stored for cid, outcome in outcomes.items() if outcome == "stored")
     wrongly_denied = [cid for cid, outcome in outcomes.items() if outcome == "not stored"]
     assert not [cid for cid in wrongly_denied if cid in stored]
+
+
+def test_counters_under_random_session_kills_are_never_added_twice(
+    server_url: str, kill_sessions: Callable[..., int]
+) -> None:
+    """Threads count connections of one connector while sessions are killed at random: the
+    count is at least the calls that succeeded and at most those plus the unknown ones — a
+    write the store ran again after a lost connection would count twice."""
+    threads, per_thread = 4, 60
+    counted: list[str] = []
+
+    with open_store(server_url) as store:
+        store.connectors.register(VectorConnector(connector_id="c", tenant_id="t", name="n"))
+
+        def count(_worker: int) -> None:
+            for _ in range(per_thread):
+                try:
+                    store.connectors.record_connection("c")
+                    counted.append("applied")
+                except OutcomeUnknownError:
+                    counted.append("unknown")
+                except BackendUnavailableError:
+                    counted.append("not applied")
+
+        with _random_session_kills(server_url, kill_sessions), ThreadPoolExecutor(threads) as pool:
+            list(pool.map(count, range(threads)))
+
+        connector = store.connectors.get("c")
+
+    assert len(counted) == threads * per_thread and connector is not None
+    applied, unknown = counted.count("applied"), counted.count("unknown")
+    assert applied <= connector.connection_count <= applied + unknown
+    assert applied < len(counted), "no write met a killed session; the test proved nothing"
 
 
 # ---- refused logins and transaction conflicts -------------------------------------------
