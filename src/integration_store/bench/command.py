@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Final
 
 from integration_store.discovery import redacted
 
@@ -17,14 +18,18 @@ from .report import as_json, table, write_chart, write_json
 from .targets import family_of
 from .workloads import WORKLOADS
 
+SCALING_ROWS: Final = 10_000
+"""The small size of ``--scaling``, unless ``--rows`` names another."""
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``bench`` subcommand's options."""
     defaults = Settings()
     parser.add_argument("urls", nargs="*", metavar="URL",
                         help="store URLs (default: memory://, a temp SQLite file, mongomock://)")
-    parser.add_argument("--rows", type=int, default=defaults.rows,
-                        help=f"connectors and responses seeded beforehand ({defaults.rows})")
+    parser.add_argument("--rows", type=int, default=None,
+                        help="connectors and responses seeded beforehand "
+                        f"({defaults.rows}; with --scaling, the small size: {SCALING_ROWS:,})")
     parser.add_argument("--ops", type=int, default=defaults.ops,
                         help=f"operations per round ({defaults.ops})")
     parser.add_argument("--rounds", type=int, default=defaults.rounds,
@@ -47,7 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--chart", type=Path, metavar="PATH",
                         help="write a PNG bar chart of the ratios (needs the [bench] extra)")
     parser.add_argument("--scaling", type=int, metavar="LARGE",
-                        help="instead: time reads at --rows (default 10,000) and at LARGE rows "
+                        help=f"instead: time reads at --rows ({SCALING_ROWS:,}) and at LARGE rows "
                         "(default URLs: a temp SQLite file)")  # fmt: skip
 
 
@@ -77,10 +82,11 @@ def run(args: argparse.Namespace) -> int:
         if args.scaling is not None:
             from .scaling import run_scaling
 
-            small = args.rows if args.rows != Settings().rows else 10_000
+            small = SCALING_ROWS if args.rows is None else args.rows
             urls = args.urls or [f"sqlite:///{temp}/scaling.db"]
             return run_scaling(urls, small, args.scaling, args, _label)
-        settings = Settings(rows=args.rows, ops=args.ops, rounds=args.rounds,
+        rows = Settings().rows if args.rows is None else args.rows
+        settings = Settings(rows=rows, ops=args.ops, rounds=args.rounds,
                             bulk_size=args.bulk_size, bulk_rounds=args.bulk_rounds,
                             bulk_seconds=args.bulk_seconds,
                             round_seconds=args.round_seconds, seed=args.seed,
