@@ -29,6 +29,12 @@ from .outcomes import Services
 class ExternalResponseRules(MachineHarness):
     """Every call of ``store.external_responses``, compared with the reference."""
 
+    def known(self, recorded: list[ExternalResponse]) -> MultipleResults[UUID]:
+        """Remember recorded responses (by owner, for later calls); their ids, for the bundle."""
+        for response in recorded:
+            self.known_responses[response.id] = response.interpretation_owner
+        return multiple(*(response.id for response in recorded))
+
     @rule(
         target=a.response_ids,
         source=gen.identifiers(),
@@ -54,10 +60,7 @@ class ExternalResponseRules(MachineHarness):
             return result
 
         result = self.returned(self.compare("record_raw_response", call))
-        if result is None:
-            return multiple()
-        self.known_responses[result.id] = owner
-        return multiple(result.id)
+        return self.known([] if result is None else [result])
 
     @rule(
         response_id=a.response_ids,
@@ -205,9 +208,7 @@ class ExternalResponseRules(MachineHarness):
                 lambda s: s.external_responses.record_raw_responses([dict(i) for i in items]),
             )
         )
-        for response in result or []:
-            self.known_responses[response.id] = response.interpretation_owner
-        return multiple(*(response.id for response in result or []))
+        return self.known(result or [])
 
     @rule(
         target=a.response_ids,
@@ -227,10 +228,7 @@ class ExternalResponseRules(MachineHarness):
                 ),
             )
         )
-        if result is None:
-            return multiple()
-        self.known_responses[result.id] = owner
-        return multiple(result.id)
+        return self.known([] if result is None else [result])
 
     @rule(
         target=a.response_ids,
@@ -254,9 +252,7 @@ class ExternalResponseRules(MachineHarness):
                 lambda s: s.external_responses.record_raw_responses([dict(i) for i in batch]),
             )
         )
-        for response in result or []:
-            self.known_responses[response.id] = owner
-        return multiple(*(response.id for response in result or []))
+        return self.known(result or [])
 
     @rule(response_id=a.response_ids)
     def rewind_id_factories(self, response_id: UUID) -> None:
