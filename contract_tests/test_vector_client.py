@@ -18,7 +18,7 @@ from integration_store.testing import FixedClock, SequentialIds
 if TYPE_CHECKING:
     from integration_store.live.vectors import VectorClient
 
-np = pytest.importorskip("numpy")  # the [vectors] extra
+np = pytest.importorskip("numpy")  # the [vectors] extra, part of [contract]
 
 pytestmark = pytest.mark.requires(VECTORS)
 
