@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from integration_store import VectorConnector, open_store
 from integration_store.backends.sql import SqlBackend, provider
 from integration_store.backends.sql.errors import loaded_driver, translated_errors
+from integration_store.backends.sql.execution import AutocommitRunner
 from integration_store.backends.sql.tables import connectors
 from integration_store.errors import (
     BackendAccessError,
@@ -467,3 +468,27 @@ def test_run_in_transaction_runs_a_deadlocked_unit_of_work_again(server_url: str
 
         assert sorted(attempts) == [1, 2]
         assert _counts(store) == [2, 2]
+
+
+def test_a_write_of_several_statements_lost_before_its_commit_runs_again_once(
+    server_url: str, kill_sessions: Callable[..., int]
+) -> None:
+    """Its connection dropped while idle (and missed: killed after the pool looked), the
+    write's BEGIN fails. Nothing of it reached the database, so it runs again on a new
+    connection instead of failing — and is applied once."""
+    with open_store(server_url) as store:
+        store.connectors.register(VectorConnector(connector_id="c", tenant_id="t", name="n"))
+        backend = _backend(store)
+        runner = AutocommitRunner(backend._pool, backend.engine.dialect)
+        table = connectors.name
+        _kill_before(store, server_url, kill_sessions, "BEGIN")
+
+        runner.run(
+            lambda connection: connection.command(
+                f"UPDATE {table} SET error_count = error_count + 1 WHERE connector_id = 'c'"
+            ),
+            write=True,
+        )
+
+        connector = store.connectors.get("c")
+        assert connector is not None and connector.error_count == 1

@@ -160,15 +160,17 @@ class AutocommitRunner:
         try:
             return self._once(connection, work, write=write, single=single, attempt=attempt)
         except Exception:
-            if write or not reused or not connection.broken:
+            if attempt.sent or not reused or not connection.broken:
                 raise
         finally:
             self._pool.release(connection)
-        # A read on a connection that went stale while idle: reading again changes nothing.
-        connection, _ = self._pool.acquire(for_write=False)
+        # A connection that went stale while idle, and nothing applied: a read, or a write that
+        # never sent its single statement or its COMMIT (the database rolled the rest back when
+        # the connection went). Running it again on a new connection changes nothing twice.
+        connection, _ = self._pool.acquire(for_write=write)
         attempt.connection = connection
         try:
-            return self._once(connection, work, write=False, single=single, attempt=attempt)
+            return self._once(connection, work, write=write, single=single, attempt=attempt)
         finally:
             self._pool.release(connection)
 

@@ -10,9 +10,10 @@ A dropped connection (a server restart, a killed session) is noticed without a r
 before a write, the connection's socket is polled (zero timeout). A healthy idle connection
 receives nothing unasked, while a dropped one has the server's close (and its last words)
 waiting, so only a connection with something waiting is pinged, and closed if the ping fails: the
-write then goes to a live connection instead of failing with an unknown outcome. A read that
-fails for a lost connection runs again once on a new one (``execution.py``; reading twice
-changes nothing), and a connection that failed that way is closed with every idle one beside it.
+write then goes to a live connection instead of failing with an unknown outcome. A read, or a
+write that had not sent its statement or ``COMMIT``, that fails for a lost connection runs again
+once on a new one (``execution.py``: nothing of it was applied), and a connection that failed
+that way is closed with every idle one beside it.
 For a driver whose socket is not known, a connection idle for ``PING_AFTER_IDLE_SECONDS`` is
 pinged before a write instead.
 """
