@@ -1,7 +1,8 @@
 """The SQL backend beyond the contract suite: URL handling, SQLite in-memory privacy and file
 concurrency (threads and processes), statement shapes (atomic counters, one-statement upsert,
 bounded round trips), how the unit of work treats calls made inside it, and server columns.
-Errors and outcomes: ``test_sql_errors.py``; the servers' fixtures: ``conftest.py``."""
+Errors: ``test_sql_errors.py``; lost connections and outcomes:
+``test_sql_lost_connections.py``; the servers' fixtures: ``conftest.py``."""
 
 from __future__ import annotations
 
