@@ -12,7 +12,8 @@ Usage (what ``.ci/run`` does)::
     export INTEGRATION_STORE_TEST_URLS="${old:+$old,}$URL"
     trap 'kill "$(cat /tmp/secantus.pid)"' EXIT   # SIGTERM: clean shutdown, :memory: data removed
 
-The server listens on 127.0.0.1 on a free port (``--port 0``) with in-memory storage. The
+The server listens on 127.0.0.1 on a free port (``--port 0``) with in-memory storage (a
+test restarting a server passes its port and a ``--storage-path`` directory). The
 script waits (bounded by ``--timeout``) until the server answers ``ping``, then prints
 ``mongodb://127.0.0.1:PORT/its_test`` on stdout, writes the server's PID to PIDFILE, and exits
 0, leaving the server running in its own session with stdin/stdout/stderr detached (its log goes
@@ -38,6 +39,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("pidfile", type=Path, help="file to write the server's PID to")
     parser.add_argument("--database", default="its_test", help="database named in the URL")
     parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="port to listen on (0: a free one)")
     parser.add_argument("--storage-path", default=":memory:", help="WiredTiger home (:memory:)")
     parser.add_argument("--log", type=Path, help="server log file (default: PIDFILE.log)")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for ping")
@@ -92,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     log.parent.mkdir(parents=True, exist_ok=True)
     command = [
         sys.executable, "-m", "secantus",
-        "--host", args.host, "--port", "0", "--storage-path", args.storage_path,
+        "--host", args.host, "--port", str(args.port), "--storage-path", args.storage_path,
     ]
     with open(log, "wb") as log_file:
         server = subprocess.Popen(
