@@ -8,7 +8,8 @@ starts its index range at the cursor's key.
 
 On PostgreSQL the generic plan is held to the same: psycopg prepares a statement on the server
 once it has run it five times, and PostgreSQL may then plan it once for any values ($1, $2, …),
-blind to the values a plan of the literal statement is made for.
+blind to the values a plan of the literal statement is made for. get_by_name must read the
+unique (tenant_id, name) index in both.
 """
 
 from __future__ import annotations
@@ -78,6 +79,8 @@ def _private_postgresql_url() -> Iterator[str]:
 
 
 def _connector_rows() -> list[dict[str, Any]]:
+    """100 tenants of 1,000 connectors, each tenant with the same 1,000 names (as every app's
+    tenants have their "Slack"), so a name alone does not find a connector."""
     base = {
         "kind": "connector",
         "connector_type": "http",
@@ -94,7 +97,7 @@ def _connector_rows() -> list[dict[str, Any]]:
         "updated_at": START,
     }
     return [
-        dict(base, connector_id=f"c{i}", tenant_id=f"t{i % 100}", name=f"n{i % 997}-{i}")
+        dict(base, connector_id=f"c{i}", tenant_id=f"t{i % 100}", name=f"n{i // 100:04}")
         for i in range(ROWS)
     ]
 
@@ -151,7 +154,7 @@ def engine(
     yield request.getfixturevalue("postgresql_engine")  # loaded once for both tests
 
 
-KEYSET_AFTER = ("n500-", "c0")
+KEYSET_AFTER = ("n0500", "c0")
 PENDING_AFTER = (START + timedelta(seconds=10), uuid.UUID(int=5))
 
 
@@ -171,7 +174,7 @@ def _pending(after: tuple[datetime, uuid.UUID] | None, range_column: str | None 
 CLAIM_VALUES = {"owner": "o7", "now": START, "limit": 100}
 
 STATEMENTS: dict[str, Case] = {
-    "get_by_name": (get_by_name_statement(), {"tenant_id": "t5", "name": "n5-5"}, None),
+    "get_by_name": (get_by_name_statement(), {"tenant_id": "t5", "name": "n0005"}, None),
     "tenant page": _listing(ConnectorQuery(tenant_id="t5", limit=100)),
     "tenant keyset page": _listing(
         ConnectorQuery(tenant_id="t5", limit=100, after=KEYSET_AFTER), "name"
@@ -317,3 +320,18 @@ def test_the_generic_plan_of_the_statement_as_sent_uses_an_index(
     nodes = _generic_plan_nodes(postgresql_engine, statement, values)
 
     _assert_postgresql_plan_uses_an_index(nodes, range_column)
+
+
+def test_get_by_name_reads_the_unique_tenant_and_name_index(engine: Engine) -> None:
+    """Names repeat across tenants (each of them has its "n0005", as each app's tenant has its
+    "Slack"): an index on the name alone would read an entry per tenant, (tenant_id, name)
+    reads one. For the literal statement and, on PostgreSQL, for its generic plan."""
+    statement, values, _ = STATEMENTS["get_by_name"]
+    sql = _sql(engine, statement, values)
+    if engine.dialect.name == "sqlite":
+        plan = _sqlite_plan(engine, sql)
+        assert any("(tenant_id=? AND name=?)" in step for step in plan), plan
+        return
+    for nodes in (_postgresql_nodes(engine, sql), _generic_plan_nodes(engine, statement, values)):
+        indexes = [node["Index Name"] for node in nodes if "Index Name" in node]
+        assert indexes == ["uq_integration_connectors_tenant_name"], nodes
