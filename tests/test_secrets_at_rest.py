@@ -22,18 +22,19 @@ from integration_store.store import Store
 SECRET = "sk-live-plaintext-4711"
 
 
+def _connector(connector_id: str) -> Connector:
+    config = ConnectorConfig(credentials={"api_key": SECRET})
+    return Connector(connector_id=connector_id, tenant_id="t", name=connector_id, config=config)
+
+
 def _register(store: Store) -> None:
+    """Connector "c" by ``register``, "d" and "e" by ``register_many`` (PostgreSQL: its COPY)."""
     store.create_schema()
-    store.connectors.register(
-        Connector(
-            connector_id="c",
-            tenant_id="t",
-            name="n",
-            config=ConnectorConfig(credentials={"api_key": SECRET}),
-        )
-    )
-    connector = store.connectors.get("c")
-    assert connector is not None and connector.config.credentials == {"api_key": SECRET}
+    store.connectors.register(_connector("c"))
+    store.connectors.register_many([_connector("d"), _connector("e")])
+    for connector_id in "cde":
+        connector = store.connectors.get(connector_id)
+        assert connector is not None and connector.config.credentials == {"api_key": SECRET}
 
 
 def test_a_sql_row_holds_no_plaintext_secret(any_url: str) -> None:
@@ -43,8 +44,8 @@ def test_a_sql_row_holds_no_plaintext_secret(any_url: str) -> None:
         with store.backend.engine.connect() as connection:  # type: ignore[attr-defined]
             rows = connection.execute(sa.text("SELECT config FROM integration_connectors")).all()
 
-    assert len(rows) == 1
-    assert SECRET not in rows[0][0] and "api_key" not in rows[0][0]
+    assert len(rows) == 3
+    assert all(SECRET not in row[0] and "api_key" not in row[0] for row in rows)
 
 
 def _mongo_urls() -> list[str]:
@@ -62,9 +63,9 @@ def test_a_mongodb_document_and_the_drivers_command_log_hold_no_plaintext_secret
     caplog.set_level(logging.DEBUG)  # pymongo.command logs whole commands at DEBUG
     with isolated_url(url) as private, open_store(private, secret_key=generate_key()) as store:
         _register(store)
-        document = store.backend._database["connectors"].find_one({"_id": "c"})  # type: ignore[attr-defined]
+        documents = list(store.backend._database["connectors"].find({}))  # type: ignore[attr-defined]
 
-    assert document is not None and SECRET not in str(document)
+    assert len(documents) == 3 and SECRET not in str(documents)
     assert SECRET not in "\n".join(record.getMessage() for record in caplog.records)
 
 
