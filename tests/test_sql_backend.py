@@ -25,7 +25,6 @@ import sqlalchemy as sa
 from integration_store import VectorConnector, open_store
 from integration_store.backends.sql import SqlBackend, provider
 from integration_store.backends.sql.engine import engine_url
-from integration_store.backends.sql.pool import PING_AFTER_IDLE_SECONDS
 from integration_store.backends.sql.tables import external_responses
 from integration_store.errors import (
     ConflictError,
@@ -216,40 +215,6 @@ def _statements(store: Store) -> tuple[list[str], Any]:
 
 def _data_statements(seen: list[str]) -> list[str]:
     return [s for s in seen if s.split(" ", 1)[0] in ("SELECT", "INSERT", "UPDATE", "DELETE")]
-
-
-def test_each_one_statement_call_is_one_round_trip_even_after_its_connection_idled(
-    any_url: str,
-) -> None:
-    """Nothing but the call's own statement goes to the database: no ping (also not for a
-    connection idle long enough to have been dropped), no BEGIN or COMMIT. On MariaDB a write
-    and its read-back go as one batch: one round trip, heard once."""
-    with open_store(any_url) as store:
-        clear_store(store)
-        store.connectors.register(VectorConnector(connector_id="c", tenant_id="t", name="n"))
-        response = store.external_responses.record_raw_response("s", {"a": 1}, "o")
-        calls: dict[str, Callable[[], object]] = {
-            "get": lambda: store.connectors.get("c"),
-            "get_by_name": lambda: store.connectors.get_by_name("t", "n"),
-            "list": lambda: store.connectors.list("t"),
-            "register": lambda: store.connectors.register(
-                VectorConnector(connector_id="d", tenant_id="t", name="d")
-            ),
-            "record_connection": lambda: store.connectors.record_connection("c"),
-            "record_raw_response": lambda: store.external_responses.record_raw_response(
-                "s", {"b": 2}, "o"
-            ),
-            "pending": lambda: store.external_responses.get_pending_interpretations("o"),
-            "interpret": lambda: store.external_responses.interpret(response.id, {"ok": 1}, "me"),
-        }
-        sent: list[str] = []
-        _backend(store).add_statement_listener(lambda sql, _many: sent.append(sql))
-        for name, call in calls.items():
-            for connection in _backend(store)._pool._idle:
-                connection.idle_since -= 2 * PING_AFTER_IDLE_SECONDS
-            sent.clear()
-            call()
-            assert len(sent) == 1, (name, sent)
 
 
 def test_counters_are_one_update_adding_in_the_database(any_url: str) -> None:

@@ -16,12 +16,17 @@ from integration_store.backends.sql import SqlBackend
 from integration_store.backends.sql.pool import PING_AFTER_IDLE_SECONDS, ConnectionPool
 from integration_store.errors import StoreClosedError
 from integration_store.store import Store
+from integration_store.test_support import clear_store
+
+
+def _sql_backend(store: Store) -> SqlBackend:
+    backend = store.backend
+    assert isinstance(backend, SqlBackend)
+    return backend
 
 
 def _pool(store: Store) -> ConnectionPool:
-    backend = store.backend
-    assert isinstance(backend, SqlBackend)
-    return backend._pool
+    return _sql_backend(store)._pool
 
 
 def test_a_connection_given_back_inside_a_transaction_is_rolled_back(tmp_path: Path) -> None:
@@ -114,3 +119,37 @@ def test_a_write_right_after_the_server_dropped_the_idle_connection_goes_to_a_ne
         store.connectors.register(VectorConnector(connector_id="b", tenant_id="t", name="b"))
         assert store.connectors.record_connection("a").connection_count == 1
         assert [c.connector_id for c in store.connectors.list("t")] == ["a", "b"]
+
+
+def test_each_one_statement_call_is_one_round_trip_even_after_its_connection_idled(
+    any_url: str,
+) -> None:
+    """Nothing but the call's own statement goes to the database: no ping (also not for a
+    connection idle long enough to have been dropped), no BEGIN or COMMIT. On MariaDB a write
+    and its read-back go as one batch: one round trip, heard once."""
+    with open_store(any_url) as store:
+        clear_store(store)
+        store.connectors.register(VectorConnector(connector_id="c", tenant_id="t", name="n"))
+        response = store.external_responses.record_raw_response("s", {"a": 1}, "o")
+        calls: dict[str, Callable[[], object]] = {
+            "get": lambda: store.connectors.get("c"),
+            "get_by_name": lambda: store.connectors.get_by_name("t", "n"),
+            "list": lambda: store.connectors.list("t"),
+            "register": lambda: store.connectors.register(
+                VectorConnector(connector_id="d", tenant_id="t", name="d")
+            ),
+            "record_connection": lambda: store.connectors.record_connection("c"),
+            "record_raw_response": lambda: store.external_responses.record_raw_response(
+                "s", {"b": 2}, "o"
+            ),
+            "pending": lambda: store.external_responses.get_pending_interpretations("o"),
+            "interpret": lambda: store.external_responses.interpret(response.id, {"ok": 1}, "me"),
+        }
+        sent: list[str] = []
+        _sql_backend(store).add_statement_listener(lambda sql, _many: sent.append(sql))
+        for name, call in calls.items():
+            for connection in _pool(store)._idle:
+                connection.idle_since -= 2 * PING_AFTER_IDLE_SECONDS
+            sent.clear()
+            call()
+            assert len(sent) == 1, (name, sent)
