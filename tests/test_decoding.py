@@ -12,6 +12,7 @@ import pytest
 
 from integration_store.decoding import _compiled, decoder_for
 from integration_store.model.connectors import (
+    CONNECTOR_CLASSES,
     Connector,
     ConnectorCapability,
     ConnectorConfig,
@@ -56,7 +57,7 @@ class HashCached:
 
 
 def _sets_slots(cls: type) -> bool:
-    return "set_0" in _compiled(cls)[0].__globals__
+    return "writer" in _compiled(cls)[0].__globals__
 
 
 def test_a_plain_class_is_built_by_setting_its_slots_as_init_would() -> None:
@@ -106,3 +107,14 @@ def test_a_connector_read_back_equals_the_one_stored() -> None:
     assert decoded == stored and type(decoded) is VectorConnector
     assert type(decoded.status) is ConnectorStatus
     assert type(decoded.capabilities) is tuple
+
+
+def test_a_decoded_object_is_of_its_own_class_and_as_frozen_as_one_built() -> None:
+    registered = dict(CONNECTOR_CLASSES)
+    decoded = connector_from_record(connector_to_record(VectorConnector("c", "t", "n")))
+    assert type(decoded) is VectorConnector and type(decoded.config) is ConnectorConfig
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        decoded.name = "renamed"  # type: ignore[misc]
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        del decoded.config.options  # type: ignore[misc]
+    assert registered == CONNECTOR_CLASSES  # the writing subclass declares no kind

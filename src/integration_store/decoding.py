@@ -18,7 +18,7 @@ from uuid import UUID
 
 import attrs
 
-from integration_store.object_copies import Convert, copy_of, optional, slot_setters
+from integration_store.object_copies import Convert, copy_of, optional, written_out_slots
 
 T = TypeVar("T")
 
@@ -114,15 +114,18 @@ def _compile(
         for field in fields
         if field.init
     ]
-    namespace: dict[str, Any] = {"cls": cls, "new": object.__new__}
-    setters = slot_setters(cls, fields)
-    if setters is not None:
-        lines = ["    self = new(cls)"]
-        for index, field in enumerate(fields):
-            namespace[f"set_{index}"] = setters[field.name]
-            value = _value_source(field, index, namespace, copying, own_converter=True)
-            lines.append(f"    set_{index}(self, {value})")
-        source = "def decode(record):\n" + "\n".join(lines) + "\n    return self\n"
+    namespace: dict[str, Any] = {"cls": cls}
+    lines = written_out_slots(
+        cls,
+        fields,
+        [
+            _value_source(field, index, namespace, copying, own_converter=True)
+            for index, field in enumerate(fields)
+        ],
+        namespace,
+    )
+    if lines is not None:
+        source = "def decode(record):\n" + "\n".join(lines) + "\n"
     elif all(
         _converter(field.type, True, copying) is None and field.name == field.alias
         for field in fields

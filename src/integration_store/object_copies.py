@@ -1,4 +1,4 @@
-"""Copies of domain objects that share no container with the original, and the slot setters
+"""Copies of domain objects that share no container with the original, and the slot writers
 they (and the decoders) are built from.
 
 The core keeps the object it decoded from a backend's ``StoredRecord`` and hands out copies:
@@ -30,11 +30,19 @@ def optional(convert: Convert) -> Convert:
     return lambda value: None if value is None else convert(value)
 
 
-def slot_setters(cls: type, fields: Any) -> dict[str, Callable[[Any, Any], None]] | None:
-    """Each field's slot setter, when setting the slots is all ``__init__`` does: a slotted
-    class without validators, init hooks, hash caching or fields whose default needs ``self``;
-    else None (the class is built through its ``__init__``)."""
-    if any("__dict__" in vars(klass) for klass in cls.__mro__) or any(
+def slot_writer(cls: type, fields: Any) -> type | None:
+    """A subclass of ``cls`` with its very layout whose slots plain assignment sets, when
+    setting the slots is all ``__init__`` does: a slotted class without validators, init
+    hooks, hash caching or fields whose default needs ``self``; else None (the class is
+    built through its ``__init__``).
+
+    Why: a frozen class refuses ``self.name = value``, and setting a slot through its
+    descriptor (``Cls.name.__set__(self, value)``) costs a method-wrapper call per field —
+    most of a copy's time. An instance made as the writer takes plain assignments, which
+    CPython specialises to direct slot stores, and then becomes a ``cls`` by ``__class__``
+    assignment (allowed between a class and a subclass adding no slots). See
+    ``written_out_slots``."""
+    if type(cls) is not type or any("__dict__" in vars(klass) for klass in cls.__mro__) or any(
         hasattr(cls, hook) for hook in ("__attrs_pre_init__", "__attrs_post_init__")
     ):
         return None
@@ -46,7 +54,6 @@ def slot_setters(cls: type, fields: Any) -> dict[str, Callable[[Any, Any], None]
     }
     if slots != {field.name for field in fields}:
         return None  # e.g. a hash cache slot ``__init__`` resets
-    setters: dict[str, Callable[[Any, Any], None]] = {}
     for field in fields:
         slot: Any = getattr(cls, field.name, None)
         default = field.default
@@ -54,8 +61,40 @@ def slot_setters(cls: type, fields: Any) -> dict[str, Callable[[Any, Any], None]
         is_slot = type(slot) is types.MemberDescriptorType
         if field.validator is not None or takes_self or not is_slot:
             return None
-        setters[field.name] = slot.__set__
-    return setters
+    writer = _WRITERS.get(cls)
+    if writer is None:
+        namespace = {
+            "__slots__": (),
+            "__module__": cls.__module__,
+            "__doc__": f"Writes the slots of a new {cls.__qualname__} (object_copies).",
+            # Both, or the type keeps the frozen hook for attribute stores (``tp_setattro``).
+            "__setattr__": object.__setattr__,
+            "__delattr__": object.__delattr__,
+        }
+        try:
+            writer = type(f"_Writable{cls.__name__}", (cls,), namespace)
+        except Exception:  # e.g. an ``__init_subclass__`` refusing unknown subclasses
+            return None
+        _WRITERS[cls] = writer
+    return writer
+
+
+_WRITERS: dict[type, type] = {}
+
+
+def written_out_slots(
+    cls: type, fields: Any, values: list[str], namespace: dict[str, Any]
+) -> list[str] | None:
+    """The body lines of a written-out function that makes a ``cls`` whose fields are set, in
+    order, to the Python expressions ``values`` (None when ``slot_writer`` refuses the class).
+    Puts the names the lines use into ``namespace``."""
+    writer = slot_writer(cls, fields)
+    if writer is None:
+        return None
+    namespace.update(new=object.__new__, writer=writer, cls=cls)
+    pairs = zip(fields, values, strict=True)
+    writes = [f"    self.{field.name} = {value}" for field, value in pairs]
+    return ["    self = new(writer)", *writes, "    self.__class__ = cls", "    return self"]
 
 
 _IMMUTABLE: Final = frozenset({str, int, float, bool, bytes, datetime, date, UUID, type(None)})
@@ -99,7 +138,7 @@ def _compile_copier(cls: type[T]) -> Callable[[T], T]:
     """Slots set one by one from the original (as ``_compile`` decodes), or for a class with
     more to its ``__init__``, the class called again with copies of its fields."""
     fields = attrs.fields(attrs.resolve_types(cast(Any, cls)))
-    namespace: dict[str, Any] = {"cls": cls, "new": object.__new__}
+    namespace: dict[str, Any] = {"cls": cls}
     values = []
     for index, field in enumerate(fields):
         value = f"original.{field.name}"
@@ -108,13 +147,9 @@ def _compile_copier(cls: type[T]) -> Callable[[T], T]:
             namespace[f"copy_{index}"] = copy
             value = f"copy_{index}({value})"
         values.append(value)
-    setters = slot_setters(cls, fields)
-    if setters is not None:
-        lines = ["    self = new(cls)"]
-        for index, (field, value) in enumerate(zip(fields, values, strict=True)):
-            namespace[f"set_{index}"] = setters[field.name]
-            lines.append(f"    set_{index}(self, {value})")
-        source = "def copy(original):\n" + "\n".join(lines) + "\n    return self\n"
+    lines = written_out_slots(cls, fields, values, namespace)
+    if lines is not None:
+        source = "def copy(original):\n" + "\n".join(lines) + "\n"
     else:
         arguments = [
             f"{field.alias}={value}"
@@ -131,28 +166,25 @@ def checked_builder(cls: type[T], stamps: tuple[str, ...]) -> Callable[..., T]:
     """The function ``build(values, *stamped)`` making ``cls`` from checked field values (any
     field missing from ``values`` takes its default) and the values of the ``stamps`` fields,
     in order: what ``cls(**values, **stamps)`` makes, with each slot set directly where that
-    is all ``__init__`` would do (``slot_setters``) — a dozen keyword arguments were most of
+    is all ``__init__`` would do (``slot_writer``) — a dozen keyword arguments were most of
     the call. Values are of their fields' types already; a field's own converter still runs."""
     fields = attrs.fields(cast(Any, cls))
-    setters = slot_setters(cls, fields)
     arguments = ", ".join(stamps)
-    namespace: dict[str, Any] = {"cls": cls, "new": object.__new__}
+    namespace: dict[str, Any] = {"cls": cls}
+    values = []
+    for index, field in enumerate(fields):
+        value = field.name if field.name in stamps else _given_or_default(field, index, namespace)
+        if field.converter is not None:
+            namespace[f"convert_{index}"] = field.converter
+            value = f"convert_{index}({value})"
+        values.append(value)
     unset = any(not field.init and field.default is attrs.NOTHING for field in fields)
-    if setters is None or unset:  # ``__init__`` does more, or leaves a slot unset
+    lines = None if unset else written_out_slots(cls, fields, values, namespace)
+    if lines is None:  # ``__init__`` does more, or leaves a slot unset
         given = ", ".join(f"{name}={name}" for name in stamps)
         source = f"def build(values, {arguments}):\n    return cls(**values, {given})\n"
     else:
-        lines = ["    self = new(cls)"]
-        for index, field in enumerate(fields):
-            value = (
-                field.name if field.name in stamps else _given_or_default(field, index, namespace)
-            )
-            if field.converter is not None:
-                namespace[f"convert_{index}"] = field.converter
-                value = f"convert_{index}({value})"
-            namespace[f"set_{index}"] = setters[field.name]
-            lines.append(f"    set_{index}(self, {value})")
-        source = f"def build(values, {arguments}):\n" + "\n".join(lines) + "\n    return self\n"
+        source = f"def build(values, {arguments}):\n" + "\n".join(lines) + "\n"
     exec(compile(source, f"<integration_store builder of {cls.__qualname__}>", "exec"), namespace)
     build: Callable[..., T] = namespace["build"]
     return build
