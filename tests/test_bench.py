@@ -179,6 +179,24 @@ def test_no_round_starts_once_the_rounds_have_taken_their_time() -> None:
     assert calls == {"slow": 4, "fast": 4}  # without a budget, every round
 
 
+def test_every_variant_starts_from_the_data_the_reset_restores() -> None:
+    table: list[str] = []
+    seen: dict[str, list[int]] = {"ours": [], "raw": []}
+
+    def variant(name: str) -> Callable[[str], Op]:
+        def factory(tag: str) -> Op:
+            seen[name].append(len(table))  # the rows there when its round starts
+            return table.append
+
+        return factory
+
+    variants = {"ours": variant("ours"), "raw": variant("raw")}
+    time_variants(variants, 4, 3, 2, reset=table.clear)
+
+    assert seen == {"ours": [0, 0, 0, 0], "raw": [0, 0, 0, 0]}  # warm-up and three rounds
+    assert table == []
+
+
 def test_a_ratio_pairs_the_variants_timed_in_the_same_round() -> None:
     # The machine slowed in rounds 2 and 3: both sides of each pair slowed with it.
     result = harness.WorkloadResult(
