@@ -14,7 +14,7 @@ from integration_store.model.connectors import (
     VectorConnector,
 )
 from integration_store.model.responses import ExternalResponse
-from integration_store.object_copies import copier_for
+from integration_store.object_copies import copier_for, flat_paths
 from integration_store.records import (
     connector_from_record,
     connector_to_record,
@@ -80,6 +80,37 @@ def test_a_kept_response_copies_its_payloads() -> None:
     assert read.interpreted_value is not None
     assert read.interpreted_value["label"] is not kept["interpreted_value"]["label"]
     assert from_record(kept, ExternalResponse).raw_response is not read.raw_response
+
+
+def test_flat_json_values_are_copied_whole_and_nested_ones_all_the_way_down() -> None:
+    stored = VectorConnector(
+        "c2", "t1", "flat", ConnectorConfig(options={"region": "eu", "batch": 3}),
+        vector_dimension=4, metadata={"tags": ["a", "b"]},
+    )  # fmt: skip
+    kept = kept_record_copier(schema.CONNECTOR)(connector_to_record(stored))
+    first, second = connector_from_record(kept), connector_from_record(kept)
+    assert flat_paths(kept.decoded) == {"config.credentials", "config.options"}
+    assert first == second == stored
+    for read, other in ((first, second), (second, first)):
+        for container in ("credentials", "options"):
+            assert getattr(read.config, container) is not getattr(kept.decoded.config, container)
+            assert getattr(read.config, container) is not getattr(other.config, container)
+        assert read.metadata["tags"] is not kept.decoded.metadata["tags"]
+    first.config.options["region"] = "us"
+    first.config.credentials["token"] = "t"
+    first.metadata["tags"].append("c")
+    assert connector_from_record(kept) == stored
+
+
+def test_a_response_with_a_flat_list_payload_is_copied_too() -> None:
+    response = ExternalResponse(uuid4(), "crm", [1, "two"], "owner", received_at=NOW)
+    kept = StoredRecord(copy_record(to_record(response)))
+    from_record(kept, ExternalResponse)
+    read = from_record(kept, ExternalResponse)  # from the kept object
+    assert flat_paths(kept.decoded) == {"raw_response"}
+    assert read == response and read.raw_response is not kept.decoded.raw_response
+    read.raw_response.append(3)
+    assert from_record(kept, ExternalResponse) == response
 
 
 def test_the_copier_shares_immutable_values() -> None:

@@ -29,6 +29,8 @@ class StoredRecord(dict[str, Any]):
     decoded: Any = None
     """What the core made of it (set by the core; a class default, so making one is as quick
     as copying a dict)."""
+    copier: Any = None
+    """With a kept ``decoded`` object, the function copying it (``shaped_copier``)."""
 
 
 def copy_json(value: Any) -> Any:

@@ -31,7 +31,7 @@ from integration_store.model.fields import field_specs
 from integration_store.model.responses import ExternalResponse
 from integration_store.model.schema import FieldKind, RecordSchema
 from integration_store.model.workers import Worker, WorkerConfig
-from integration_store.object_copies import copier_for
+from integration_store.object_copies import shaped_copier
 
 Record = dict[str, Any]
 
@@ -116,8 +116,11 @@ def from_record(record: Record, cls: type[T]) -> T:
             record.decoded = READ_ONCE
             return decoder_for(cls, copying=True)(dict(record))
         if type(kept) is not cls:
-            kept = record.decoded = decoder_for(cls)(dict(record))
-        return copier_for(cls)(kept)
+            kept = decoder_for(cls)(dict(record))
+            record.copier = shaped_copier(kept)  # first: another thread may read it meanwhile
+            record.decoded = kept
+        copy: Callable[[T], T] = record.copier
+        return copy(kept)
     return decoder_for(cls)(record)
 
 
@@ -262,8 +265,11 @@ def connector_from_record(record: Record) -> Connector:
             record.decoded = READ_ONCE
             return _decoded_connector(dict(record), copying=True)
         if not isinstance(kept, Connector):
-            kept = record.decoded = _decoded_connector(dict(record))
-        return copier_for(type(kept))(kept)
+            kept = _decoded_connector(dict(record))
+            record.copier = shaped_copier(kept)  # first: another thread may read it meanwhile
+            record.decoded = kept
+        copy: Callable[[Connector], Connector] = record.copier
+        return copy(kept)
     return _decoded_connector(record)
 
 
