@@ -3,6 +3,7 @@ sign only: timing asserts would fail on a busy machine)."""
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import json
 import re
@@ -195,6 +196,13 @@ def test_every_variant_starts_from_the_data_the_reset_restores() -> None:
 
     assert seen == {"ours": [0, 0, 0, 0], "raw": [0, 0, 0, 0]}  # warm-up and three rounds
     assert table == []
+
+
+def test_the_rounds_run_with_the_heap_of_before_left_out_of_collections() -> None:
+    before = gc.get_freeze_count()
+    with harness._heap_frozen():
+        assert gc.get_freeze_count() > before  # what is alive now
+    assert gc.get_freeze_count() == before
 
 
 def test_a_ratio_pairs_the_variants_timed_in_the_same_round() -> None:
