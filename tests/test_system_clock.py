@@ -37,3 +37,15 @@ def test_an_injected_clock_is_still_checked_and_truncated() -> None:
     given = datetime(2026, 1, 2, 3, 4, 5, 678_901, tzinfo=UTC)
     service_context = ServiceContext(clock=lambda: given, id_factory=uuid4)
     assert service_context.now() == given.replace(microsecond=678_000)
+
+
+def test_calls_in_one_millisecond_share_it_and_the_next_one_moves_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    reading = [1_764_131_234_567 * 1_000_000]
+    monkeypatch.setattr(time, "time_ns", lambda: reading[0])
+    first = system_clock()
+    reading[0] += 999_999  # the same millisecond
+    assert system_clock() is first
+    reading[0] += 1  # the next
+    assert system_clock() - first == timedelta(milliseconds=1)

@@ -25,12 +25,23 @@ _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 def system_clock() -> datetime:
     """The default clock: now, in UTC, to the millisecond — already what a store keeps, so
     ``ServiceContext.now`` takes it as it is (a third of the time of checking and truncating
-    ``datetime.now(UTC)``)."""
+    ``datetime.now(UTC)``). Calls within one millisecond share its datetime (immutable):
+    making one was most of the call, and a store under load asks several times a millisecond."""
+    global _last_reading
     milliseconds = time.time_ns() // 1_000_000
+    last = _last_reading
+    if last[0] == milliseconds:
+        return last[1]
     now = datetime.fromtimestamp(milliseconds / 1000, UTC)
     if now.microsecond % 1000:  # the float was off by a microsecond (after the year 2109)
         now = _EPOCH + timedelta(milliseconds=milliseconds)
+    _last_reading = (milliseconds, now)
     return now
+
+
+_last_reading: tuple[int, datetime] = (-1, _EPOCH)
+"""The last millisecond ``system_clock`` read and its datetime (replaced whole: a thread
+reads either the old pair or the new one)."""
 
 
 @attrs.frozen
