@@ -199,10 +199,21 @@ def test_every_variant_starts_from_the_data_the_reset_restores() -> None:
 
 
 def test_the_rounds_run_with_the_heap_of_before_left_out_of_collections() -> None:
-    before = gc.get_freeze_count()
+    assert gc.get_freeze_count() == 0
     with harness._heap_frozen():
-        assert gc.get_freeze_count() > before  # what is alive now
-    assert gc.get_freeze_count() == before
+        assert gc.get_freeze_count() > 0  # what is alive now
+    assert gc.get_freeze_count() == 0
+
+
+def test_what_the_process_froze_before_stays_frozen() -> None:
+    gc.freeze()
+    try:
+        before = gc.get_freeze_count()
+        with harness._heap_frozen():
+            pass
+        assert gc.get_freeze_count() >= before > 0
+    finally:
+        gc.unfreeze()
 
 
 def test_a_ratio_pairs_the_variants_timed_in_the_same_round() -> None:

@@ -5,12 +5,14 @@ built through it."""
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 import pytest
 
 from integration_store.decoding import _compiled, decoder_for
+from integration_store.json_copies import kept_record_copier
+from integration_store.model import schema
 from integration_store.model.connectors import (
     CONNECTOR_CLASSES,
     Connector,
@@ -118,3 +120,32 @@ def test_a_decoded_object_is_of_its_own_class_and_as_frozen_as_one_built() -> No
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         del decoded.config.options  # type: ignore[misc]
     assert registered == CONNECTOR_CLASSES  # the writing subclass declares no kind
+
+
+PLUGINS: dict[str, type] = {}
+
+
+@attrs.frozen
+class PluginBase(Connector):
+    kind: ClassVar[str] = "test-plugin-base"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:  # an app's registry of plugins
+        super().__init_subclass__(**kwargs)
+        PLUGINS[cls.__name__] = cls
+
+
+@attrs.frozen
+class SlackPlugin(PluginBase):
+    kind: ClassVar[str] = "test-slack"
+
+
+def test_no_hook_of_an_app_sees_a_class_of_the_library() -> None:
+    stored = SlackPlugin("c", "t", "n", metadata={"a": [1]})
+    kept = kept_record_copier(schema.CONNECTOR)(connector_to_record(stored))
+    reads = [connector_from_record(kept) for _ in range(3)]  # decoded, kept, copied
+    assert reads == [stored] * 3 and {type(read) for read in reads} == {SlackPlugin}
+    assert {"SlackPlugin": SlackPlugin} == PLUGINS
+    assert SlackPlugin.__subclasses__() == []
+    assert not _sets_slots(SlackPlugin)  # built through its ``__init__``
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        reads[2].name = "renamed"  # type: ignore[misc]

@@ -4,7 +4,10 @@ read gets a copy sharing no container with the kept object, the record or anothe
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from uuid import uuid4
+
+import attrs
 
 from integration_store.json_copies import StoredRecord, copy_record, kept_record_copier
 from integration_store.model import schema
@@ -14,7 +17,7 @@ from integration_store.model.connectors import (
     VectorConnector,
 )
 from integration_store.model.responses import ExternalResponse
-from integration_store.object_copies import copier_for, flat_paths
+from integration_store.object_copies import copier_for, flat_paths, shaped_copier
 from integration_store.records import (
     connector_from_record,
     connector_to_record,
@@ -131,3 +134,23 @@ def test_sealed_credentials_opened_from_a_kept_record_share_nothing_with_it() ->
         again = store.connectors.get("c1")
         assert again is not None and again.metadata == {"team": {"x": [1]}}
         assert again.config.options == {"nested": {"list": [1, 2]}}
+
+
+@attrs.frozen
+class _Settings:
+    data: dict[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class _Holder:
+    loose: Any = None  # typed with no class: copied as JSON is (the object as it is)
+    typed: _Settings | None = None
+
+
+def test_only_fields_typed_with_an_attrs_class_are_looked_into() -> None:
+    holder = _Holder(loose=_Settings({"a": 1}), typed=_Settings({"b": 2}))
+    assert flat_paths(holder) == {"typed.data"}
+    copy = shaped_copier(holder)(holder)
+    assert copy == holder and copy.typed is not None and holder.typed is not None
+    assert copy.typed.data is not holder.typed.data
+    assert flat_paths(_Holder()) == frozenset()

@@ -49,3 +49,8 @@ def test_calls_in_one_millisecond_share_it_and_the_next_one_moves_on(
     assert system_clock() is first
     reading[0] += 1  # the next
     assert system_clock() - first == timedelta(milliseconds=1)
+
+
+def test_the_millisecond_before_the_epoch_is_read_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(time, "time_ns", lambda: -1)
+    assert system_clock() == EPOCH - timedelta(milliseconds=1)

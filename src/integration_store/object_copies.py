@@ -41,9 +41,16 @@ def slot_writer(cls: type, fields: Any) -> type | None:
     most of a copy's time. An instance made as the writer takes plain assignments, which
     CPython specialises to direct slot stores, and then becomes a ``cls`` by ``__class__``
     assignment (allowed between a class and a subclass adding no slots). See
-    ``written_out_slots``."""
-    if type(cls) is not type or any("__dict__" in vars(klass) for klass in cls.__mro__) or any(
-        hasattr(cls, hook) for hook in ("__attrs_pre_init__", "__attrs_post_init__")
+    ``written_out_slots``.
+
+    The writer is a real subclass, ``_Writable<Name>``, listed in ``cls.__subclasses__()``;
+    a class inheriting an ``__init_subclass__`` from outside this package (an app's registry
+    of plugins, say) gets none, so no hook of an app ever sees one."""
+    if (
+        type(cls) is not type
+        or any("__dict__" in vars(klass) for klass in cls.__mro__)
+        or any(hasattr(cls, hook) for hook in ("__attrs_pre_init__", "__attrs_post_init__"))
+        or any(_foreign_hook(klass) for klass in cls.__mro__)
     ):
         return None
     slots = {
@@ -71,15 +78,18 @@ def slot_writer(cls: type, fields: Any) -> type | None:
             "__setattr__": object.__setattr__,
             "__delattr__": object.__delattr__,
         }
-        try:
-            writer = type(f"_Writable{cls.__name__}", (cls,), namespace)
-        except Exception:  # e.g. an ``__init_subclass__`` refusing unknown subclasses
-            return None
-        _WRITERS[cls] = writer
+        writer = _WRITERS[cls] = type(f"_Writable{cls.__name__}", (cls,), namespace)
     return writer
 
 
 _WRITERS: dict[type, type] = {}
+
+
+def _foreign_hook(klass: type) -> bool:
+    """Whether ``klass`` declares an ``__init_subclass__`` not of this package (the model's
+    own registers a connector class by the ``kind`` it declares; a writer declares none)."""
+    declares = klass is not object and "__init_subclass__" in vars(klass)
+    return declares and not klass.__module__.startswith("integration_store.")
 
 
 def written_out_slots(
@@ -150,40 +160,47 @@ def shaped_copier(kept: T) -> Callable[[T], T]:
 
 
 def flat_paths(obj: Any, prefix: str = "") -> Shape:
-    """The paths of ``obj``'s flat JSON values, nested attrs objects' included."""
+    """The paths of ``obj``'s flat JSON values, nested attrs objects' included (those of a
+    field typed with their class: what ``copy_of`` copies with that class's copier)."""
     paths: set[str] = set()
-    for name in _container_fields(type(obj)):
+    for name, nested in _container_fields(type(obj)):
         value = getattr(obj, name)
         kind = type(value)
         if kind is dict or kind is list:
             items = value.values() if kind is dict else value
             if not any(type(item) is dict or type(item) is list for item in items):
                 paths.add(prefix + name)
-        elif attrs.has(kind):
+        elif nested is not None and value is not None:
             paths |= flat_paths(value, f"{prefix}{name}.")
     return frozenset(paths)
 
 
-def _container_fields(cls: type) -> tuple[str, ...]:
-    """The fields of ``cls`` whose values a copy must copy (``copy_of``)."""
-    names = _CONTAINER_FIELDS.get(cls)
-    if names is None:
+def _container_fields(cls: type) -> tuple[tuple[str, type | None], ...]:
+    """The fields of ``cls`` whose values a copy must copy (``copy_of``), each with the attrs
+    class it is typed with, if any (``X`` or ``X | None``)."""
+    found = _CONTAINER_FIELDS.get(cls)
+    if found is None:
         fields = attrs.fields(attrs.resolve_types(cast(Any, cls)))
-        names = _CONTAINER_FIELDS[cls] = tuple(
-            field.name for field in fields if copy_of(field.type) is not None
+        found = _CONTAINER_FIELDS[cls] = tuple(
+            (field.name, _nested_class(field.type))
+            for field in fields
+            if copy_of(field.type) is not None
         )
-    return names
+    return found
 
 
-_CONTAINER_FIELDS: dict[type, tuple[str, ...]] = {}
+_CONTAINER_FIELDS: dict[type, tuple[tuple[str, type | None], ...]] = {}
 
 
-def _nested_class(annotation: Any) -> Any:
-    """The attrs class of a field typed with one (or with one or None)."""
+def _nested_class(annotation: Any) -> type | None:
+    """The attrs class a field is typed with (alone or with None), else None."""
     if attrs.has(annotation):
-        return annotation
-    (cls,) = [item for item in typing.get_args(annotation) if attrs.has(item)]
-    return cls
+        return cast(type, annotation)
+    if typing.get_origin(annotation) not in (typing.Union, types.UnionType):
+        return None
+    others = [item for item in typing.get_args(annotation) if item is not type(None)]
+    optional = len(others) == len(typing.get_args(annotation)) - 1
+    return cast(type, others[0]) if optional and len(others) == 1 and attrs.has(others[0]) else None
 
 
 def _compile_copier(cls: type[T], shape: Shape) -> Callable[[T], T]:
@@ -203,7 +220,7 @@ def _compile_copier(cls: type[T], shape: Shape) -> Callable[[T], T]:
         if field.name in shape:
             value = f"{value}.copy()"  # flat: a dict or list of plain values
         elif inner:  # a nested object, there (not None) in every object of this shape
-            namespace[f"copy_{index}"] = copier_for(_nested_class(field.type), inner)
+            namespace[f"copy_{index}"] = copier_for(cast(type, _nested_class(field.type)), inner)
             value = f"copy_{index}({value})"
         elif copy is not None:
             namespace[f"copy_{index}"] = copy

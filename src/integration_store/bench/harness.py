@@ -330,13 +330,16 @@ def _heap_frozen() -> Iterator[None]:
     garbage collection for the block (``gc.freeze``): the full collection before each timed
     round then walks only what the workloads made — it walked all ~85,000 objects, 80 ms
     each on a slow day, a quarter of a default run's time — and no collection during a round
-    walks them either, for ours and the baselines alike."""
+    walks them either, for ours and the baselines alike. Objects the process froze before
+    stay frozen, with these (``gc.unfreeze`` cannot tell them apart)."""
+    frozen_before = gc.get_freeze_count()
     gc.collect()
     gc.freeze()
     try:
         yield
     finally:
-        gc.unfreeze()
+        if not frozen_before:
+            gc.unfreeze()
 
 
 def measure_backend(url: str, label: str, settings: Settings) -> BackendResult:

@@ -39,7 +39,7 @@ def system_clock() -> datetime:
     return now
 
 
-_last_reading: tuple[int, datetime] = (-1, _EPOCH)
+_last_reading: tuple[int | None, datetime] = (None, _EPOCH)
 """The last millisecond ``system_clock`` read and its datetime (replaced whole: a thread
 reads either the old pair or the new one)."""
 
