@@ -143,14 +143,15 @@ class _Settings:
 
 @attrs.frozen
 class _Holder:
-    loose: Any = None  # typed with no class: copied as JSON is (the object as it is)
+    loose: Any = None  # typed with no class: copied by the value's own class
     typed: _Settings | None = None
 
 
 def test_only_fields_typed_with_an_attrs_class_are_looked_into() -> None:
     holder = _Holder(loose=_Settings({"a": 1}), typed=_Settings({"b": 2}))
     assert flat_paths(holder) == {"typed.data"}
-    copy = shaped_copier(holder)(holder)
-    assert copy == holder and copy.typed is not None and holder.typed is not None
-    assert copy.typed.data is not holder.typed.data
+    for copy in (shaped_copier(holder)(holder), copier_for(_Holder)(holder)):
+        assert copy == holder and copy.typed is not None and holder.typed is not None
+        assert copy.typed.data is not holder.typed.data
+        assert copy.loose.data is not holder.loose.data  # the object a converter made
     assert flat_paths(_Holder()) == frozenset()

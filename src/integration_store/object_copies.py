@@ -122,14 +122,28 @@ def copy_of(annotation: Any) -> Convert | None:
         if type(None) in arguments and len(arguments) == 2:
             (copy,) = [copy for copy in copies if copy is not None]
             return optional(copy)
-        return copy_json
+        return copy_loose
     if origin is tuple and all(copy_of(item) is None for item in arguments if item != Ellipsis):
         return None  # a tuple of immutable items
     if annotation in _IMMUTABLE or (isinstance(annotation, type) and issubclass(annotation, Enum)):
         return None
     if attrs.has(annotation):
         return copier_for(annotation)
-    return copy_json  # JSON containers; anything else is returned as it is
+    if origin in (dict, list) or annotation in (dict, list):
+        return copy_json
+    return copy_loose  # ``Any`` and the like
+
+
+def copy_loose(value: Any) -> Any:
+    """The copy of a value of a field typed loosely (``Any``, a union): JSON containers copied
+    all the way down, an attrs object (a converter may make one) with its class's copier,
+    anything else as it is."""
+    kind = type(value)
+    if kind is dict or kind is list:
+        return copy_json(value)
+    if attrs.has(kind):
+        return copier_for(kind)(value)
+    return value
 
 
 Shape = frozenset[str]
