@@ -128,8 +128,11 @@ class DbConnection:
             self.notice(error)
             raise
 
-    def copy_rows(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        """Stream rows into a PostgreSQL ``COPY … FROM STDIN`` (psycopg's copy protocol).
+    def copy_rows(
+        self, sql: str, rows: Iterable[Sequence[Any]], types: Sequence[str] | None = None
+    ) -> None:
+        """Stream rows into a PostgreSQL ``COPY … FROM STDIN`` (psycopg's copy protocol);
+        ``types``: the columns' PostgreSQL types, for a ``FORMAT BINARY`` statement.
 
         ``rows`` may be made as they are written: each block of psycopg's buffer goes to the
         server at once (not after a megabyte, psycopg's default), so the server stores one block
@@ -141,6 +144,8 @@ class DbConnection:
                 self._new_cursor()
             writer = _flushing_writer(self._cursor)
             with self._cursor.copy(sql, writer=writer) as copy:
+                if types is not None:
+                    copy.set_types(types)
                 for row in rows:
                     copy.write_row(row)
         except Exception as error:

@@ -18,8 +18,9 @@ from sqlalchemy.engine import Dialect
 from integration_store.records import Record
 
 from .connections import DbConnection
+from .copying import CopyPlan, copy_plan
 from .execution import Runner, T, Work
-from .prepared import Prepared, column_values
+from .prepared import Prepared
 from .statements import update_returns_row
 
 Builder = Callable[[], sa.ClauseElement]
@@ -88,18 +89,16 @@ class TableRows:
                 lambda connection: connection.execute_many(statement, rows), single=False
             )
             return
-        copy, values = self._copy
+        plan = self._copy
         self._runner.insert(
-            lambda connection: connection.copy_rows(copy, map(values, rows)), single=True
+            lambda connection: connection.copy_rows(plan.sql, map(plan.values, rows), plan.types),
+            single=True,
         )  # one statement: atomic alone; each row's values made as it is written
 
     @functools.cached_property
-    def _copy(self) -> tuple[str, Callable[[Mapping[str, Any]], tuple[Any, ...]]]:
-        """PostgreSQL's ``COPY`` of every column of the table, and a record's row for it."""
-        quote = self.dialect.identifier_preparer.quote
-        names = ", ".join(quote(column.name) for column in self.table.c)
-        copy = f"COPY {quote(self.table.name)} ({names}) FROM STDIN"
-        return copy, column_values(list(self.table.c), self.dialect)
+    def _copy(self) -> CopyPlan:
+        """PostgreSQL's ``COPY`` of every column of the table (``copying``)."""
+        return copy_plan(self.table, self.dialect)
 
     def first(self, key: Hashable, build: Builder, values: dict[str, Any]) -> Record | None:
         """The first row the select returns (None if none)."""
