@@ -105,16 +105,17 @@ def _written_out(
     cls: type, argument: str, reads: list[tuple[str, FieldKind | None]]
 ) -> Callable[[Any], int]:
     """A function summing ``encoded_size`` of each value read, given its field's kind: text
-    measured inline, JSON containers by their text, kinds without text skipped, anything
-    else (a nested object, a kind-less field, None) by the general walk — the walk's result
-    for checked values, without its dispatch per value."""
+    (an enum member is text too) measured inline, JSON containers by their text, an object
+    already sized once (a connector's config) by its own function, kinds without text skipped,
+    anything else (a kind-less field, None) by the general walk — the walk's result for checked
+    values, without its dispatch per value."""
     lines = [f"def size({argument}):", "    t = 0"]
     for read, kind in reads:
         if kind in _NO_TEXT_KINDS:
             continue
         lines.append(f"    x = {read}")
         if kind in _TEXT_KINDS:
-            lines.append("    if type(x) is str:")
+            lines.append("    if isinstance(x, str):")
             lines.append("        t += len(x) if x.isascii() else len(x.encode('utf-8'))")
             lines.append("    elif x is not None:")
             lines.append("        t += total((x,))")
@@ -122,12 +123,18 @@ def _written_out(
             lines.append("    if type(x) is dict or type(x) is list:")
             lines.append("        s = dumps(x) if x else '[]'")
             lines.append("        t += len(s) if s.isascii() else len(s.encode('utf-8'))")
+            lines.append("    elif (o := objects.get(type(x))) is not None:")
+            lines.append("        t += o(x)")
             lines.append("    elif x is not None:")
             lines.append("        t += total((x,))")
         else:
             lines.append("    t += total((x,))")
     lines.append("    return t")
-    namespace: dict[str, Any] = {"dumps": jsoncodec.dumps, "total": _total_size}
+    namespace: dict[str, Any] = {
+        "dumps": jsoncodec.dumps,
+        "total": _total_size,
+        "objects": _OBJECT_SIZES,
+    }
     source = "\n".join(lines) + "\n"
     exec(compile(source, f"<integration_store sizes of {cls.__qualname__}>", "exec"), namespace)
     size: Callable[[Any], int] = namespace["size"]
