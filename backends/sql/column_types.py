@@ -111,6 +111,22 @@ class JsonText(sa.types.TypeDecorator[Any]):
         return _json_value
 
 
+class IeeeDouble(sa.types.TypeDecorator[float]):
+    """A finite float as an IEEE double (DOUBLE PRECISION, DOUBLE, REAL), which every driver
+    writes and reads as a Python float. No processors: SQLAlchemy's own PostgreSQL float type
+    picks its reader by the column's type code in a result, which a statement compiled once
+    (``prepared``) does not have, and refused to build one."""
+
+    impl = sa.Double
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> None:
+        return None
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> None:
+        return None
+
+
 class UtcTimestamp(sa.types.TypeDecorator[datetime]):
     """An aware UTC datetime at millisecond precision.
 
@@ -208,7 +224,7 @@ _COLUMN_TYPES: Final[dict[FieldKind, Callable[[], sa.types.TypeEngine[Any]]]] = 
     FieldKind.TIMESTAMP: UtcTimestamp,
     FieldKind.UUID: UuidKey,
     FieldKind.INTEGER: sa.BigInteger,
-    FieldKind.FLOAT: sa.Double,  # an IEEE double on every dialect: finite floats round-trip
+    FieldKind.FLOAT: IeeeDouble,  # finite floats round-trip on every dialect
     FieldKind.BOOLEAN: sa.Boolean,
     FieldKind.BYTES: binary_type,
 }
@@ -217,3 +233,21 @@ _COLUMN_TYPES: Final[dict[FieldKind, Callable[[], sa.types.TypeEngine[Any]]]] = 
 def column_type(kind: FieldKind) -> sa.types.TypeEngine[Any]:
     """A fresh column type for a field of ``kind``."""
     return _COLUMN_TYPES[kind]()
+
+
+POSTGRESQL_COPY_TYPES: Final[dict[FieldKind, str]] = {
+    FieldKind.IDENTIFIER: "text",  # varchar takes text's binary form
+    FieldKind.ENUM: "text",
+    FieldKind.TEXT: "text",
+    FieldKind.JSON: "text",
+    FieldKind.TIMESTAMP: "timestamptz",
+    FieldKind.UUID: "uuid",
+    FieldKind.INTEGER: "int8",
+    FieldKind.FLOAT: "float8",
+    FieldKind.BOOLEAN: "bool",
+    FieldKind.BYTES: "bytea",
+}
+"""For a binary ``COPY`` on PostgreSQL: the type whose binary form psycopg writes for the values
+the bind converters above give a column of each kind. It must be the column's own type (the
+server reads a binary value by it), so it is kept beside ``_COLUMN_TYPES``, and
+``tests/test_postgres_copy.py`` holds both to the server's catalogue."""

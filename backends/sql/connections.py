@@ -9,10 +9,13 @@ it out again.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import suppress
 from typing import Any, Final
 
+from integration_store.errors import IntegrationStoreError
+
+from .copying import CopyPlan
 from .prepared import Prepared, Row
 
 StatementListener = Callable[[str, bool], None]
@@ -128,26 +131,33 @@ class DbConnection:
             self.notice(error)
             raise
 
-    def copy_rows(
-        self, sql: str, rows: Iterable[Sequence[Any]], types: Sequence[str] | None = None
-    ) -> None:
-        """Stream rows into a PostgreSQL ``COPY … FROM STDIN`` (psycopg's copy protocol);
-        ``types``: the columns' PostgreSQL types, for a ``FORMAT BINARY`` statement.
+    def copy_rows(self, plan: CopyPlan, records: Iterable[Mapping[str, Any]]) -> None:
+        """Stream records into a PostgreSQL ``COPY … FROM STDIN`` (psycopg's copy protocol), each
+        record's row made as it is written.
 
-        ``rows`` may be made as they are written: each block of psycopg's buffer goes to the
-        server at once (not after a megabyte, psycopg's default), so the server stores one block
-        while the next is made."""
+        Each block of psycopg's buffer goes to the server at once (not after a megabyte,
+        psycopg's default), so the server stores one block while the next is made. A value a
+        binary COPY cannot encode raises ``IntegrationStoreError`` naming its record (the COPY
+        is aborted: nothing of it is stored), never the encoder's own error, which may quote
+        it."""
         for listener in self._listeners:
-            listener(sql, True)
+            listener(plan.sql, True)
         try:
             if self._cursor is None:
                 self._new_cursor()
             writer = _flushing_writer(self._cursor)
-            with self._cursor.copy(sql, writer=writer) as copy:
-                if types is not None:
-                    copy.set_types(types)
-                for row in rows:
-                    copy.write_row(row)
+            with self._cursor.copy(plan.sql, writer=writer) as copy:
+                if plan.types is not None:
+                    copy.set_types(plan.types)
+                row = plan.values
+                for index, record in enumerate(records):
+                    try:
+                        copy.write_row(row(record))
+                    except (TypeError, ValueError, OverflowError, AttributeError) as error:
+                        raise IntegrationStoreError(
+                            f"record {index} of the batch has a value its column cannot hold "
+                            f"({type(error).__name__}); nothing of the batch is stored"
+                        ) from None
         except Exception as error:
             self.notice(error)
             raise

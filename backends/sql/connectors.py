@@ -99,7 +99,7 @@ class SqlConnectorStorage:
         return self._rows.first("get", _by_id, {"connector_id": connector_id})
 
     def insert_many(self, records: Sequence[Record]) -> None:
-        """One executemany in one transaction; any conflict stores none of them."""
+        """One batch statement (``TableRows.insert_many``); any conflict stores none of them."""
         self._rows.insert_many(records)
 
     def get_by_name(self, tenant_id: str, name: str) -> Record | None:

@@ -132,7 +132,7 @@ class SqlExternalResponseStorage:
         return self._rows.set_fields("id", response_id, changes, where)
 
     def insert_many(self, records: Sequence[Record]) -> None:
-        """One executemany in one transaction; any conflict stores none of them."""
+        """One batch statement (``TableRows.insert_many``); any conflict stores none of them."""
         self._rows.insert_many(records)
 
     def find_pending(

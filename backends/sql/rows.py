@@ -91,9 +91,8 @@ class TableRows:
             return
         plan = self._copy
         self._runner.insert(
-            lambda connection: connection.copy_rows(plan.sql, map(plan.values, rows), plan.types),
-            single=True,
-        )  # one statement: atomic alone; each row's values made as it is written
+            lambda connection: connection.copy_rows(plan, rows), single=True
+        )  # one statement: atomic alone
 
     @functools.cached_property
     def _copy(self) -> CopyPlan:

@@ -13,7 +13,7 @@ every dialect, so a field added to the schema without a migration step fails it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final
+from typing import Any, Final
 
 import sqlalchemy as sa
 
@@ -25,6 +25,7 @@ from integration_store.model.schema import (
     VECTOR_SET,
     WORKER,
     WORKER_CONFIG,
+    FieldKind,
     RecordSchema,
 )
 
@@ -56,14 +57,21 @@ def table_for(
     return sa.Table(
         TABLE_PREFIX + schema.name,
         target,
-        *(
-            sa.Column(field.name, column_type(field.kind), nullable=field.nullable)
-            for field in schema.fields
-        ),
+        *(kind_column(field.name, field.kind, nullable=field.nullable) for field in schema.fields),
         sa.PrimaryKeyConstraint(*schema.key),
         *(sa.UniqueConstraint(*group, name=names.get(group)) for group in schema.unique),
         **MYSQL_TABLE_OPTIONS,
     )
+
+
+def kind_column(name: str, kind: FieldKind, *, nullable: bool = True) -> sa.Column[Any]:
+    """The column of a record field of ``kind``; the kind is kept in ``info`` for the
+    statements that need more than the column type (``copying``)."""
+    return sa.Column(name, column_type(kind), nullable=nullable, info={KIND: kind})
+
+
+KIND: Final = "integration_store_kind"
+"""The key of a column's ``info`` holding its field's ``FieldKind``."""
 
 
 connectors: Final = table_for(
