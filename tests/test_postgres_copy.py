@@ -181,17 +181,31 @@ def test_responses_come_back_from_the_copy(store: Store) -> None:
     assert [response.raw_response for response in recorded] == [i["raw_response"] for i in items]
 
 
+def _bad_batch() -> list[dict[str, Any]]:
+    good = connector_to_record(Connector(connector_id="a", tenant_id="t", name="a"))
+    bad = connector_to_record(Connector(connector_id="b", tenant_id="t", name="b"))
+    return [good, {**bad, "connection_count": "many"}]
+
+
 def test_a_value_no_column_can_hold_is_the_librarys_error_and_nothing_is_stored(
     store: Store,
 ) -> None:
     assert isinstance(store.backend, SqlBackend)
-    good = connector_to_record(Connector(connector_id="a", tenant_id="t", name="a"))
-    bad = {**connector_to_record(Connector(connector_id="b", tenant_id="t", name="b")),
-           "connection_count": "many"}  # fmt: skip
 
     with pytest.raises(IntegrationStoreError, match="record 1 of the batch") as raised:
-        store.backend.storages.connectors.insert_many([good, bad])
+        store.backend.storages.connectors.insert_many(_bad_batch())
 
     assert type(raised.value) is IntegrationStoreError
     assert "many" not in str(raised.value)
+    assert raised.value.__cause__ is None  # not its own cause: a walk of causes ends
     assert store.connectors.list() == []
+
+
+def test_in_a_transaction_too_and_the_transaction_stays_usable(store: Store) -> None:
+    with store.transaction():
+        with pytest.raises(IntegrationStoreError, match="record 1 of the batch") as raised:
+            store.connectors._storage.insert_many(_bad_batch())
+        store.connectors.register(Connector(connector_id="c", tenant_id="t", name="c"))
+
+    assert raised.value.__cause__ is None
+    assert [connector.connector_id for connector in store.connectors.list()] == ["c"]

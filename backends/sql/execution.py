@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import suppress
-from typing import Final, Protocol, TypeVar
+from typing import Final, NoReturn, Protocol, TypeVar
 
 from sqlalchemy.engine import Dialect
 
@@ -41,6 +41,15 @@ def library_error(error: Exception) -> Exception:
     """The library's error for a database error (the caller raises it ``from`` the original)."""
     translated = translate(error)
     return error if translated is None else translated
+
+
+def raise_translated(translated: Exception, error: Exception) -> NoReturn:
+    """Raise the library's error ``from`` the database's. An error that was no database error
+    (the library's own, or a bug's) is raised as it is: ``raise e from e`` would make it its own
+    cause, and code walking ``__cause__`` would never stop."""
+    if translated is error:
+        raise error
+    raise translated from error
 
 
 def unknown_outcome(error: Exception) -> OutcomeUnknownError:
@@ -118,7 +127,7 @@ class TransactionRunner:
         try:
             return work(self._connection)
         except Exception as error:
-            raise library_error(error) from error
+            raise_translated(library_error(error), error)
 
     def insert(self, work: Work[T], *, single: bool) -> T:
         connection = self._connection
@@ -132,7 +141,7 @@ class TransactionRunner:
             connection.command(f"RELEASE SAVEPOINT {_SAVEPOINT}")
             return result
         except Exception as error:
-            raise library_error(error) from error
+            raise_translated(library_error(error), error)
 
 
 class AutocommitRunner:
@@ -149,7 +158,7 @@ class AutocommitRunner:
         try:
             return self._run(work, write=write, single=single, attempt=attempt)
         except Exception as error:
-            raise attempt.outcome(error) from error
+            raise_translated(attempt.outcome(error), error)
 
     def insert(self, work: Work[T], *, single: bool) -> T:
         return self.run(work, write=True, single=single)
