@@ -1,12 +1,13 @@
 """The timing harness: open a backend and its baselines, seed, check, time every workload.
 
 Per (backend, workload), each variant — ours, each baseline, and for bulk workloads ours one call
-at a time ("singles") — runs a few untimed warm-up operations, then ``rounds`` rounds of ``ops``
-operations each (fewer for a slow backend: a round lasts about ``round_seconds``, the same
-count for every variant), timed with ``time.perf_counter``; the figure is the median µs per
-operation over the rounds. A bulk workload runs ``bulk_rounds`` rounds of one call each, fewer
-once they have taken ``bulk_seconds``. Variants take turns within a round, in an order rotated
-every round, so drift on a shared machine (other processes, a growing table) spreads over all.
+at a time ("singles") — runs untimed warm-up operations (``time_variants``), then ``rounds``
+rounds of ``ops`` operations each (fewer for a slow backend: a round lasts about
+``round_seconds``, the same count for every variant), timed with ``time.perf_counter``; the
+figure is the median µs per operation over the rounds. A bulk workload runs ``bulk_rounds``
+rounds of one call each, fewer once they have taken ``bulk_seconds``. Variants take turns
+within a round, in an order rotated every round, so drift on a shared machine (other
+processes, a growing table) spreads over all.
 
 A ratio pairs the rounds: it is the median over rounds of ours ÷ the baseline *in the same
 round* (their runs are seconds apart at most), not the quotient of two medians that may come
@@ -44,6 +45,7 @@ from .workloads import (
 )
 
 WARM_UP_OPS: Final = 10
+WARM_UP_SECONDS: Final = 0.05
 MIN_OPS: Final = 30
 SAMPLE: Final = 500
 
@@ -237,6 +239,13 @@ def time_variants(
     says a round would take longer than ``round_seconds`` (every variant runs the same count).
     No round starts after ``rounds_seconds`` of them (every variant runs the same rounds).
 
+    Each variant first runs up to ``warm_up`` untimed operations, stopping after
+    ``WARM_UP_SECONDS`` once ``WARM_UP_OPS`` ran: what a process does once (compile a
+    decoder or a statement, fill a cache) stays out of the rounds. Ten were too few for
+    ``memory://``, which decodes a record on its first read and keeps the object on its
+    second, compiling a copier per class and shape of JSON values: two or three of five
+    ``get`` rounds took 8 to 13 µs per call, the others ~3, so the median was a coin toss.
+
     ``reset`` (untimed) runs after each variant's operations: a workload that adds rows
     removes them, so every variant starts from the same data — else the last in a round
     writes into the largest table, which on mongomock (a scan per unique index per insert)
@@ -248,9 +257,13 @@ def time_variants(
         if warm_up:
             op = variants[name]("warm")
             start = time.perf_counter()
-            for index in range(warm_up):
-                op(index)
-            slowest = max(slowest, (time.perf_counter() - start) / warm_up)
+            count = 0
+            while count < warm_up and (
+                count < WARM_UP_OPS or time.perf_counter() - start < WARM_UP_SECONDS
+            ):
+                op(count)
+                count += 1
+            slowest = max(slowest, (time.perf_counter() - start) / count)
             if reset is not None:
                 reset()
     if round_seconds is not None and slowest > 0:
@@ -296,7 +309,7 @@ def measure_workload(
         variants,
         ops,
         settings.bulk_rounds if bulk else settings.rounds,
-        0 if bulk else min(WARM_UP_OPS, ops),
+        0 if bulk else ops,
         None if bulk else (settings.round_seconds or None),
         (settings.bulk_seconds or None) if bulk else None,
         partial(store.connectors.clear_tenant, NEW_TENANT) if workload.creates else None,
