@@ -18,7 +18,14 @@ from uuid import UUID
 
 import attrs
 
-from integration_store.object_copies import Convert, copy_of, optional, written_out_slots
+from integration_store.object_copies import (
+    Convert,
+    copy_of,
+    copy_sources,
+    flat_paths,
+    optional,
+    written_out_slots,
+)
 
 T = TypeVar("T")
 
@@ -182,3 +189,56 @@ def _value_source(
         namespace[f"own_converter_{index}"] = field.converter
         value = f"own_converter_{index}({value})"
     return value
+
+
+Evolver = Callable[[T, dict[str, Any]], T]
+
+
+def evolver_for(
+    kept: T, copier: Callable[[T], T], names: tuple[str, ...], copying: bool = True
+) -> Evolver[T] | None:
+    """``copier`` (``shaped_copier(kept)``) taking the fields ``names`` from a record, decoded,
+    instead of from the object: what a record an update made of a kept one decodes to
+    (``StoredRecord.previous``), for the price of a copy; not ``copying``, the object to keep
+    for that record (sharing the kept one's containers). None when a name is not a field
+    ``__init__`` takes, or one holding containers (the object's shape would not hold), or the
+    class is not one whose slots a written-out function sets."""
+    key = (copier, names, copying)
+    try:
+        return _EVOLVERS[key]
+    except KeyError:
+        shape = flat_paths(kept)
+        evolver = _EVOLVERS[key] = _compile_evolver(type(kept), shape, names, copying)
+        return evolver
+
+
+_EVOLVERS: dict[tuple[Callable[[Any], Any], tuple[str, ...], bool], Evolver[Any] | None] = {}
+
+
+def _compile_evolver(
+    cls: type[T], shape: frozenset[str], names: tuple[str, ...], copying: bool
+) -> Evolver[T] | None:
+    fields = attrs.fields(attrs.resolve_types(cast(Any, cls)))
+    changed = [field for field in fields if field.name in names]
+    if len(changed) != len(set(names)) or any(
+        not field.init or copy_of(field.type) is not None for field in changed
+    ):
+        return None
+    namespace: dict[str, Any] = {}
+    if copying:
+        kept = copy_sources(fields, shape, namespace)
+    else:
+        kept = [f"original.{field.name}" for field in fields]
+    values = [
+        _value_source(field, index, namespace, False, own_converter=True)
+        if field.name in names
+        else value
+        for index, (field, value) in enumerate(zip(fields, kept, strict=True))
+    ]
+    lines = written_out_slots(cls, fields, values, namespace)
+    if lines is None:
+        return None
+    source = "def evolve(original, record):\n" + "\n".join(lines) + "\n"
+    exec(compile(source, f"<integration_store evolver for {cls.__qualname__}>", "exec"), namespace)
+    evolve: Evolver[T] = namespace["evolve"]
+    return evolve

@@ -31,6 +31,15 @@ class StoredRecord(dict[str, Any]):
     as copying a dict)."""
     copier: Any = None
     """With a kept ``decoded`` object, the function copying it (``shaped_copier``)."""
+    previous: Any = None
+    """For a record an update made of a record whose object the core kept (or of such a
+    record in turn): ``(kept, copier, changed)`` — that object, its copier, and the fields
+    changed since. The core copies the object taking those fields from this record
+    (``decoding.evolver_for``) instead of decoding the whole record."""
+
+
+READ_ONCE: Final = object()
+"""``StoredRecord.decoded`` of a record decoded once (with copies, nothing kept)."""
 
 
 def copy_json(value: Any) -> Any:
@@ -78,7 +87,24 @@ def kept_changed(
             after[field] = copy_json(value)
     for field, amount in increments.items():
         after[field] = before[field] + amount
+    previous = _previous_after(before, (*changes, *increments))
+    if previous is not None:
+        after.previous = previous
     return after
+
+
+def _previous_after(before: StoredRecord, changed: tuple[str, ...]) -> Any:
+    """``StoredRecord.previous`` of the record an update of ``before`` makes (None: none)."""
+    kept = before.decoded
+    if kept is not None and kept is not READ_ONCE and before.copier is not None:
+        return (kept, before.copier, changed)
+    previous = before.previous
+    if previous is None:
+        return None
+    kept, copier, since = previous
+    if changed == since:
+        return previous
+    return (kept, copier, since + tuple(name for name in changed if name not in since))
 
 
 def record_copier(schema: RecordSchema) -> Callable[[Record], Record]:

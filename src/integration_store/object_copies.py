@@ -222,6 +222,26 @@ def _compile_copier(cls: type[T], shape: Shape) -> Callable[[T], T]:
     more to its ``__init__``, the class called again with copies of its fields."""
     fields = attrs.fields(attrs.resolve_types(cast(Any, cls)))
     namespace: dict[str, Any] = {"cls": cls}
+    values = copy_sources(fields, shape, namespace)
+    lines = written_out_slots(cls, fields, values, namespace)
+    if lines is not None:
+        source = "def copy(original):\n" + "\n".join(lines) + "\n"
+    else:
+        arguments = [
+            f"{field.alias}={value}"
+            for field, value in zip(fields, values, strict=True)
+            if field.init
+        ]
+        source = f"def copy(original):\n    return cls({', '.join(arguments)})\n"
+    exec(compile(source, f"<integration_store copier for {cls.__qualname__}>", "exec"), namespace)
+    copier: Callable[[T], T] = namespace["copy"]
+    return copier
+
+
+def copy_sources(fields: Any, shape: Shape, namespace: dict[str, Any]) -> list[str]:
+    """The expressions copying each field of ``original`` (an object with these attrs fields
+    and at least the flat values of ``shape``), in order, for a written-out function; puts the
+    names they use into ``namespace``."""
     values = []
     for index, field in enumerate(fields):
         value = f"original.{field.name}"
@@ -240,19 +260,7 @@ def _compile_copier(cls: type[T], shape: Shape) -> Callable[[T], T]:
             namespace[f"copy_{index}"] = copy
             value = f"copy_{index}({value})"
         values.append(value)
-    lines = written_out_slots(cls, fields, values, namespace)
-    if lines is not None:
-        source = "def copy(original):\n" + "\n".join(lines) + "\n"
-    else:
-        arguments = [
-            f"{field.alias}={value}"
-            for field, value in zip(fields, values, strict=True)
-            if field.init
-        ]
-        source = f"def copy(original):\n    return cls({', '.join(arguments)})\n"
-    exec(compile(source, f"<integration_store copier for {cls.__qualname__}>", "exec"), namespace)
-    copier: Callable[[T], T] = namespace["copy"]
-    return copier
+    return values
 
 
 def checked_builder(cls: type[T], stamps: tuple[str, ...]) -> Callable[..., T]:

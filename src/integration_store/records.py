@@ -12,15 +12,15 @@ import typing
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from enum import Enum
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeVar, cast
 from uuid import UUID
 
 import attrs
 import cattrs
 from cattrs.fns import identity
 
-from integration_store.decoding import decoder_for
-from integration_store.json_copies import StoredRecord
+from integration_store.decoding import decoder_for, evolver_for
+from integration_store.json_copies import READ_ONCE, StoredRecord
 from integration_store.model import schema
 from integration_store.model.connectors import (
     CONNECTOR_CLASSES,
@@ -112,6 +112,10 @@ def from_record(record: Record, cls: type[T]) -> T:
     ``StoredRecord`` as ``connector_from_record`` says)."""
     if type(record) is StoredRecord:
         kept = record.decoded
+        if record.previous is not None and (kept is None or kept is READ_ONCE):
+            read = _from_previous(record, cls)
+            if read is not None:
+                return cast(T, read)
         if kept is None:
             record.decoded = READ_ONCE
             return decoder_for(cls, copying=True)(dict(record))
@@ -124,8 +128,29 @@ def from_record(record: Record, cls: type[T]) -> T:
     return decoder_for(cls)(record)
 
 
-READ_ONCE: Final = object()
-"""``StoredRecord.decoded`` of a record decoded once (with copies, nothing kept)."""
+def _from_previous(record: StoredRecord, cls: type) -> Any:
+    """A record an update made, read as a ``cls`` from the object kept for an earlier version
+    of it (``StoredRecord.previous``) with the fields changed since taken from the record:
+    the first time a copy; the second time that object is kept and a copy of it returned.
+    None when the change is one an evolver cannot take or a changed value does not decode:
+    the whole record is decoded then, and its careful path says what is wrong."""
+    kept, copier, changed = record.previous
+    if not isinstance(kept, cls):
+        return None
+    first = record.decoded is None
+    evolve = evolver_for(kept, copier, changed, copying=first)
+    if evolve is None:
+        return None
+    try:
+        read = evolve(kept, record)
+    except (KeyError, TypeError, ValueError):
+        return None
+    if first:
+        record.decoded = READ_ONCE
+        return read
+    record.copier = copier  # the same containers, so the same shape; first, as above
+    record.decoded = read
+    return copier(read)
 
 
 # A subclass field lives in the JSON ``extra`` field: the kinds JSON lacks travel as text.
@@ -258,9 +283,15 @@ def connector_from_record(record: Record) -> Connector:
     field changed type since), reads as an ``UnknownKindConnector``.
 
     A ``StoredRecord`` (shared with its backend) is decoded with copies of its containers the
-    first time; read again, its object is kept, and each later read costs a copy of that."""
+    first time; read again, its object is kept, and each later read costs a copy of that. One
+    an update made of a kept one is read as a copy of that object with the changed fields
+    decoded from the record (``_from_previous``)."""
     if type(record) is StoredRecord:
         kept = record.decoded
+        if record.previous is not None and (kept is None or kept is READ_ONCE):
+            read = _from_previous(record, Connector)
+            if read is not None:
+                return cast(Connector, read)
         if kept is None:  # most records a write returns are never read again
             record.decoded = READ_ONCE
             return _decoded_connector(dict(record), copying=True)
