@@ -197,12 +197,15 @@ Evolver = Callable[[T, dict[str, Any]], T]
 def evolver_for(
     kept: T, copier: Callable[[T], T], names: tuple[str, ...], copying: bool = True
 ) -> Evolver[T] | None:
-    """``copier`` (``shaped_copier(kept)``) taking the fields ``names`` from a record, decoded,
-    instead of from the object: what a record an update made of a kept one decodes to
-    (``StoredRecord.previous``), for the price of a copy; not ``copying``, the object to keep
-    for that record (sharing the kept one's containers). None when a name is not a field
-    ``__init__`` takes, or one holding containers (the object's shape would not hold), or the
-    class is not one whose slots a written-out function sets."""
+    """The function making, from ``kept`` and a later version of its record in which only the
+    fields ``names`` changed (``StoredRecord.previous``), the object that record decodes to:
+    the fields ``names`` decoded from the record, the others from ``kept`` — copied as
+    ``copier`` (``shaped_copier(kept)``) copies them, or, not ``copying``, shared (an object
+    for the core to keep, as ``kept`` is). For the price of a copy instead of a decoding.
+
+    None when a name is not a field ``__init__`` takes, or is one holding containers (its
+    copy's shape would be unknown), or the class is not one whose slots a written-out function
+    sets."""
     key = (copier, names, copying)
     try:
         return _EVOLVERS[key]
@@ -213,6 +216,8 @@ def evolver_for(
 
 
 _EVOLVERS: dict[tuple[Callable[[Any], Any], tuple[str, ...], bool], Evolver[Any] | None] = {}
+"""By copier (one per class and shape), changed names in order, and copying: a few per class
+in practice, as each update call names the same fields in the same order."""
 
 
 def _compile_evolver(
@@ -220,7 +225,7 @@ def _compile_evolver(
 ) -> Evolver[T] | None:
     fields = attrs.fields(attrs.resolve_types(cast(Any, cls)))
     changed = [field for field in fields if field.name in names]
-    if len(changed) != len(set(names)) or any(
+    if len(changed) != len(set(names)) or any(  # a name no field has (``kind``, ``extra``)
         not field.init or copy_of(field.type) is not None for field in changed
     ):
         return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from integration_store.model.schema import RecordSchema
 
@@ -31,11 +31,23 @@ class StoredRecord(dict[str, Any]):
     as copying a dict)."""
     copier: Any = None
     """With a kept ``decoded`` object, the function copying it (``shaped_copier``)."""
-    previous: Any = None
-    """For a record an update made of a record whose object the core kept (or of such a
-    record in turn): ``(kept, copier, changed)`` — that object, its copier, and the fields
-    changed since. The core copies the object taking those fields from this record
-    (``decoding.evolver_for``) instead of decoding the whole record."""
+    previous: KeptVersion | None = None
+    """For a record an update of flat fields made of a record whose object the core kept (or
+    of such a record in turn): that object, for the core to copy with the changed fields
+    taken from this record instead of decoding the whole record. The record must not change
+    after ``kept_changed`` made it (nor be copied with ``copy.copy``, which would carry this
+    over): ``changed`` would no longer say what differs."""
+
+
+class KeptVersion(NamedTuple):
+    """The object the core kept for an earlier version of a record, and what changed since."""
+
+    kept: Any
+    copier: Callable[[Any], Any]
+    """The kept object's copier (``StoredRecord.copier``): the containers, so their shape, are
+    the same in every later version, as only flat fields changed."""
+    changed: tuple[str, ...]
+    """The fields set or added to since, in the order the updates named them."""
 
 
 READ_ONCE: Final = object()
@@ -78,33 +90,36 @@ def kept_changed(
     before: StoredRecord, changes: Mapping[str, Any], increments: Mapping[str, int] = _NONE
 ) -> StoredRecord:
     """The record a backend keeps after an update of ``before``: ``changes`` set (their JSON
-    values copied: the caller keeps its containers) and ``increments`` added."""
+    values copied: the caller keeps its containers) and ``increments`` added; when only flat
+    fields changed, with the version the core kept of ``before`` (``StoredRecord.previous``)."""
     after = StoredRecord(before)
     after.update(changes)
+    flat = True
     for field, value in changes.items():
         kind = type(value)
         if kind is dict or kind is list:
             after[field] = copy_json(value)
+            flat = False
     for field, amount in increments.items():
         after[field] = before[field] + amount
-    previous = _previous_after(before, (*changes, *increments))
-    if previous is not None:
-        after.previous = previous
+    if flat:  # else no earlier object is of use, and none is held (old credentials, say)
+        previous = _kept_version(before, (*changes, *increments))
+        if previous is not None:
+            after.previous = previous
     return after
 
 
-def _previous_after(before: StoredRecord, changed: tuple[str, ...]) -> Any:
-    """``StoredRecord.previous`` of the record an update of ``before`` makes (None: none)."""
+def _kept_version(before: StoredRecord, changed: tuple[str, ...]) -> KeptVersion | None:
+    """The object kept for ``before`` or, failing that, for a version before it, with the
+    fields changed since (None: the core kept none)."""
     kept = before.decoded
     if kept is not None and kept is not READ_ONCE and before.copier is not None:
-        return (kept, before.copier, changed)
+        return KeptVersion(kept, before.copier, changed)
     previous = before.previous
-    if previous is None:
-        return None
-    kept, copier, since = previous
-    if changed == since:
+    if previous is None or changed == previous.changed:
         return previous
-    return (kept, copier, since + tuple(name for name in changed if name not in since))
+    since = previous.changed
+    return previous._replace(changed=since + tuple(n for n in changed if n not in since))
 
 
 def record_copier(schema: RecordSchema) -> Callable[[Record], Record]:

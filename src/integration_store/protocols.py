@@ -12,7 +12,9 @@ Rules every implementation follows:
   ``uuid.UUID`` ids, plain ``int``/``float``/``bool``/``str`` and JSON fields equal *and of
   the same types* as written — or a ``StoredRecord`` (``json_copies``): the record the
   backend keeps, returned as it is, which nobody mutates (a write keeps a new one); the core
-  decodes it once and hands out copies.
+  decodes it once and hands out copies. One made by ``json_copies.kept_changed`` is neither
+  changed nor copied with ``copy.copy`` afterwards: the core may read it from the object it
+  kept for the record before, knowing only the fields that update changed.
 * A backend never keeps the containers of a record it is given (``insert``, ``upsert_config``,
   ``changes``): it stores a copy or an encoding. The services hand the caller objects that share
   those JSON values, so a kept reference would let the caller's mutation change stored data.

@@ -20,7 +20,7 @@ import cattrs
 from cattrs.fns import identity
 
 from integration_store.decoding import decoder_for, evolver_for
-from integration_store.json_copies import READ_ONCE, StoredRecord
+from integration_store.json_copies import READ_ONCE, KeptVersion, StoredRecord
 from integration_store.model import schema
 from integration_store.model.connectors import (
     CONNECTOR_CLASSES,
@@ -111,11 +111,10 @@ def from_record(record: Record, cls: type[T]) -> T:
     """Build a response, worker or worker configuration back from its record (a
     ``StoredRecord`` as ``connector_from_record`` says)."""
     if type(record) is StoredRecord:
+        previous = record.previous
+        if previous is not None and (read := _from_previous(record, previous, cls)) is not None:
+            return read
         kept = record.decoded
-        if record.previous is not None and (kept is None or kept is READ_ONCE):
-            read = _from_previous(record, cls)
-            if read is not None:
-                return cast(T, read)
         if kept is None:
             record.decoded = READ_ONCE
             return decoder_for(cls, copying=True)(dict(record))
@@ -128,29 +127,30 @@ def from_record(record: Record, cls: type[T]) -> T:
     return decoder_for(cls)(record)
 
 
-def _from_previous(record: StoredRecord, cls: type) -> Any:
+def _from_previous(record: StoredRecord, previous: KeptVersion, cls: type[T]) -> T | None:
     """A record an update made, read as a ``cls`` from the object kept for an earlier version
     of it (``StoredRecord.previous``) with the fields changed since taken from the record:
-    the first time a copy; the second time that object is kept and a copy of it returned.
-    None when the change is one an evolver cannot take or a changed value does not decode:
+    the first time a copy; the second time that object is kept (and the earlier one let go)
+    and a copy of it returned. None, letting the earlier one go, when that object is not a
+    ``cls``, or the change is one an evolver cannot take, or a changed value does not decode:
     the whole record is decoded then, and its careful path says what is wrong."""
-    kept, copier, changed = record.previous
-    if not isinstance(kept, cls):
-        return None
+    kept, copier, changed = previous
     first = record.decoded is None
-    evolve = evolver_for(kept, copier, changed, copying=first)
-    if evolve is None:
-        return None
+    evolve = evolver_for(kept, copier, changed, copying=first) if type(kept) is cls else None
     try:
-        read = evolve(kept, record)
+        read: T | None = None if evolve is None else evolve(kept, record)
     except (KeyError, TypeError, ValueError):
+        read = None
+    if read is None:
+        record.previous = None
         return None
     if first:
         record.decoded = READ_ONCE
         return read
     record.copier = copier  # the same containers, so the same shape; first, as above
     record.decoded = read
-    return copier(read)
+    record.previous = None
+    return cast(T, copier(read))
 
 
 # A subclass field lives in the JSON ``extra`` field: the kinds JSON lacks travel as text.
@@ -287,11 +287,13 @@ def connector_from_record(record: Record) -> Connector:
     an update made of a kept one is read as a copy of that object with the changed fields
     decoded from the record (``_from_previous``)."""
     if type(record) is StoredRecord:
+        previous = record.previous
+        if previous is not None:
+            # Only the class of the record's kind now: a class registered since reads as such.
+            cls = CONNECTOR_CLASSES.get(record["kind"], UnknownKindConnector)
+            if (read := _from_previous(record, previous, cls)) is not None:
+                return read
         kept = record.decoded
-        if record.previous is not None and (kept is None or kept is READ_ONCE):
-            read = _from_previous(record, Connector)
-            if read is not None:
-                return cast(Connector, read)
         if kept is None:  # most records a write returns are never read again
             record.decoded = READ_ONCE
             return _decoded_connector(dict(record), copying=True)

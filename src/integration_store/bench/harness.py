@@ -245,6 +245,7 @@ def time_variants(
     ``memory://``, which decodes a record on its first read and keeps the object on its
     second, compiling a copier per class and shape of JSON values: two or three of five
     ``get`` rounds took 8 to 13 µs per call, the others ~3, so the median was a coin toss.
+    The second reads still fall in the first round, which the median leaves out.
 
     ``reset`` (untimed) runs after each variant's operations: a workload that adds rows
     removes them, so every variant starts from the same data — else the last in a round
